@@ -1,0 +1,8 @@
+import { ReliabilityError } from './ReliabilityError.js';
+
+/** An operation stopped because its AbortSignal was aborted. `cause` is the signal's reason. */
+export class CancelledError extends ReliabilityError {
+  constructor(message = 'The operation was cancelled', options: { cause?: unknown } = {}) {
+    super(message, 'ERR_CANCELLED', 'cancelled', options);
+  }
+}

@@ -1,0 +1,33 @@
+import type { ErrorClassification } from './classify.js';
+import { ReliabilityError } from './ReliabilityError.js';
+
+/** One failed attempt as recorded by RetryPolicy. */
+export interface AttemptFailure {
+  /** 1-based attempt number. */
+  readonly attempt: number;
+  /** What the attempt threw. */
+  readonly error: unknown;
+  /** How classifyError saw it. */
+  readonly classification: ErrorClassification;
+}
+
+/**
+ * Every attempt failed and the retry budget is spent. The category is that of the last
+ * attempt's error, `cause` is the last error and `attempts` holds all of them.
+ */
+export class RetriesExhaustedError extends ReliabilityError {
+  /** Every failed attempt in order. */
+  readonly attempts: readonly AttemptFailure[];
+
+  constructor(operation: string, attempts: readonly AttemptFailure[]) {
+    const last = attempts[attempts.length - 1];
+    const lastMessage = last?.error instanceof Error ? last.error.message : String(last?.error);
+    super(
+      `"${operation}" failed after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${lastMessage}`,
+      'ERR_RETRIES_EXHAUSTED',
+      last?.classification.category ?? 'unknown',
+      { cause: last?.error, ...(last ? { remediation: last.classification.remediation } : {}) },
+    );
+    this.attempts = attempts;
+  }
+}
