@@ -24,3 +24,14 @@ export { ReliabilityEmitter, type EventPayloads, type ListenerMap } from './even
 
 export { parseRateLimit, parseRetryAfter, serverDelayFromHeaders } from './retry/retryAfter.js';
 export type { HeaderSource } from './retry/headers.js';
+
+export type {
+  CallOutcome,
+  CaptureHook,
+  CaptureRequest,
+  HealthHook,
+  Logger,
+  RecoveryDecision,
+  RecoveryHook,
+  RecoveryRequest,
+} from './wrap/hooks.js';

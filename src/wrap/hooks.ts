@@ -1,0 +1,73 @@
+import type { ErrorCategory } from '../errors/category.js';
+import type { ErrorClassification } from '../errors/classify.js';
+
+/** One call's outcome, as withReliability reports it to a {@link HealthHook}. */
+export interface CallOutcome {
+  /** Component name given to withReliability. */
+  readonly component: string;
+  /** Method / operation name. */
+  readonly operation: string;
+  /** Whether the call finally succeeded (after retries and recovery). */
+  readonly success: boolean;
+  /** Wall time of the whole call including retries, in ms. */
+  readonly durationMs: number;
+  /** Category of the final error, for failures. */
+  readonly category?: ErrorCategory;
+  /** True when the call succeeded only thanks to a recovery strategy. */
+  readonly recovered?: boolean;
+}
+
+/** Receives every call's outcome; HealthReporter implements it. Must be cheap: it runs on every call. */
+export interface HealthHook {
+  record(outcome: CallOutcome): void;
+}
+
+/** What a recovery hook is told about a final failure. */
+export interface RecoveryRequest {
+  readonly component: string;
+  readonly operation: string;
+  readonly classification: ErrorClassification;
+  /** Recovery attempts already made for this call. */
+  readonly recoveryAttempts: number;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * What a recovery hook decided: `'retry'` runs the call once more, `'continue'` resolves the call
+ * with `undefined` (the failure was handled), `'fail'` and `'manual'` rethrow.
+ */
+export interface RecoveryDecision {
+  readonly action: 'retry' | 'continue' | 'fail' | 'manual';
+  /** Name of the strategy that decided, when there was one. */
+  readonly strategy?: string;
+  /** Guided steps for a person when action is 'manual'. */
+  readonly manualSteps?: readonly string[];
+}
+
+/** Picks a recovery strategy for a final failure; RecoveryRegistry implements it. */
+export interface RecoveryHook {
+  recover(error: unknown, request: RecoveryRequest): Promise<RecoveryDecision>;
+}
+
+/** What a capture hook is told about a final failure. */
+export interface CaptureRequest {
+  readonly phase?: string;
+  readonly component: string;
+  readonly operation: string;
+  readonly correlationId?: string;
+  readonly retryCount: number;
+  readonly recoveryAttempts: number;
+}
+
+/** Records rich context for a final failure; ErrorContextCapturer implements it. */
+export interface CaptureHook {
+  capture(error: unknown, request: CaptureRequest): Promise<unknown>;
+}
+
+/** Minimal structured logger; `console` fits. Messages are already redacted by the caller. */
+export interface Logger {
+  debug?(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
