@@ -56,7 +56,10 @@ export function partialDirFor(dest: string, options: PartialLocationOptions = {}
     base = path.join(path.dirname(absolute), WORK_DIR_NAME, PARTIAL_DIR_NAME);
     identity = path.basename(absolute);
   }
-  const name = path.basename(absolute).replace(/[^\w.-]/g, '_').slice(0, 80);
+  const name = path
+    .basename(absolute)
+    .replace(/[^\w.-]/g, '_')
+    .slice(0, 80);
   const digest = createHash('sha256').update(identity).digest('hex').slice(0, 16);
   return path.join(base, `${name}.${digest}`);
 }
@@ -84,7 +87,10 @@ export interface PartialInfo {
  * For reporting (`partial` status, `partialBytes`); the Downloader re-hashes the prefix before
  * trusting it.
  */
-export async function findPartials(dest: string, options: PartialLocationOptions = {}): Promise<PartialInfo[]> {
+export async function findPartials(
+  dest: string,
+  options: PartialLocationOptions = {},
+): Promise<PartialInfo[]> {
   const dir = partialDirFor(dest, options);
   let names: string[];
   try {
@@ -107,6 +113,9 @@ export async function findPartials(dest: string, options: PartialLocationOptions
 }
 
 /** The largest partial for `dest`, or `undefined`. Convenience over {@link findPartials}. */
-export async function findPartial(dest: string, options: PartialLocationOptions = {}): Promise<PartialInfo | undefined> {
+export async function findPartial(
+  dest: string,
+  options: PartialLocationOptions = {},
+): Promise<PartialInfo | undefined> {
   return (await findPartials(dest, options))[0];
 }
