@@ -1,30 +1,62 @@
 // Public exports only; no logic lives here.
 
-export type { ErrorCategory } from './errors/category.js';
-export { ERROR_CATEGORIES } from './errors/category.js';
-export type { ClassifierResult, ClassifyOptions, ErrorClassification, ErrorClassifier } from './errors/classify.js';
-export { classifyError, registerClassifier } from './errors/classify.js';
-export { classifyHttpStatus, type HttpStatusInfo } from './errors/httpStatus.js';
-export { ReliabilityError, isReliabilityError, type ReliabilityErrorOptions } from './errors/ReliabilityError.js';
+export { Bulkhead, type BulkheadExecuteOptions, type BulkheadOptions } from './bulkhead/Bulkhead.js';
+export { type ChaosOptions, chaos } from './chaos/chaos.js';
+export { CircuitBreaker, type CircuitSnapshot } from './circuit/CircuitBreaker.js';
+export { CIRCUIT_DEFAULTS } from './circuit/defaults.js';
+export {
+  type CircuitBreakerOptions,
+  defaultIsFailure,
+  type ResolvedCircuitOptions,
+} from './circuit/options.js';
+export type { CircuitState, SavedCircuitState } from './circuit/state.js';
+export { BulkheadRejectedError } from './errors/BulkheadRejectedError.js';
 export { CancelledError } from './errors/CancelledError.js';
 export { CircuitOpenError } from './errors/CircuitOpenError.js';
 export { ConfigurationError } from './errors/ConfigurationError.js';
+export type { ErrorCategory } from './errors/category.js';
+export { ERROR_CATEGORIES } from './errors/category.js';
+export type {
+  ClassifierResult,
+  ClassifyOptions,
+  ErrorClassification,
+  ErrorClassifier,
+} from './errors/classify.js';
+export { classifyError, registerClassifier } from './errors/classify.js';
 export { HttpError, type HttpErrorOptions } from './errors/HttpError.js';
+export { classifyHttpStatus, type HttpStatusInfo } from './errors/httpStatus.js';
+export { InjectedFaultError } from './errors/InjectedFaultError.js';
 export { MissingMethodError } from './errors/MissingMethodError.js';
-export { RetriesExhaustedError, type AttemptFailure } from './errors/RetriesExhaustedError.js';
+export {
+  isReliabilityError,
+  ReliabilityError,
+  type ReliabilityErrorOptions,
+} from './errors/ReliabilityError.js';
+export { type AttemptFailure, RetriesExhaustedError } from './errors/RetriesExhaustedError.js';
 export { RetryAfterTooLongError } from './errors/RetryAfterTooLongError.js';
 export { TimeoutError } from './errors/TimeoutError.js';
-
-export type { ExecuteOptions, ExecutionContext, Policy, PolicyFunction } from './policy/types.js';
+export { CHANNEL_PREFIX, channelFor } from './events/channels.js';
+export type { CircuitEvents, CircuitOpenReason } from './events/circuitEvents.js';
+export { type EventPayloads, type ListenerMap, ReliabilityEmitter } from './events/emitter.js';
+export type { RetryEvents, RetryGiveUpInfo, RetryInfo } from './events/retryEvents.js';
+export type { TimeoutEvents } from './events/timeoutEvents.js';
+export { type FallbackOptions, type FallbackPolicy, fallback } from './fallback/fallback.js';
 export { compose, noopPolicy } from './policy/compose.js';
 export { currentContext } from './policy/context.js';
-
-export { CHANNEL_PREFIX, channelFor } from './events/channels.js';
-export { ReliabilityEmitter, type EventPayloads, type ListenerMap } from './events/emitter.js';
-
-export { parseRateLimit, parseRetryAfter, serverDelayFromHeaders } from './retry/retryAfter.js';
+export type { ExecuteOptions, ExecutionContext, Policy, PolicyFunction } from './policy/types.js';
+export { type BackoffSchedule, type JitterMode, nextDelay, scheduledDelay } from './retry/backoff.js';
+export { RETRY_DEFAULTS } from './retry/defaults.js';
 export type { HeaderSource } from './retry/headers.js';
-
+export type { ResolvedRetryOptions, RetryDecision, RetryPolicyOptions } from './retry/options.js';
+export { RetryPolicy } from './retry/RetryPolicy.js';
+export { parseRateLimit, parseRetryAfter, serverDelayFromHeaders } from './retry/retryAfter.js';
+export { DEFAULT_TIMEOUTS, TIMEOUT_SCALING, UNKNOWN_OPERATION_TIMEOUT } from './timeout/defaults.js';
+export {
+  type TimeoutContext,
+  TimeoutManager,
+  type TimeoutManagerOptions,
+  type TimeoutPolicy,
+} from './timeout/TimeoutManager.js';
 export type {
   CallOutcome,
   CaptureHook,
@@ -35,3 +67,5 @@ export type {
   RecoveryHook,
   RecoveryRequest,
 } from './wrap/hooks.js';
+export type { AnyFunction, MethodOptions, WithReliabilityOptions } from './wrap/options.js';
+export { type Reliable, withReliability } from './wrap/withReliability.js';

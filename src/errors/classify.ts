@@ -1,9 +1,9 @@
-import { serverDelayFromHeaders } from '../retry/retryAfter.js';
 import type { HeaderSource } from '../retry/headers.js';
+import { serverDelayFromHeaders } from '../retry/retryAfter.js';
 import { type ErrorCategory, RETRYABLE_BY_DEFAULT } from './category.js';
 import { classifyHttpStatus } from './httpStatus.js';
-import { DEFAULT_REMEDIATION } from './remediation.js';
 import { isReliabilityError } from './ReliabilityError.js';
+import { DEFAULT_REMEDIATION } from './remediation.js';
 
 /** What the package concluded about an error. */
 export interface ErrorClassification {
@@ -58,7 +58,7 @@ interface CodeRule {
 
 const TLS_STEPS = [
   'A TLS certificate could not be verified: a proxy or antivirus may be intercepting HTTPS traffic.',
-  'Point NODE_EXTRA_CA_CERTS at your organisation\'s CA certificate, or use a network without interception.',
+  "Point NODE_EXTRA_CA_CERTS at your organisation's CA certificate, or use a network without interception.",
 ];
 
 const CODE_RULES: Readonly<Record<string, CodeRule>> = {
@@ -69,7 +69,10 @@ const CODE_RULES: Readonly<Record<string, CodeRule>> = {
     category: 'network',
     remediation: ['The host name could not be resolved: check DNS, the mirror URL and the proxy settings.'],
   },
-  EAI_AGAIN: { category: 'network', remediation: ['DNS lookup failed temporarily; check the network connection.'] },
+  EAI_AGAIN: {
+    category: 'network',
+    remediation: ['DNS lookup failed temporarily; check the network connection.'],
+  },
   EHOSTUNREACH: { category: 'network' },
   ENETUNREACH: { category: 'network' },
   ENETDOWN: { category: 'network' },
@@ -163,7 +166,8 @@ function build(
   } = {
     category,
     retryable: extra.retryable ?? RETRYABLE_BY_DEFAULT[category],
-    remediation: extra.remediation && extra.remediation.length > 0 ? extra.remediation : DEFAULT_REMEDIATION[category],
+    remediation:
+      extra.remediation && extra.remediation.length > 0 ? extra.remediation : DEFAULT_REMEDIATION[category],
   };
   if (extra.retryAfterMs !== undefined) result.retryAfterMs = extra.retryAfterMs;
   if (extra.code !== undefined) result.code = extra.code;
@@ -189,20 +193,30 @@ function builtIn(error: unknown, now: number, depth: number): ErrorClassificatio
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   const status = statusOf(fields);
   const retryAfterMs =
-    typeof fields.retryAfterMs === 'number' ? fields.retryAfterMs : serverDelayFromHeaders(headersOf(fields), now);
+    typeof fields.retryAfterMs === 'number'
+      ? fields.retryAfterMs
+      : serverDelayFromHeaders(headersOf(fields), now);
   const explicitRetryable = typeof fields.retryable === 'boolean' ? fields.retryable : undefined;
 
   if (isReliabilityError(error)) {
     const retryable =
       explicitRetryable ??
-      (code === 'ERR_RETRIES_EXHAUSTED' ? false : (status !== undefined ? classifyHttpStatus(status)?.retryable : undefined));
+      (code === 'ERR_RETRIES_EXHAUSTED'
+        ? false
+        : status !== undefined
+          ? classifyHttpStatus(status)?.retryable
+          : undefined);
     return build(error.category, { retryable, retryAfterMs, remediation: error.remediation, code, status });
   }
   if (fields.name === 'AbortError') return build('cancelled', { code });
   if (fields.name === 'TimeoutError') return build('timeout', { code, retryable: explicitRetryable });
 
   if (code !== undefined) {
-    const rule = CODE_RULES[code] ?? (code.startsWith('ERR_SSL_') ? { category: 'network' as const, retryable: false, remediation: TLS_STEPS } : undefined);
+    const rule =
+      CODE_RULES[code] ??
+      (code.startsWith('ERR_SSL_')
+        ? { category: 'network' as const, retryable: false, remediation: TLS_STEPS }
+        : undefined);
     if (rule) {
       return build(rule.category, {
         retryable: explicitRetryable ?? rule.retryable,
@@ -223,7 +237,11 @@ function builtIn(error: unknown, now: number, depth: number): ErrorClassificatio
       });
     }
   }
-  if (error instanceof TypeError && typeof fields.message === 'string' && /is not a function/.test(fields.message)) {
+  if (
+    error instanceof TypeError &&
+    typeof fields.message === 'string' &&
+    /is not a function/.test(fields.message)
+  ) {
     return build('missing_method', { code });
   }
   // fetch() and many wrappers hide the real cause one level down.

@@ -16,7 +16,8 @@ const AUTH_STEPS = [
 /** Classifies an HTTP status code; `undefined` for codes that are not errors. */
 export function classifyHttpStatus(status: number): HttpStatusInfo | undefined {
   if (!Number.isInteger(status) || status < 400 || status > 599) return undefined;
-  if (status === 401 || status === 403) return { category: 'authentication', retryable: false, remediation: AUTH_STEPS };
+  if (status === 401 || status === 403)
+    return { category: 'authentication', retryable: false, remediation: AUTH_STEPS };
   if (status === 407)
     return {
       category: 'authentication',
@@ -46,10 +47,16 @@ export function classifyHttpStatus(status: number): HttpStatusInfo | undefined {
     return {
       category: 'validation',
       retryable: false,
-      remediation: ['The server rejected the requested byte range; the partial file is discarded and downloaded again.'],
+      remediation: [
+        'The server rejected the requested byte range; the partial file is discarded and downloaded again.',
+      ],
     };
   if (status === 501 || status === 505)
-    return { category: 'network', retryable: false, remediation: ['The server does not support this request.'] };
+    return {
+      category: 'network',
+      retryable: false,
+      remediation: ['The server does not support this request.'],
+    };
   if (status >= 500)
     return {
       category: 'network',

@@ -50,5 +50,7 @@ export const DEFAULT_REMEDIATION: Readonly<Record<ErrorCategory, readonly string
     'Check the service named in the message; the installer tries again automatically after the cool-down.',
   ],
   system: ['An operating-system error occurred; the error code in the message names it.'],
-  unknown: ['Run the operation again; if it keeps failing, create a support report and attach it to an issue.'],
+  unknown: [
+    'Run the operation again; if it keeps failing, create a support report and attach it to an issue.',
+  ],
 });

@@ -2,16 +2,20 @@ import { EventEmitter } from 'eventemitter3';
 import { publish } from './channels.js';
 
 /** An event map: event name → the single payload object listeners receive. */
-export type EventPayloads = Record<string, object>;
+export type EventPayloads<Events> = { [K in keyof Events]: object };
 
 /** Listener signatures derived from a payload map, in the shape eventemitter3's typings expect. */
-export type ListenerMap<Events extends EventPayloads> = { [K in keyof Events]: (payload: Events[K]) => void };
+export type ListenerMap<Events extends EventPayloads<Events>> = {
+  [K in keyof Events]: (payload: Events[K]) => void;
+};
 
 /**
  * A typed EventEmitter3 whose events are also published on `node:diagnostics_channel`
  * (`wan-reliability:<event>`), so APM tools can observe them without a reference to the emitter.
  */
-export class ReliabilityEmitter<Events extends EventPayloads> extends EventEmitter<ListenerMap<Events>> {
+export class ReliabilityEmitter<Events extends EventPayloads<Events>> extends EventEmitter<
+  ListenerMap<Events>
+> {
   /** Emits to listeners and to the diagnostics channel; costs nothing when nobody listens. */
   protected announce<K extends keyof Events & string>(event: K, payload: Events[K]): void {
     const untyped = this as unknown as EventEmitter<string>;

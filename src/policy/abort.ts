@@ -16,7 +16,11 @@ export function abortError(signal: AbortSignal, operation = 'operation'): Error 
  * comes first. The abort listener is removed when the race settles, so nothing leaks on a
  * long-lived signal.
  */
-export function raceAbort<T>(promise: PromiseLike<T>, signal: AbortSignal | undefined, operation?: string): Promise<T> {
+export function raceAbort<T>(
+  promise: PromiseLike<T>,
+  signal: AbortSignal | undefined,
+  operation?: string,
+): Promise<T> {
   if (!signal) return Promise.resolve(promise);
   if (signal.aborted) {
     Promise.resolve(promise).catch(() => {});

@@ -1,5 +1,11 @@
-import { callInContext, LazyContext } from './context.js';
-import { DEFAULT_OPERATION, type ExecuteOptions, type ExecutionContext, type Policy, type PolicyFunction } from './types.js';
+import { callInContext, LazyContext, signalOf } from './context.js';
+import {
+  DEFAULT_OPERATION,
+  type ExecuteOptions,
+  type ExecutionContext,
+  type Policy,
+  type PolicyFunction,
+} from './types.js';
 
 /** A policy that just runs the function; the neutral element of {@link compose}. */
 export const noopPolicy: Policy = {
@@ -15,7 +21,7 @@ export const noopPolicy: Policy = {
 
 /** The options an outer policy passes down: its signal, operation and attempt. */
 function innerOptions(ctx: ExecutionContext): ExecuteOptions {
-  return { signal: ctx.signal, operation: ctx.operation, attempt: ctx.attempt };
+  return { signal: signalOf(ctx), operation: ctx.operation, attempt: ctx.attempt };
 }
 
 /**

@@ -35,4 +35,14 @@ export class LazyContext implements ExecutionContext {
     this.#signal ??= new AbortController().signal;
     return this.#signal;
   }
+
+  /** The caller's signal, without creating one: a signal nobody can abort need not exist. */
+  peekSignal(): AbortSignal | undefined {
+    return this.#signal;
+  }
+}
+
+/** The signal an inner policy must follow; avoids creating signals that can never abort. */
+export function signalOf(ctx: ExecutionContext): AbortSignal | undefined {
+  return ctx instanceof LazyContext ? ctx.peekSignal() : ctx.signal;
 }

@@ -3,10 +3,17 @@ import { ConfigurationError } from '../errors/ConfigurationError.js';
 /** Throws ConfigurationError unless `value` is undefined or a non-negative integer (or Infinity when allowed). */
 export function optionalCount(option: string, value: unknown, allowInfinity = false): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'number' && ((Number.isInteger(value) && value >= 0) || (allowInfinity && value === Number.POSITIVE_INFINITY))) {
+  if (
+    typeof value === 'number' &&
+    ((Number.isInteger(value) && value >= 0) || (allowInfinity && value === Number.POSITIVE_INFINITY))
+  ) {
     return value;
   }
-  throw new ConfigurationError(option, allowInfinity ? 'a non-negative integer or Infinity' : 'a non-negative integer', value);
+  throw new ConfigurationError(
+    option,
+    allowInfinity ? 'a non-negative integer or Infinity' : 'a non-negative integer',
+    value,
+  );
 }
 
 /** Throws ConfigurationError unless `value` is undefined or a finite number ≥ `min`. */
@@ -31,7 +38,11 @@ export function optionalFunction<F>(option: string, value: unknown): F | undefin
 }
 
 /** Throws ConfigurationError unless `value` is undefined or one of `allowed`. */
-export function optionalOneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T | undefined {
+export function optionalOneOf<T extends string>(
+  option: string,
+  value: unknown,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigurationError(option, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);

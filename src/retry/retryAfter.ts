@@ -15,7 +15,10 @@ const HTTP_DATE = /^\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+[\w\s:-]+$/;
  * @param value - the raw header value
  * @param now - the current time in ms since the epoch (injectable for tests)
  */
-export function parseRetryAfter(value: string | undefined | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | undefined | null,
+  now: number = Date.now(),
+): number | undefined {
   if (typeof value !== 'string' || value.length > 200) return undefined;
   const seconds = DELTA_SECONDS.exec(value);
   if (seconds) return Math.min(Number(seconds[1]) * 1000, MAX_HEADER_DELAY_MS);
@@ -62,7 +65,10 @@ export function parseRateLimit(value: string | undefined | null): number | undef
  * The server-directed wait in a response's headers: `Retry-After` first, then `RateLimit`, then
  * the legacy `RateLimit-Reset` / `X-RateLimit-Reset` (seconds). `undefined` when none applies.
  */
-export function serverDelayFromHeaders(headers: HeaderSource | undefined | null, now: number = Date.now()): number | undefined {
+export function serverDelayFromHeaders(
+  headers: HeaderSource | undefined | null,
+  now: number = Date.now(),
+): number | undefined {
   const retryAfter = parseRetryAfter(readHeader(headers, 'retry-after'), now);
   if (retryAfter !== undefined) return retryAfter;
   const rateLimit = parseRateLimit(readHeader(headers, 'ratelimit'));

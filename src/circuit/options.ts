@@ -1,0 +1,110 @@
+import { ConfigurationError } from '../errors/ConfigurationError.js';
+import { classifyError } from '../errors/classify.js';
+import {
+  optionalCount,
+  optionalDuration,
+  optionalFunction,
+  optionalNumber,
+  optionalObject,
+} from '../policy/validate.js';
+import { CIRCUIT_DEFAULTS } from './defaults.js';
+import { isSavedCircuitState, type SavedCircuitState } from './state.js';
+
+/** Options of a CircuitBreaker; every field is optional and has a documented default. */
+export interface CircuitBreakerOptions {
+  /** Name shown in errors, events, health and the registry. Default `'circuit-<n>'`. */
+  name?: string;
+  /** Open after this many failures in a row. Default 5. */
+  consecutiveFailures?: number;
+  /** Open when the failure rate in the window exceeds this percentage. Default 50. */
+  errorThresholdPercentage?: number;
+  /** Minimum calls in the window before the rate counts. Default 5. */
+  volumeThreshold?: number;
+  /** Rolling window length in ms. Default 10 000. */
+  rollingWindow?: number;
+  /** Cool-down before trial calls, in ms. Default 60 000. */
+  resetTimeout?: number;
+  /** Trial calls admitted when half-open; that many successes close it. Default 1. */
+  halfOpenProbes?: number;
+  /**
+   * Whether an error counts against the breaker. Default: retryable errors and unknown errors
+   * count; a 404, bad input or a cancellation does not (the service itself answered).
+   */
+  isFailure?: (error: unknown) => boolean;
+  /** A state saved with `toJSON()`, to restore after a restart. */
+  state?: SavedCircuitState;
+}
+
+/** Options after validation, with defaults applied. */
+export interface ResolvedCircuitOptions {
+  readonly name: string;
+  readonly consecutiveFailures: number;
+  readonly errorThresholdPercentage: number;
+  readonly volumeThreshold: number;
+  readonly rollingWindow: number;
+  readonly resetTimeout: number;
+  readonly halfOpenProbes: number;
+  readonly isFailure: (error: unknown) => boolean;
+  readonly state: SavedCircuitState | undefined;
+}
+
+/** The default failure predicate, see {@link CircuitBreakerOptions.isFailure}. */
+export function defaultIsFailure(error: unknown): boolean {
+  const { category, retryable } = classifyError(error);
+  if (category === 'cancelled' || category === 'circuit_open') return false;
+  return retryable || category === 'unknown';
+}
+
+let unnamed = 0;
+
+/** Validates user options strictly and applies the defaults. */
+export function resolveCircuitOptions(options: CircuitBreakerOptions = {}): ResolvedCircuitOptions {
+  optionalObject('CircuitBreaker options', options);
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
+    throw new ConfigurationError('CircuitBreaker.name', 'a non-empty string', options.name);
+  }
+  if (options.state !== undefined && !isSavedCircuitState(options.state)) {
+    throw new ConfigurationError(
+      'CircuitBreaker.state',
+      "a saved state from toJSON(): { state: 'closed' | 'open', openedAt? }",
+      options.state,
+    );
+  }
+  const percentage = optionalNumber(
+    'CircuitBreaker.errorThresholdPercentage',
+    options.errorThresholdPercentage,
+  );
+  if (percentage !== undefined && percentage > 100) {
+    throw new ConfigurationError(
+      'CircuitBreaker.errorThresholdPercentage',
+      'a number from 0 to 100',
+      percentage,
+    );
+  }
+  const probes = optionalCount('CircuitBreaker.halfOpenProbes', options.halfOpenProbes);
+  if (probes === 0) throw new ConfigurationError('CircuitBreaker.halfOpenProbes', 'an integer ≥ 1', probes);
+  const consecutive = optionalCount('CircuitBreaker.consecutiveFailures', options.consecutiveFailures, true);
+  if (consecutive === 0)
+    throw new ConfigurationError(
+      'CircuitBreaker.consecutiveFailures',
+      'an integer ≥ 1 or Infinity',
+      consecutive,
+    );
+  unnamed += options.name === undefined ? 1 : 0;
+  return {
+    name: options.name ?? `circuit-${unnamed}`,
+    consecutiveFailures: consecutive ?? CIRCUIT_DEFAULTS.consecutiveFailures,
+    errorThresholdPercentage: percentage ?? CIRCUIT_DEFAULTS.errorThresholdPercentage,
+    volumeThreshold:
+      optionalCount('CircuitBreaker.volumeThreshold', options.volumeThreshold) ??
+      CIRCUIT_DEFAULTS.volumeThreshold,
+    rollingWindow:
+      optionalDuration('CircuitBreaker.rollingWindow', options.rollingWindow) ??
+      CIRCUIT_DEFAULTS.rollingWindow,
+    resetTimeout:
+      optionalDuration('CircuitBreaker.resetTimeout', options.resetTimeout) ?? CIRCUIT_DEFAULTS.resetTimeout,
+    halfOpenProbes: probes ?? CIRCUIT_DEFAULTS.halfOpenProbes,
+    isFailure: optionalFunction('CircuitBreaker.isFailure', options.isFailure) ?? defaultIsFailure,
+    state: options.state,
+  };
+}

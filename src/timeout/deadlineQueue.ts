@@ -1,0 +1,63 @@
+/** Something with a deadline that can be told it expired. */
+export interface DeadlineEntry {
+  deadline: number;
+  prev: DeadlineEntry | undefined;
+  next: DeadlineEntry | undefined;
+  expire(): void;
+}
+
+/**
+ * Pending deadlines of one duration, in a doubly linked FIFO. All entries share the duration, so
+ * they arrive in deadline order, and one timer (armed for the head) serves them all: adding and
+ * removing cost a few pointer writes instead of a setTimeout/clearTimeout pair (~1 µs here).
+ * The timer keeps the process alive only while deadlines are pending (so awaiting a call that
+ * will time out never lets Node exit early), and stops when it fires on an empty queue.
+ */
+export class DeadlineQueue {
+  #head: DeadlineEntry | undefined;
+  #tail: DeadlineEntry | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  /** Appends an entry (its deadline must not precede the tail's). */
+  add(entry: DeadlineEntry): void {
+    entry.prev = this.#tail;
+    entry.next = undefined;
+    if (this.#tail) this.#tail.next = entry;
+    else this.#head = entry;
+    this.#tail = entry;
+    if (this.#timer === undefined) this.#arm(entry.deadline);
+    else if (entry.prev === undefined) this.#timer.ref?.();
+  }
+
+  /** Unlinks an entry that settled before its deadline. */
+  remove(entry: DeadlineEntry): void {
+    if (entry.prev) entry.prev.next = entry.next;
+    else if (this.#head === entry) this.#head = entry.next;
+    if (entry.next) entry.next.prev = entry.prev;
+    else if (this.#tail === entry) this.#tail = entry.prev;
+    entry.prev = undefined;
+    entry.next = undefined;
+    // Idle: the pending timer (it stops itself when it fires) must not hold the process open.
+    if (this.#head === undefined) this.#timer?.unref?.();
+  }
+
+  #arm(deadline: number): void {
+    this.#timer = setTimeout(this.#onTimer, Math.max(0, deadline - this.#now()));
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    const now = this.#now();
+    while (this.#head && this.#head.deadline <= now) {
+      const expired = this.#head;
+      this.remove(expired);
+      expired.expire();
+    }
+    if (this.#head) this.#arm(this.#head.deadline);
+  };
+}
