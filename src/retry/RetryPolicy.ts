@@ -56,21 +56,26 @@ export class RetryPolicy extends ReliabilityEmitter<RetryEvents> implements Poli
     try {
       first = callInContext(new LazyContext(operation, 1, signal), fn);
     } catch (error) {
-      return this.#retryAfterFailure(fn, error, operation, signal);
+      return this.continueAfterFailure(fn, error, { operation, signal });
     }
     if (!isThenable<T>(first)) return Promise.resolve(first);
     const settled = signal ? raceAbort(first, signal, operation) : first;
     return Promise.resolve(settled).then(undefined, (error: unknown) =>
-      this.#retryAfterFailure(fn, error, operation, signal),
+      this.continueAfterFailure(fn, error, { operation, signal }),
     );
   }
 
-  async #retryAfterFailure<T>(
+  /**
+   * Continues a retry sequence whose first attempt already ran and failed with `firstError`
+   * (attempt 2 is the next call of `fn`). For pipelines that run the first attempt themselves.
+   * @internal
+   */
+  async continueAfterFailure<T>(
     fn: PolicyFunction<T>,
     firstError: unknown,
-    operation: string,
-    signal: AbortSignal | undefined,
+    options: { operation: string; signal: AbortSignal | undefined },
   ): Promise<T> {
+    const { operation, signal } = options;
     const run: RetryRun = {
       operation,
       signal,

@@ -18,6 +18,7 @@ export class TimedCall<T> implements ExecutionContext, DeadlineEntry {
   readonly #parent: AbortSignal | undefined;
   readonly #onTimeout: (call: TimedCall<T>) => void;
   #controller: AbortController | undefined;
+  #onParentAbort: (() => void) | undefined;
   #abortReason: unknown;
   #settled = false;
   #resolve!: (value: T) => void;
@@ -45,7 +46,10 @@ export class TimedCall<T> implements ExecutionContext, DeadlineEntry {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    parent?.addEventListener('abort', this.#onParentAbort, { once: true });
+    if (parent) {
+      this.#onParentAbort = () => this.#parentAborted(parent);
+      parent.addEventListener('abort', this.#onParentAbort, { once: true });
+    }
     queue.add(this);
   }
 
@@ -89,21 +93,20 @@ export class TimedCall<T> implements ExecutionContext, DeadlineEntry {
     this.#reject(error);
   }
 
-  readonly #onParentAbort = (): void => {
+  #parentAborted(parent: AbortSignal): void {
     if (this.#settled) return;
-    const parent = this.#parent as AbortSignal;
     this.#finish();
     this.#abortReason = parent.reason;
     this.#controller?.abort(parent.reason);
     this.#reject(abortError(parent, this.operation));
-  };
+  }
 
   /** Marks the call settled and releases its queue slot and listener; false if already settled. */
   #finish(): boolean {
     if (this.#settled) return false;
     this.#settled = true;
     this.#queue.remove(this);
-    this.#parent?.removeEventListener('abort', this.#onParentAbort);
+    if (this.#onParentAbort) this.#parent?.removeEventListener('abort', this.#onParentAbort);
     return true;
   }
 }

@@ -11,12 +11,16 @@ export interface DeadlineEntry {
  * they arrive in deadline order, and one timer (armed for the head) serves them all: adding and
  * removing cost a few pointer writes instead of a setTimeout/clearTimeout pair (~1 µs here).
  * The timer keeps the process alive only while deadlines are pending (so awaiting a call that
- * will time out never lets Node exit early), and stops when it fires on an empty queue.
+ * will time out never lets Node exit early), and stops when it fires on an empty queue. Toggling
+ * a timer's ref is a libuv call (~1 µs), so an idle queue releases it once per event-loop turn,
+ * not once per call.
  */
 export class DeadlineQueue {
   #head: DeadlineEntry | undefined;
   #tail: DeadlineEntry | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerHoldsProcess = false;
+  #idleCheckPending = false;
   readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -31,7 +35,10 @@ export class DeadlineQueue {
     else this.#head = entry;
     this.#tail = entry;
     if (this.#timer === undefined) this.#arm(entry.deadline);
-    else if (entry.prev === undefined) this.#timer.ref?.();
+    else if (!this.#timerHoldsProcess) {
+      this.#timer.ref?.();
+      this.#timerHoldsProcess = true;
+    }
   }
 
   /** Unlinks an entry that settled before its deadline. */
@@ -42,12 +49,24 @@ export class DeadlineQueue {
     else if (this.#tail === entry) this.#tail = entry.prev;
     entry.prev = undefined;
     entry.next = undefined;
-    // Idle: the pending timer (it stops itself when it fires) must not hold the process open.
-    if (this.#head === undefined) this.#timer?.unref?.();
+    if (this.#head === undefined && !this.#idleCheckPending && this.#timer !== undefined) {
+      this.#idleCheckPending = true;
+      setImmediate(this.#releaseIfIdle);
+    }
   }
+
+  /** An idle queue's pending timer (it stops itself when it fires) must not hold the process open. */
+  readonly #releaseIfIdle = (): void => {
+    this.#idleCheckPending = false;
+    if (this.#head === undefined && this.#timer !== undefined) {
+      this.#timer.unref?.();
+      this.#timerHoldsProcess = false;
+    }
+  };
 
   #arm(deadline: number): void {
     this.#timer = setTimeout(this.#onTimer, Math.max(0, deadline - this.#now()));
+    this.#timerHoldsProcess = true;
   }
 
   readonly #onTimer = (): void => {

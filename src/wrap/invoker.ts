@@ -1,5 +1,5 @@
 import { classifyError } from '../errors/classify.js';
-import { currentContext, signalOf } from '../policy/context.js';
+import { peekCurrentContext, signalOf } from '../policy/context.js';
 import type { Policy } from '../policy/types.js';
 import type { CaptureHook, HealthHook, Logger, RecoveryHook } from './hooks.js';
 
@@ -130,7 +130,7 @@ export class Invoker {
 
 /** The signal of an enclosing policy call, so nested wrapped calls stop with their caller. */
 function outerSignal(): AbortSignal | undefined {
-  const ctx = currentContext();
+  const ctx = peekCurrentContext();
   return ctx ? signalOf(ctx) : undefined;
 }
 

@@ -1,8 +1,8 @@
 import { CircuitBreaker } from '../circuit/CircuitBreaker.js';
-import { compose } from '../policy/compose.js';
 import type { Policy } from '../policy/types.js';
 import { RetryPolicy } from '../retry/RetryPolicy.js';
 import type { TimeoutManager } from '../timeout/TimeoutManager.js';
+import { FastPipeline } from './fastPipeline.js';
 import type { MethodOptions, WithReliabilityOptions } from './options.js';
 
 /** Builds (and shares) the policies of one wrapped component. */
@@ -22,20 +22,16 @@ export class PipelineFactory {
 
   /** retry ∘ breaker ∘ timeout for one method, skipping the parts that are disabled. */
   build(method: string, own: MethodOptions = {}): Policy {
-    const parts: Policy[] = [];
     const retry = own.retry === undefined ? this.#componentRetry() : this.#retry(own.retry);
-    if (retry) parts.push(retry);
     const breaker = own.breaker === undefined ? this.#componentBreaker() : this.#breaker(own.breaker, method);
-    if (breaker) parts.push(breaker);
     const timeout = own.timeout === undefined ? this.#options.timeout : own.timeout;
-    if (timeout !== false) {
-      parts.push(
-        typeof timeout === 'number'
+    const timeoutPolicy =
+      timeout === false
+        ? undefined
+        : typeof timeout === 'number'
           ? this.#timeouts.policyFor(method, timeout)
-          : this.#timeouts.policy(timeout ?? method),
-      );
-    }
-    return compose(...parts);
+          : this.#timeouts.policy(timeout ?? method);
+    return new FastPipeline(retry || undefined, breaker || undefined, timeoutPolicy);
   }
 
   #componentRetry(): RetryPolicy | false {
