@@ -1,0 +1,188 @@
+import type { FileHandle } from 'node:fs/promises';
+import type { Hasher } from './hashWorker.js';
+
+interface Block {
+  readonly memory: SharedArrayBuffer;
+  readonly view: Buffer;
+}
+
+/**
+ * Receives the response body and turns it into large blocks from a small reusable pool: each full
+ * block is written to the partial file (in order, on the libuv thread pool) and hashed by the
+ * worker at the same time; it returns to the pool when both are done. When no block is free the
+ * caller is told to pause the response (backpressure), so memory stays flat whatever the file size.
+ *
+ * `committed` only counts bytes written in order without error, so after a failed write the partial
+ * can be cut back to a prefix that is exactly what the hash covered.
+ */
+export class BlockSink {
+  readonly #file: FileHandle;
+  readonly #hasher: Hasher;
+  readonly #blockSize: number;
+  readonly #free: Block[] = [];
+  #current: Block | undefined;
+  #fill = 0;
+  /** File offset where the current block starts. */
+  #position: number;
+  #committed: number;
+  #writeChain: Promise<void> = Promise.resolve();
+  #inFlight = 0;
+  #overflow: Buffer[] = [];
+  #error: Error | undefined;
+  #onDrain: (() => void) | undefined;
+  readonly #settled = new Set<Promise<void>>();
+
+  constructor(file: FileHandle, hasher: Hasher, start: number, blockSize: number, poolSize: number) {
+    this.#file = file;
+    this.#hasher = hasher;
+    this.#blockSize = blockSize;
+    this.#position = start;
+    this.#committed = start;
+    for (let i = 0; i < poolSize; i++) {
+      const memory = new SharedArrayBuffer(blockSize);
+      this.#free.push({ memory, view: Buffer.from(memory) });
+    }
+  }
+
+  /** Bytes accepted so far, counted from the start of the file. */
+  get received(): number {
+    return this.#position + this.#fill + this.#overflow.reduce((sum, chunk) => sum + chunk.length, 0);
+  }
+
+  /** Bytes written in order without error (a prefix of the file). */
+  get committed(): number {
+    return this.#committed;
+  }
+
+  /** The first write or hash error, if any. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Called when a block frees up after `write()` returned false. */
+  set onDrain(callback: (() => void) | undefined) {
+    this.#onDrain = callback;
+  }
+
+  /**
+   * Accepts a chunk (always). Returns false when the pool is exhausted and the caller should pause
+   * the source until `onDrain` fires.
+   */
+  write(chunk: Buffer): boolean {
+    if (this.#overflow.length > 0) {
+      this.#overflow.push(chunk);
+      return false;
+    }
+    return this.#absorb(chunk);
+  }
+
+  #absorb(chunk: Buffer): boolean {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (!this.#current) {
+        const block = this.#free.pop();
+        if (!block) {
+          this.#overflow.push(offset === 0 ? chunk : chunk.subarray(offset));
+          return false;
+        }
+        this.#current = block;
+        this.#fill = 0;
+      }
+      const n = Math.min(chunk.length - offset, this.#blockSize - this.#fill);
+      chunk.copy(this.#current.view, this.#fill, offset, offset + n);
+      this.#fill += n;
+      offset += n;
+      if (this.#fill === this.#blockSize) this.#dispatch();
+    }
+    return true;
+  }
+
+  #dispatch(): void {
+    const block = this.#current;
+    const length = this.#fill;
+    if (!block) return;
+    this.#current = undefined;
+    this.#fill = 0;
+    if (length === 0) {
+      this.#free.push(block);
+      return;
+    }
+    const position = this.#position;
+    this.#position += length;
+    this.#inFlight++;
+    const hashed = this.#hasher.update(block.memory, length);
+    const written = this.#writeChain.then(() => this.#writeBlock(block.view, length, position));
+    this.#writeChain = written;
+    const both: Promise<void> = Promise.all([hashed, written]).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#error ??= error instanceof Error ? error : new Error(String(error));
+      },
+    );
+    this.#settled.add(both);
+    void both.then(() => {
+      this.#settled.delete(both);
+      this.#inFlight--;
+      this.#free.push(block);
+      this.#release();
+    });
+  }
+
+  async #writeBlock(view: Buffer, length: number, position: number): Promise<void> {
+    if (this.#error) return;
+    let done = 0;
+    while (done < length) {
+      const { bytesWritten } = await this.#file.write(view, done, length - done, position + done);
+      done += bytesWritten;
+    }
+    this.#committed = position + length;
+  }
+
+  #release(): void {
+    while (this.#overflow.length > 0 && (this.#free.length > 0 || this.#current)) {
+      const chunk = this.#overflow.shift() as Buffer;
+      if (!this.#absorb(chunk)) {
+        // absorb re-queued the rest at the end; move it back to the front to keep order.
+        const rest = this.#overflow.pop() as Buffer;
+        this.#overflow.unshift(rest);
+        return;
+      }
+    }
+    if (this.#overflow.length === 0 && this.#onDrain) {
+      const drain = this.#onDrain;
+      this.#onDrain = undefined;
+      drain();
+    }
+  }
+
+  /** Whether the caller should keep its source paused. */
+  get saturated(): boolean {
+    return this.#overflow.length > 0;
+  }
+
+  /** Writes and hashes everything accepted so far; rejects with the first error. */
+  async flush(): Promise<void> {
+    while (this.#overflow.length > 0 || this.#inFlight > 0 || this.#current) {
+      if (this.#overflow.length === 0 && this.#current) this.#dispatch();
+      await Promise.all([...this.#settled]);
+      if (this.#error) break;
+    }
+    if (this.#error) throw this.#error;
+  }
+
+  /** Waits for in-flight work without dispatching, ignoring errors (used before cutting back). */
+  async settle(): Promise<void> {
+    while (this.#inFlight > 0) await Promise.all([...this.#settled]);
+  }
+
+  /** Drops everything not yet dispatched and restarts at `start` (after a truncate). */
+  restartAt(start: number): void {
+    if (this.#current) this.#free.push(this.#current);
+    this.#current = undefined;
+    this.#fill = 0;
+    this.#overflow = [];
+    this.#position = start;
+    this.#committed = start;
+    this.#error = undefined;
+  }
+}

@@ -1,0 +1,255 @@
+import { createHash, type Hash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Incremental sha256 that runs off the event loop: a worker thread is fed whole blocks (shared
+ * memory, no copies) and can also hash a file prefix itself (the kept part of a resumed download),
+ * so hashing overlaps the network and the disk writes. Messages are handled in order, so a prefix
+ * followed by blocks hashes exactly the file's bytes in sequence.
+ */
+export interface Hasher {
+  /** Hashes `length` bytes of `block`; resolves when done (the block may then be reused). */
+  update(block: SharedArrayBuffer, length: number): Promise<void>;
+  /** Hashes the first `length` bytes of `file`; resolves with the bytes hashed (less if cancelled or short). */
+  hashFile(file: string, length: number): Promise<number>;
+  /** Stops a running {@link hashFile} early (its promise resolves with the bytes hashed so far). */
+  cancelFile(): void;
+  /** Forgets everything hashed so far. Resolves once in effect. */
+  reset(): Promise<void>;
+  /** The hex digest of everything hashed since the last reset; resets afterwards. */
+  digest(): Promise<string>;
+  /** Returns the hasher to its pool (or frees it). */
+  release(): void;
+}
+
+// The worker is plain CommonJS evaluated from a string, so it works from source (tsx), ESM and CJS
+// builds alike without a separate file to locate.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const cancel = new Int32Array(workerData.cancel);
+let hash = createHash('sha256');
+let scratch;
+parentPort.on('message', (m) => {
+  if (m.t === 'u') {
+    hash.update(new Uint8Array(m.sab, 0, m.len));
+    parentPort.postMessage({ id: m.id });
+  } else if (m.t === 'f') {
+    let done = 0;
+    let error;
+    let fd;
+    try {
+      fd = fs.openSync(m.path, 'r');
+      if (!scratch) scratch = Buffer.allocUnsafe(4 * 1024 * 1024);
+      while (done < m.len && Atomics.load(cancel, 0) === 0) {
+        const n = fs.readSync(fd, scratch, 0, Math.min(scratch.length, m.len - done), done);
+        if (n <= 0) break;
+        hash.update(n === scratch.length ? scratch : scratch.subarray(0, n));
+        done += n;
+      }
+    } catch (e) {
+      error = String(e && e.code || e);
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+    parentPort.postMessage({ id: m.id, done, error });
+  } else if (m.t === 'r') {
+    hash = createHash('sha256');
+    Atomics.store(cancel, 0, 0);
+    parentPort.postMessage({ id: m.id });
+  } else if (m.t === 'd') {
+    const hex = hash.digest('hex');
+    hash = createHash('sha256');
+    parentPort.postMessage({ id: m.id, hex });
+  }
+});
+`;
+
+interface Reply {
+  id: number;
+  done?: number;
+  error?: string;
+  hex?: string;
+}
+
+class WorkerHasher implements Hasher {
+  readonly #worker: Worker;
+  readonly #cancel: Int32Array;
+  readonly #pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+  readonly #pool: HasherPool;
+  #nextId = 0;
+  #failed: Error | undefined;
+
+  constructor(pool: HasherPool) {
+    this.#pool = pool;
+    const cancel = new SharedArrayBuffer(4);
+    this.#cancel = new Int32Array(cancel);
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { cancel }, execArgv: [] });
+    this.#worker.unref();
+    this.#worker.on('message', (reply: Reply) => {
+      const entry = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      entry?.resolve(reply);
+    });
+    const fail = (error: Error) => {
+      this.#failed = error;
+      for (const entry of this.#pending.values()) entry.reject(error);
+      this.#pending.clear();
+    };
+    this.#worker.on('error', fail);
+    this.#worker.on('exit', () => fail(new Error('hash worker exited')));
+  }
+
+  get broken(): boolean {
+    return this.#failed !== undefined;
+  }
+
+  #send(message: Record<string, unknown>): Promise<Reply> {
+    if (this.#failed) return Promise.reject(this.#failed);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...message, id });
+    });
+  }
+
+  async update(block: SharedArrayBuffer, length: number): Promise<void> {
+    await this.#send({ t: 'u', sab: block, len: length });
+  }
+
+  async hashFile(file: string, length: number): Promise<number> {
+    const reply = await this.#send({ t: 'f', path: file, len: length });
+    if (reply.error)
+      throw Object.assign(new Error(`Could not read ${file} for hashing: ${reply.error}`), {
+        code: reply.error,
+      });
+    return reply.done ?? 0;
+  }
+
+  cancelFile(): void {
+    Atomics.store(this.#cancel, 0, 1);
+  }
+
+  async reset(): Promise<void> {
+    await this.#send({ t: 'r' });
+  }
+
+  async digest(): Promise<string> {
+    return (await this.#send({ t: 'd' })).hex ?? '';
+  }
+
+  release(): void {
+    if (this.#failed || this.#pending.size > 0) {
+      this.terminate();
+      return;
+    }
+    this.#pool.giveBack(this);
+  }
+
+  terminate(): void {
+    this.#failed ??= new Error('hash worker terminated');
+    void this.#worker.terminate();
+  }
+}
+
+/**
+ * Same interface on the main thread, for small files where a worker round trip costs more.
+ * Operations are chained so a file prefix is always hashed before later blocks.
+ */
+class InlineHasher implements Hasher {
+  #hash: Hash = createHash('sha256');
+  #cancelled = false;
+  #chain: Promise<unknown> = Promise.resolve();
+
+  #then<T>(step: () => T | Promise<T>): Promise<T> {
+    const next = this.#chain.then(step);
+    this.#chain = next.catch(() => {});
+    return next;
+  }
+
+  update(block: SharedArrayBuffer, length: number): Promise<void> {
+    return this.#then(() => {
+      this.#hash.update(new Uint8Array(block, 0, length));
+    });
+  }
+
+  hashFile(file: string, length: number): Promise<number> {
+    return this.#then(async () => {
+      const handle = await open(file, 'r');
+      const buffer = Buffer.allocUnsafe(Math.min(length, 1024 * 1024) || 1);
+      let done = 0;
+      try {
+        while (done < length && !this.#cancelled) {
+          const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, length - done), done);
+          if (bytesRead <= 0) break;
+          this.#hash.update(buffer.subarray(0, bytesRead));
+          done += bytesRead;
+        }
+      } finally {
+        await handle.close();
+      }
+      return done;
+    });
+  }
+
+  cancelFile(): void {
+    this.#cancelled = true;
+  }
+
+  reset(): Promise<void> {
+    return this.#then(() => {
+      this.#hash = createHash('sha256');
+      this.#cancelled = false;
+    });
+  }
+
+  digest(): Promise<string> {
+    return this.#then(() => {
+      const hex = this.#hash.digest('hex');
+      this.#hash = createHash('sha256');
+      return hex;
+    });
+  }
+
+  release(): void {}
+}
+
+/** Files up to this size are hashed on the main thread. */
+export const INLINE_HASH_LIMIT = 8 * 1024 * 1024;
+
+/** Reusable hash workers of one Downloader (idle ones are unref'd and kept up to `maxIdle`). */
+export class HasherPool {
+  readonly #idle: WorkerHasher[] = [];
+  readonly #maxIdle: number;
+  #closed = false;
+
+  constructor(maxIdle: number) {
+    this.#maxIdle = maxIdle;
+  }
+
+  /** A hasher for a file of `expectedBytes` (undefined = unknown → a worker). */
+  acquire(expectedBytes: number | undefined): Hasher {
+    if (expectedBytes !== undefined && expectedBytes <= INLINE_HASH_LIMIT) return new InlineHasher();
+    return this.#idle.pop() ?? new WorkerHasher(this);
+  }
+
+  /** @internal */
+  giveBack(hasher: WorkerHasher): void {
+    if (this.#closed || this.#idle.length >= this.#maxIdle) {
+      hasher.terminate();
+      return;
+    }
+    void hasher.reset().then(
+      () => this.#idle.push(hasher),
+      () => hasher.terminate(),
+    );
+  }
+
+  /** Terminates idle workers. */
+  close(): void {
+    this.#closed = true;
+    for (const hasher of this.#idle.splice(0)) hasher.terminate();
+  }
+}

@@ -1,0 +1,233 @@
+import type { CircuitBreakerOptions } from '../circuit/options.js';
+import { ConfigurationError } from '../errors/ConfigurationError.js';
+import type { DownloadProgress } from '../events/downloadEvents.js';
+import {
+  optionalCount,
+  optionalDuration,
+  optionalFunction,
+  optionalNumber,
+  optionalObject,
+} from '../policy/validate.js';
+import type { RetryPolicyOptions } from '../retry/options.js';
+import { RetryPolicy } from '../retry/RetryPolicy.js';
+import type { ProxyConfig } from './proxy.js';
+
+/** Supplies an access token when a server answers 401/403 (asked at most once per download). */
+export type TokenProvider = () => string | undefined | null | PromiseLike<string | undefined | null>;
+
+/** Options of a {@link Downloader}; every field is optional and has a documented default. */
+export interface DownloaderOptions {
+  /** Files downloaded at the same time (a priority queue holds the rest). Default 4. */
+  concurrency?: number;
+  /** Bandwidth limit for the whole Downloader, in bytes per second. Default: none. */
+  bandwidthLimit?: number;
+  /** No bytes for this long ends an attempt, which then resumes (ms). Default 30 000. */
+  stallTimeout?: number;
+  /** Retry policy (or its options) for network errors, 408/429/5xx. Default retries 3, delays 1 s, 2 s, 4 s. */
+  retry?: RetryPolicy | RetryPolicyOptions;
+  /** Options for the per-mirror CircuitBreaker (one per origin, named `download:<origin>`); `false` disables. */
+  breaker?: CircuitBreakerOptions | false;
+  /** Extra request headers. Authorization, Cookie and Proxy-Authorization are dropped on cross-origin redirects. */
+  headers?: Readonly<Record<string, string>>;
+  /** Asked once per download after a 401/403; the token is sent as `Authorization: Bearer <token>`. */
+  token?: TokenProvider;
+  /** A claim without heartbeat for this long (or whose process is gone) is taken over (ms). Default 60 000. */
+  lockStaleAfter?: number;
+  /** Folder for partial files; default `<root>/.wan-reliability/partial/` (see partialDirFor). */
+  tempDir?: string;
+  /** Redirects followed per request, at most 10. Default 10. */
+  maxRedirects?: number;
+  /** Proxy settings; default from HTTP_PROXY / HTTPS_PROXY / NO_PROXY. `false` disables proxies. */
+  proxy?: ProxyConfig | false;
+  /** Block size of the hashing/writing pipeline in bytes. Default 4 MiB. */
+  blockSize?: number;
+  /** Progress events per second per file, at most 10. Default 10. */
+  progressRate?: number;
+}
+
+/** One file to download. */
+export interface DownloadRequest {
+  /** Mirrors in order of preference; each is tried in turn (with its own circuit breaker). */
+  urls: readonly (string | URL)[];
+  /** The final path. Nothing reaches it except by an atomic rename of verified bytes. */
+  dest: string;
+  /** Expected size in bytes; checked against the server and before the rename. */
+  size?: number;
+  /** Expected sha256 (64 hex); checked before the rename. */
+  sha256?: string;
+  /** Higher runs first when the queue is full. Default 0. */
+  priority?: number;
+  /** Install root the file lives under; partials go to `<root>/.wan-reliability/`. Default: dest's folder. */
+  root?: string;
+}
+
+/** Per-call controls. */
+export interface DownloadCallOptions {
+  /** Abort = pause: the transfer stops, the partial is kept and resumed next time. */
+  signal?: AbortSignal;
+  /** Progress callback (same payload as the `download:progress` event). */
+  onProgress?: (progress: DownloadProgress) => void;
+  /** With an abort or failure: delete the partial instead of keeping it (cancel). Default false. */
+  removePartial?: boolean;
+}
+
+/** What a finished download reports. */
+export interface DownloadResult {
+  /** The destination path. */
+  path: string;
+  /** Size of the file in bytes. */
+  bytes: number;
+  /** Bytes received over the network by this call (0 when the file was already complete). */
+  bytesTransferred: number;
+  /** sha256 of the whole file (lower-case hex). */
+  sha256: string;
+  /** The mirror that served the file (redacted). */
+  url: string;
+  /** HTTP requests made (redirect hops not counted). */
+  attempts: number;
+  /** Whether kept bytes from before were continued. */
+  resumed: boolean;
+}
+
+/** Options after validation with defaults applied. */
+export interface ResolvedDownloaderOptions {
+  readonly concurrency: number;
+  readonly bandwidthLimit: number | undefined;
+  readonly stallTimeout: number;
+  readonly retry: RetryPolicy;
+  readonly breaker: CircuitBreakerOptions | false;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly token: TokenProvider | undefined;
+  readonly lockStaleAfter: number;
+  readonly tempDir: string | undefined;
+  readonly maxRedirects: number;
+  readonly proxy: ProxyConfig | false | undefined;
+  readonly blockSize: number;
+  readonly progressIntervalMs: number;
+}
+
+/** Defaults of {@link DownloaderOptions}; the table in docs/downloads.md lists them. */
+export const DOWNLOADER_DEFAULTS = Object.freeze({
+  concurrency: 4,
+  stallTimeout: 30_000,
+  lockStaleAfter: 60_000,
+  maxRedirects: 10,
+  blockSize: 4 * 1024 * 1024,
+  progressRate: 10,
+  retry: Object.freeze({ retries: 3, delays: Object.freeze([1000, 2000, 4000]) as readonly number[] }),
+});
+
+/** Validates user options strictly and applies the defaults. */
+export function resolveDownloaderOptions(options: DownloaderOptions = {}): ResolvedDownloaderOptions {
+  optionalObject('Downloader options', options);
+  const concurrency =
+    optionalCount('Downloader.concurrency', options.concurrency) ?? DOWNLOADER_DEFAULTS.concurrency;
+  if (concurrency < 1) throw new ConfigurationError('Downloader.concurrency', 'an integer ≥ 1', concurrency);
+  const maxRedirects =
+    optionalCount('Downloader.maxRedirects', options.maxRedirects) ?? DOWNLOADER_DEFAULTS.maxRedirects;
+  if (maxRedirects > 10)
+    throw new ConfigurationError('Downloader.maxRedirects', 'an integer from 0 to 10', maxRedirects);
+  const blockSize = optionalCount('Downloader.blockSize', options.blockSize) ?? DOWNLOADER_DEFAULTS.blockSize;
+  if (blockSize < 64 * 1024)
+    throw new ConfigurationError('Downloader.blockSize', 'an integer ≥ 65536', blockSize);
+  const progressRate =
+    optionalNumber('Downloader.progressRate', options.progressRate) ?? DOWNLOADER_DEFAULTS.progressRate;
+  if (progressRate <= 0 || progressRate > 10) {
+    throw new ConfigurationError('Downloader.progressRate', 'a number in (0, 10]', progressRate);
+  }
+  const headers = optionalObject<Record<string, string>>('Downloader.headers', options.headers) ?? {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string')
+      throw new ConfigurationError(`Downloader.headers.${name}`, 'a string', value);
+  }
+  if (options.tempDir !== undefined && (typeof options.tempDir !== 'string' || options.tempDir === '')) {
+    throw new ConfigurationError('Downloader.tempDir', 'a folder path', options.tempDir);
+  }
+  if (options.proxy !== undefined && options.proxy !== false)
+    optionalObject('Downloader.proxy', options.proxy);
+  if (options.breaker !== undefined && options.breaker !== false)
+    optionalObject('Downloader.breaker', options.breaker);
+  let retry: RetryPolicy;
+  if (options.retry instanceof RetryPolicy) retry = options.retry;
+  else {
+    optionalObject('Downloader.retry', options.retry);
+    retry = new RetryPolicy({ ...DOWNLOADER_DEFAULTS.retry, ...(options.retry ?? {}) });
+  }
+  const bandwidthLimit = optionalNumber('Downloader.bandwidthLimit', options.bandwidthLimit);
+  if (bandwidthLimit !== undefined && bandwidthLimit < 1024) {
+    throw new ConfigurationError('Downloader.bandwidthLimit', 'bytes per second ≥ 1024', bandwidthLimit);
+  }
+  return {
+    concurrency,
+    bandwidthLimit,
+    stallTimeout:
+      optionalDuration('Downloader.stallTimeout', options.stallTimeout) ?? DOWNLOADER_DEFAULTS.stallTimeout,
+    retry,
+    breaker: options.breaker ?? {},
+    headers: { ...headers },
+    token: optionalFunction<TokenProvider>('Downloader.token', options.token),
+    lockStaleAfter:
+      optionalDuration('Downloader.lockStaleAfter', options.lockStaleAfter) ??
+      DOWNLOADER_DEFAULTS.lockStaleAfter,
+    tempDir: options.tempDir,
+    maxRedirects,
+    proxy: options.proxy,
+    blockSize,
+    progressIntervalMs: 1000 / progressRate,
+  };
+}
+
+const SHA256 = /^[0-9a-f]{64}$/i;
+
+/** A validated request: URLs parsed, sha256 lower-cased. */
+export interface ResolvedRequest {
+  readonly urls: readonly URL[];
+  readonly dest: string;
+  readonly size: number | undefined;
+  readonly sha256: string | undefined;
+  readonly priority: number;
+  readonly root: string | undefined;
+}
+
+/** Validates one download request. */
+export function resolveRequest(request: DownloadRequest): ResolvedRequest {
+  optionalObject('download request', request);
+  if (request === undefined) throw new ConfigurationError('download request', 'an object', request);
+  if (!Array.isArray(request.urls) || request.urls.length === 0) {
+    throw new ConfigurationError('download.urls', 'a non-empty array of http(s) URLs', request.urls);
+  }
+  const urls = request.urls.map((value, index) => {
+    let url: URL;
+    try {
+      url = new URL(String(value));
+    } catch {
+      throw new ConfigurationError(`download.urls[${index}]`, 'an absolute http(s) URL', '(unparsable)');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigurationError(`download.urls[${index}]`, 'an http: or https: URL', url.protocol);
+    }
+    return url;
+  });
+  if (typeof request.dest !== 'string' || request.dest === '') {
+    throw new ConfigurationError('download.dest', 'a file path', request.dest);
+  }
+  const size = optionalCount('download.size', request.size);
+  if (request.sha256 !== undefined && (typeof request.sha256 !== 'string' || !SHA256.test(request.sha256))) {
+    throw new ConfigurationError('download.sha256', '64 hexadecimal characters', request.sha256);
+  }
+  const priority = request.priority ?? 0;
+  if (typeof priority !== 'number' || !Number.isFinite(priority)) {
+    throw new ConfigurationError('download.priority', 'a finite number', priority);
+  }
+  if (request.root !== undefined && (typeof request.root !== 'string' || request.root === '')) {
+    throw new ConfigurationError('download.root', 'a folder path', request.root);
+  }
+  return {
+    urls,
+    dest: request.dest,
+    size,
+    sha256: request.sha256?.toLowerCase(),
+    priority,
+    root: request.root,
+  };
+}
