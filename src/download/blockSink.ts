@@ -1,6 +1,9 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Hasher } from './hashWorker.js';
 
+/** A block that has been filling for longer than this is written out early (ms). */
+const MAX_BLOCK_AGE_MS = 500;
+
 interface Block {
   readonly memory: SharedArrayBuffer;
   readonly view: Buffer;
@@ -22,6 +25,7 @@ export class BlockSink {
   readonly #free: Block[] = [];
   #current: Block | undefined;
   #fill = 0;
+  #blockStarted = 0;
   /** File offset where the current block starts. */
   #position: number;
   #committed: number;
@@ -73,7 +77,12 @@ export class BlockSink {
       this.#overflow.push(chunk);
       return false;
     }
-    return this.#absorb(chunk);
+    const accepted = this.#absorb(chunk);
+    // On a slow link a block can take long to fill: write what we have every half second, so a
+    // crash or kill loses at most that much data.
+    if (this.#current && this.#fill > 0 && performance.now() - this.#blockStarted > MAX_BLOCK_AGE_MS)
+      this.#dispatch();
+    return accepted;
   }
 
   #absorb(chunk: Buffer): boolean {
@@ -87,6 +96,7 @@ export class BlockSink {
         }
         this.#current = block;
         this.#fill = 0;
+        this.#blockStarted = performance.now();
       }
       const n = Math.min(chunk.length - offset, this.#blockSize - this.#fill);
       chunk.copy(this.#current.view, this.#fill, offset, offset + n);

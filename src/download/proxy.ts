@@ -10,7 +10,8 @@ export interface ProxyConfig {
 
 /**
  * Reads HTTP_PROXY / HTTPS_PROXY / NO_PROXY (lower-case names win, as in curl and undici).
- * Loopback hosts (localhost, 127.0.0.0/8, ::1) are always reached directly.
+ * With settings from the environment, loopback hosts (localhost, 127.0.0.0/8, ::1) are always
+ * reached directly; an explicit {@link ProxyConfig} is taken as given.
  */
 export function proxyConfigFromEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -29,9 +30,9 @@ function isLoopback(host: string): boolean {
 }
 
 /** Whether `url` bypasses the proxy according to a NO_PROXY list. */
-export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
+export function bypassesProxy(url: URL, noProxy: string | undefined, loopbackDirect = false): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (isLoopback(host)) return true;
+  if (loopbackDirect && isLoopback(host)) return true;
   if (!noProxy) return false;
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   for (const raw of noProxy.split(/[\s,]+/)) {
@@ -56,7 +57,7 @@ export function proxyFor(url: URL, config: ProxyConfig | false | undefined): URL
   if (config === false) return undefined;
   const effective = config ?? proxyConfigFromEnv();
   const raw = url.protocol === 'https:' ? effective.https : effective.http;
-  if (!raw || bypassesProxy(url, effective.noProxy)) return undefined;
+  if (!raw || bypassesProxy(url, effective.noProxy, config === undefined)) return undefined;
   try {
     // A bare "host:port" means http://host:port.
     return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);

@@ -420,7 +420,15 @@ export class DownloadSession {
           throw new Failover(error);
         throw error;
       }
-      const result = await this.#verifyAndPlace(mirror, outcome);
+      let result: DownloadResult | undefined;
+      try {
+        result = await this.#verifyAndPlace(mirror, outcome);
+      } catch (error) {
+        // Corrupt bytes: no point retrying this mirror now; the mirror loop demotes it.
+        if (error instanceof ChecksumMismatchError || error instanceof SizeMismatchError)
+          throw new Failover(error);
+        throw error;
+      }
       if (result) return result;
     }
   }

@@ -31,8 +31,9 @@ export class AuthenticationError extends ReliabilityError {
       cause: options.cause,
       remediation: [
         tokenSent
-          ? 'The access token was refused: check that it is valid and has read access (create one at https://huggingface.co/settings/tokens).'
-          : 'Provide an access token: export HF_TOKEN=<token> or run `huggingface-cli login`.',
+          ? 'The access token was refused: check that it is valid and has read access (tokens: https://huggingface.co/settings/tokens).'
+          : 'The server needs an access token and none was available.',
+        'Set the token: export HF_TOKEN=<token>, or run `huggingface-cli login` once.',
         'For gated models, open the model page and accept its licence while logged in with the same account.',
         'If you use a mirror that needs its own credentials, configure them for that mirror.',
       ],

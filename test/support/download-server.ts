@@ -42,6 +42,8 @@ export interface FileServerOptions {
   etag?: string | false;
   /** Bytes per write (default 64 KiB). */
   chunk?: number;
+  /** Pause between writes in ms (paces the body; default none). */
+  delayMs?: number;
 }
 
 export interface FileServer {
@@ -121,6 +123,10 @@ export async function startFileServer(content: Buffer, options: FileServerOption
           served += slice.length;
           if (!res.write(slice)) {
             res.once('drain', pump);
+            return;
+          }
+          if (options.delayMs && offset < end) {
+            setTimeout(pump, options.delayMs);
             return;
           }
         }
