@@ -26,6 +26,7 @@ export { classifyError, registerClassifier } from './errors/classify.js';
 export { HttpError, type HttpErrorOptions } from './errors/HttpError.js';
 export { classifyHttpStatus, type HttpStatusInfo } from './errors/httpStatus.js';
 export { InjectedFaultError } from './errors/InjectedFaultError.js';
+export { ManifestError, type ManifestProblem } from './errors/ManifestError.js';
 export { MissingMethodError } from './errors/MissingMethodError.js';
 export {
   isReliabilityError,
@@ -36,13 +37,70 @@ export { type AttemptFailure, RetriesExhaustedError } from './errors/RetriesExha
 export { RetryAfterTooLongError } from './errors/RetryAfterTooLongError.js';
 export { TimeoutError } from './errors/TimeoutError.js';
 export { CHANNEL_PREFIX, channelFor } from './events/channels.js';
-export type { CircuitEvents, CircuitOpenReason } from './events/circuitEvents.js';
+export type {
+  CircuitEvents,
+  CircuitNameEvent,
+  CircuitOpenEvent,
+  CircuitOpenReason,
+  CircuitRejectEvent,
+} from './events/circuitEvents.js';
 export { type EventPayloads, type ListenerMap, ReliabilityEmitter } from './events/emitter.js';
+export type {
+  IntegrityEvents,
+  IntegrityFileEvent,
+  IntegrityHashEvent,
+  IntegrityRepairedEvent,
+  IntegrityRepairFailedEvent,
+  IntegrityVerifiedEvent,
+} from './events/integrityEvents.js';
 export type { RetryEvents, RetryGiveUpInfo, RetryInfo } from './events/retryEvents.js';
-export type { TimeoutEvents } from './events/timeoutEvents.js';
+export type { TimeoutEvent, TimeoutEvents } from './events/timeoutEvents.js';
 export { type FallbackOptions, type FallbackPolicy, fallback } from './fallback/fallback.js';
+export {
+  type FileIdentity,
+  type Hasher,
+  type HashOptions,
+  HashPool,
+  type HashPoolOptions,
+  type HashResult,
+} from './integrity/hashPool.js';
+export {
+  ModelIntegrityChecker,
+  type ModelIntegrityCheckerOptions,
+} from './integrity/ModelIntegrityChecker.js';
+export {
+  fileUrls,
+  loadManifest,
+  MANIFEST_SCHEMA_VERSION,
+  type Manifest,
+  type ManifestFile,
+  type ManifestModel,
+  parseManifest,
+} from './integrity/manifest.js';
+export { fileUrl, isSafeRelativePath, modelIdProblems, pathProblems } from './integrity/paths.js';
+export type {
+  ActualContent,
+  ExpectedContent,
+  FailedFile,
+  FileFetcher,
+  FileFetchOptions,
+  FileFetchProgress,
+  FileFetchRequest,
+  FileFetchResult,
+  FileReport,
+  FileStatus,
+  IntegrityReport,
+  ModelReport,
+  RepairedFile,
+  RepairOptions,
+  RepairProgress,
+  RepairResult,
+  VerifyOptions,
+  VerifyProgress,
+  VerifyStats,
+} from './integrity/types.js';
 export { compose, noopPolicy } from './policy/compose.js';
-export { currentContext } from './policy/context.js';
+export { currentContext, enableCurrentContext } from './policy/context.js';
 export type { ExecuteOptions, ExecutionContext, Policy, PolicyFunction } from './policy/types.js';
 export { type BackoffSchedule, type JitterMode, nextDelay, scheduledDelay } from './retry/backoff.js';
 export { RETRY_DEFAULTS } from './retry/defaults.js';

@@ -18,6 +18,7 @@ export interface BulkheadOptions {
 
 /** Execute options of a Bulkhead: higher `priority` runs first (default 0). */
 export interface BulkheadExecuteOptions extends ExecuteOptions {
+  /** Higher runs first when calls wait for a slot. Default 0. */
   priority?: number;
 }
 
@@ -32,8 +33,11 @@ interface Waiter extends Prioritized {
  * then arrival order). An aborted waiter leaves the queue at once.
  */
 export class Bulkhead implements Policy {
+  /** Name used in errors. */
   readonly name: string;
+  /** Calls allowed to run at once. */
   readonly maxConcurrent: number;
+  /** Calls allowed to wait for a slot. */
   readonly maxQueue: number;
   #running = 0;
   #sequence = 0;

@@ -20,8 +20,11 @@ type Action = (fn: PolicyFunction<unknown>, ctx: ExecutionContext) => Promise<un
 
 /** A snapshot of one breaker, as listed by {@link CircuitBreaker.registry}. */
 export interface CircuitSnapshot {
+  /** Breaker name. */
   readonly name: string;
+  /** Current state. */
   readonly state: CircuitState;
+  /** Failures in a row so far. */
   readonly consecutiveFailures: number;
   /** Remaining cool-down in ms (0 unless open). */
   readonly retryAfterMs: number;

@@ -37,14 +37,23 @@ export interface CircuitBreakerOptions {
 
 /** Options after validation, with defaults applied. */
 export interface ResolvedCircuitOptions {
+  /** Breaker name. */
   readonly name: string;
+  /** Failures in a row that open the breaker. */
   readonly consecutiveFailures: number;
+  /** Failure rate (percent) in the window that opens it. */
   readonly errorThresholdPercentage: number;
+  /** Calls the window must hold before the rate counts. */
   readonly volumeThreshold: number;
+  /** Window length in ms. */
   readonly rollingWindow: number;
+  /** Cool-down in ms. */
   readonly resetTimeout: number;
+  /** Trial calls admitted when half-open. */
   readonly halfOpenProbes: number;
+  /** Which errors count as failures. */
   readonly isFailure: (error: unknown) => boolean;
+  /** Saved state restored at construction. */
   readonly state: SavedCircuitState | undefined;
 }
 

@@ -7,7 +7,9 @@ export interface HttpErrorOptions {
   headers?: Readonly<Record<string, string | string[] | undefined>>;
   /** The request URL, already redacted by the caller. */
   url?: string;
+  /** The underlying error. */
   cause?: unknown;
+  /** Steps for users; defaults to the status's generic steps. */
   remediation?: readonly string[];
 }
 

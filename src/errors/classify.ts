@@ -22,7 +22,10 @@ export interface ErrorClassification {
 }
 
 /** What a user classifier may return: at least a category; the rest is filled from defaults. */
-export type ClassifierResult = { category: ErrorCategory } & Partial<Omit<ErrorClassification, 'category'>>;
+export type ClassifierResult = {
+  /** The category the classifier decided on. */
+  category: ErrorCategory;
+} & Partial<Omit<ErrorClassification, 'category'>>;
 
 /** A user classifier; return `undefined` to let the next one (and finally the built-ins) decide. */
 export type ErrorClassifier = (error: unknown) => ClassifierResult | undefined;

@@ -2,8 +2,11 @@ import type { ErrorCategory } from './category.js';
 
 /** How the package treats an HTTP status. */
 export interface HttpStatusInfo {
+  /** Category of the status. */
   readonly category: ErrorCategory;
+  /** Whether a retry may succeed. */
   readonly retryable: boolean;
+  /** What a user can do. */
   readonly remediation: readonly string[];
 }
 

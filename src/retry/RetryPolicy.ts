@@ -87,18 +87,21 @@ export class RetryPolicy extends ReliabilityEmitter<RetryEvents> implements Poli
     try {
       // p-retry replays the failure we already saw as its attempt 1, so attempt numbers line up.
       return await pRetry(
-        (attempt) => {
-          if (attempt === 1) throw firstError;
-          const result = callInContext(new LazyContext(operation, attempt, signal), fn);
-          return isThenable<T>(result) ? raceAbort(result, signal, operation) : result;
+        async (attempt) => {
+          if (attempt === 1) throw new AttemptFailed(firstError);
+          try {
+            const result = callInContext(new LazyContext(operation, attempt, signal), fn);
+            return isThenable<T>(result) ? await raceAbort(result, signal, operation) : result;
+          } catch (error) {
+            throw new AttemptFailed(error);
+          }
         },
         {
           retries: Number.POSITIVE_INFINITY,
           minTimeout: 0,
           factor: 1,
           ...(signal ? { signal } : {}),
-          shouldRetry: ({ error, attemptNumber }) =>
-            this.#beforeRetry(run, firstOr(error, firstError, attemptNumber), attemptNumber),
+          shouldRetry: ({ error, attemptNumber }) => this.#beforeRetry(run, unwrap(error), attemptNumber),
         },
       );
     } catch (error) {
@@ -107,7 +110,7 @@ export class RetryPolicy extends ReliabilityEmitter<RetryEvents> implements Poli
         this.#giveUp(run, 'cancelled', cancelled);
         throw cancelled;
       }
-      throw error;
+      throw unwrap(error);
     }
   }
 
@@ -202,9 +205,23 @@ export class RetryPolicy extends ReliabilityEmitter<RetryEvents> implements Poli
   }
 }
 
-/** p-retry wraps non-Error throws in a TypeError; report the original value for attempt 1. */
-function firstOr(error: unknown, firstError: unknown, attempt: number): unknown {
-  return attempt === 1 ? firstError : error;
+/**
+ * Carries one attempt's failure through p-retry, which replaces non-Error throws with a TypeError
+ * and never retries a TypeError that does not look like a fetch network error; both decisions
+ * belong to classifyError / retryOn here.
+ */
+class AttemptFailed extends Error {
+  readonly failure: unknown;
+
+  constructor(failure: unknown) {
+    super('attempt failed');
+    this.failure = failure;
+  }
+}
+
+/** The original failure inside an {@link AttemptFailed}, or the value itself. */
+function unwrap(error: unknown): unknown {
+  return error instanceof AttemptFailed ? error.failure : error;
 }
 
 function validBudget(decision: RetryDecision): number {

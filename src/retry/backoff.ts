@@ -20,6 +20,8 @@ export function scheduledDelay(retryIndex: number, delays: readonly number[], ma
   const explicit = delays[retryIndex];
   if (explicit !== undefined) return Math.min(explicit, maxDelay);
   const last = delays[delays.length - 1] as number;
+  // 0 × 2 ** 1024 would be NaN: a zero delay stays zero however often it doubles.
+  if (last === 0) return 0;
   const doublings = retryIndex - delays.length + 1;
   // 2 ** 1100 is Infinity, so huge indexes saturate at maxDelay instead of overflowing.
   return Math.min(last * 2 ** Math.min(doublings, 1100), maxDelay);

@@ -44,16 +44,27 @@ export interface RetryPolicyOptions {
 
 /** Options after validation, with defaults applied. */
 export interface ResolvedRetryOptions {
+  /** Retries after the first attempt. */
   readonly retries: number;
+  /** Explicit delay schedule in ms. */
   readonly delays: readonly number[];
+  /** Cap for every delay in ms. */
   readonly maxDelay: number;
+  /** Jitter mode. */
   readonly jitter: JitterMode;
+  /** Which errors to retry (undefined: classification.retryable). */
   readonly retryOn: ((error: unknown, classification: ErrorClassification) => boolean) | undefined;
+  /** Whether server-directed delays replace the schedule. */
   readonly honorRetryAfter: boolean;
+  /** Longest server-directed wait honoured, in ms. */
   readonly maxRetryAfter: number;
+  /** Called before each wait. */
   readonly onRetry: ((info: RetryInfo) => void) | undefined;
+  /** User decision hook after a retryable failure. */
   readonly decide: ((info: RetryInfo) => RetryDecision | PromiseLike<RetryDecision>) | undefined;
+  /** Extra classifiers. */
   readonly classifiers: readonly ErrorClassifier[];
+  /** Uniform random source for jitter. */
   readonly random: () => number;
 }
 

@@ -24,11 +24,15 @@ export interface HealthHook {
 
 /** What a recovery hook is told about a final failure. */
 export interface RecoveryRequest {
+  /** Component name. */
   readonly component: string;
+  /** Method / operation name. */
   readonly operation: string;
+  /** How the final error was classified. */
   readonly classification: ErrorClassification;
   /** Recovery attempts already made for this call. */
   readonly recoveryAttempts: number;
+  /** Aborted when the caller gives up; strategies should stop then. */
   readonly signal: AbortSignal;
 }
 
@@ -51,11 +55,17 @@ export interface RecoveryHook {
 
 /** What a capture hook is told about a final failure. */
 export interface CaptureRequest {
+  /** Install phase, e.g. `'download'`. */
   readonly phase?: string;
+  /** Component name. */
   readonly component: string;
+  /** Method / operation name. */
   readonly operation: string;
+  /** Links errors of one run. */
   readonly correlationId?: string;
+  /** Retries made before the final failure. */
   readonly retryCount: number;
+  /** Recovery attempts made. */
   readonly recoveryAttempts: number;
 }
 
@@ -66,8 +76,12 @@ export interface CaptureHook {
 
 /** Minimal structured logger; `console` fits. Messages are already redacted by the caller. */
 export interface Logger {
+  /** Detail for troubleshooting. */
   debug?(message: string, fields?: Record<string, unknown>): void;
+  /** Progress worth showing. */
   info?(message: string, fields?: Record<string, unknown>): void;
+  /** Something failed but is being handled (e.g. a retry). */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** A final failure. */
   error(message: string, fields?: Record<string, unknown>): void;
 }
