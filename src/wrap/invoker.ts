@@ -1,3 +1,4 @@
+import { redact } from '../context/redact.js';
 import { classifyError } from '../errors/classify.js';
 import { peekCurrentContext, signalOf } from '../policy/context.js';
 import type { Policy } from '../policy/types.js';
@@ -91,11 +92,14 @@ export class Invoker {
       }
     }
     this.#record(false, start, classification.category, false);
-    s.logger?.error(`${s.component}.${s.operation} failed: ${classification.category}`, {
-      component: s.component,
-      operation: s.operation,
-      category: classification.category,
-    });
+    s.logger?.error(
+      redact(`${s.component}.${s.operation} failed (${classification.category}): ${messageOf(error)}`),
+      {
+        component: s.component,
+        operation: s.operation,
+        category: classification.category,
+      },
+    );
     if (s.capture) {
       await s.capture
         .capture(error, {
@@ -132,6 +136,11 @@ export class Invoker {
 function outerSignal(): AbortSignal | undefined {
   const ctx = peekCurrentContext();
   return ctx ? signalOf(ctx) : undefined;
+}
+
+/** The error's message, for logs (callers redact it). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function retryCountOf(error: unknown): number {

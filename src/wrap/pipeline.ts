@@ -1,8 +1,10 @@
 import { CircuitBreaker } from '../circuit/CircuitBreaker.js';
+import { redact } from '../context/redact.js';
 import type { Policy } from '../policy/types.js';
 import { RetryPolicy } from '../retry/RetryPolicy.js';
 import type { TimeoutManager } from '../timeout/TimeoutManager.js';
 import { FastPipeline } from './fastPipeline.js';
+import { messageOf } from './invoker.js';
 import type { MethodOptions, WithReliabilityOptions } from './options.js';
 
 /** Builds (and shares) the policies of one wrapped component. */
@@ -49,6 +51,18 @@ export class PipelineFactory {
     if (setting instanceof RetryPolicy) return setting;
     const policy = new RetryPolicy(setting);
     this.retries.push(policy);
+    const logger = this.#options.logger;
+    if (logger) {
+      const component = this.#options.name;
+      policy.on('retry', (info) =>
+        logger.warn(
+          redact(
+            `${component}.${info.operation} attempt ${info.attempt} failed (${info.classification.category}): ${messageOf(info.error)}; retrying in ${info.delayMs} ms`,
+          ),
+          { component, operation: info.operation, attempt: info.attempt, delayMs: info.delayMs },
+        ),
+      );
+    }
     return policy;
   }
 
