@@ -2,7 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Hasher } from './hashWorker.js';
 
 /** A block that has been filling for longer than this is written out early (ms). */
-const MAX_BLOCK_AGE_MS = 500;
+const MAX_BLOCK_AGE_MS = 50;
 
 interface Block {
   readonly memory: SharedArrayBuffer;
@@ -78,8 +78,8 @@ export class BlockSink {
       return false;
     }
     const accepted = this.#absorb(chunk);
-    // On a slow link a block can take long to fill: write what we have every half second, so a
-    // crash or kill loses at most that much data.
+    // On a slow link a block can take long to fill: write what we have every 50 ms, so a
+    // crash or kill loses at most that much data (plus what the kernel still buffers).
     if (this.#current && this.#fill > 0 && performance.now() - this.#blockStarted > MAX_BLOCK_AGE_MS)
       this.#dispatch();
     return accepted;

@@ -117,16 +117,18 @@ export async function startFileServer(content: Buffer, options: FileServerOption
       let offset = 0;
       const pump = () => {
         while (offset < end) {
+          if (res.destroyed || res.socket?.destroyed) return;
           const slice = body.subarray(offset, Math.min(end, offset + chunkSize));
           offset += slice.length;
           seen.bodyBytes += slice.length;
           served += slice.length;
-          if (!res.write(slice)) {
-            res.once('drain', pump);
-            return;
-          }
+          const flowing = res.write(slice);
           if (options.delayMs && offset < end) {
             setTimeout(pump, options.delayMs);
+            return;
+          }
+          if (!flowing) {
+            res.once('drain', pump);
             return;
           }
         }
