@@ -1,0 +1,195 @@
+import type { ErrorCategory } from '../errors/category.js';
+import type { ErrorClassification } from '../errors/classify.js';
+import type { RecoveryDecision } from '../wrap/hooks.js';
+
+/** Turns text that may hold secrets into text that may be printed, persisted or served. */
+export type Redactor = (text: string) => string;
+
+/**
+ * What a strategy decided: `'retry'` — it changed something, run the failed call again;
+ * `'continue'` — the failure is handled, go on without the call's result; `'fail'` — it could not
+ * help (the registry tries the next strategy).
+ */
+export type StrategyOutcome = 'retry' | 'continue' | 'fail';
+
+/** What a strategy is given. */
+export interface RecoveryContext {
+  /** The error of the final failure. */
+  readonly error: unknown;
+  /** How classifyError saw it. */
+  readonly classification: ErrorClassification;
+  /** Shorthand for `classification.category`. */
+  readonly category: ErrorCategory;
+  /** Component and operation that failed (`'unknown'` when not given). */
+  readonly component: string;
+  readonly operation: string;
+  /** Recovery attempts already made for this call (0 on the first failure). */
+  readonly recoveryAttempts: number;
+  /** Aborted when the caller gives up; strategies must stop promptly. */
+  readonly signal: AbortSignal;
+  /** Free-form facts passed to `recover()` (paths, URLs, the install root…). */
+  readonly data: Readonly<Record<string, unknown>>;
+  /** Adds a step for a person; shown if recovery ends with `manual`. */
+  addManualStep(step: string): void;
+  /** Adds a link (documentation, a settings page) shown with the manual steps. */
+  addLink(url: string): void;
+  /** Records what the strategy did ("removed 3 stale partials, 2.1 GB") for history and summary. */
+  note(text: string): void;
+}
+
+/**
+ * A recovery strategy. Keep `name` stable: learned success rates are stored under it.
+ * `run` may be sync or async, must honour `ctx.signal`, and should never escalate privileges.
+ */
+export interface RecoveryStrategy {
+  /** Stable identifier, e.g. `'alternative-source'`. */
+  readonly name: string;
+  /** One sentence for people: what it does. */
+  readonly description: string;
+  /** Whether it can help with this failure at all (default: yes). Not-applying is not a failure. */
+  applies?(ctx: RecoveryContext): boolean | PromiseLike<boolean>;
+  /** Tries to fix the failure. A throw counts as `'fail'`. */
+  run(ctx: RecoveryContext): StrategyOutcome | PromiseLike<StrategyOutcome>;
+}
+
+/** One strategy tried during a recovery. */
+export interface RecoveryAttempt {
+  readonly strategy: string;
+  /** Its decision, or `'error'` when it threw. */
+  readonly outcome: StrategyOutcome | 'error';
+  /** Learned likelihood before the attempt: Laplace-smoothed (successes + 1) / (attempts + 2). */
+  readonly likelihood: number;
+  /** The likelihood for people: "alternative-source: worked 12 of 14 times". */
+  readonly likelihoodText: string;
+  readonly durationMs: number;
+  /** What the strategy reported doing. */
+  readonly notes: readonly string[];
+  /** The (redacted) message of what it threw, when outcome is `'error'`. */
+  readonly error?: string;
+}
+
+/** What {@link RecoveryRegistry.recover} decided (compatible with the hook's RecoveryDecision). */
+export interface RecoveryResult extends RecoveryDecision {
+  /**
+   * `'retry'` / `'continue'` as decided by the successful strategy; `'manual'` when every strategy
+   * failed or none applied; `'fail'` only when the recovery was cancelled.
+   */
+  readonly action: 'retry' | 'continue' | 'fail' | 'manual';
+  /** The strategy that succeeded. */
+  readonly strategy?: string;
+  /** Every strategy tried, in order. */
+  readonly attempts: readonly RecoveryAttempt[];
+  readonly category: ErrorCategory;
+  /** Guided steps for a person (only with `manual`). */
+  readonly manualSteps?: readonly string[];
+  /** Documentation links for the manual steps (only with `manual`). */
+  readonly links?: readonly string[];
+  /** A pre-filled support report in Markdown, redacted (only with `manual`). */
+  readonly report?: string;
+}
+
+/** Learned statistics of one strategy for one category. */
+export interface StrategyStats {
+  readonly category: ErrorCategory;
+  readonly strategy: string;
+  readonly attempts: number;
+  readonly successes: number;
+  /** Laplace-smoothed success rate (successes + 1) / (attempts + 2); what ordering uses. */
+  readonly likelihood: number;
+  /** successes / attempts (0 when never tried). */
+  readonly observedRate: number;
+  readonly lastOutcome?: StrategyOutcome | 'error';
+  readonly lastUsedAt?: string;
+}
+
+/** One finished recovery, as kept in history (persisted, newest last, bounded). */
+export interface RecoveryHistoryEntry {
+  /** ISO time. */
+  readonly at: string;
+  readonly category: ErrorCategory;
+  readonly component: string;
+  readonly operation: string;
+  readonly action: RecoveryResult['action'];
+  readonly strategy?: string;
+  readonly tried: ReadonlyArray<{ readonly strategy: string; readonly outcome: StrategyOutcome | 'error' }>;
+  /** What the successful strategy reported doing. */
+  readonly notes?: readonly string[];
+  /** The redacted error message. */
+  readonly message: string;
+}
+
+/** Everything the registry learned. */
+export interface RecoveryStats {
+  /** Per category × strategy, best first within a category. */
+  readonly strategies: readonly StrategyStats[];
+  readonly totals: {
+    /** Recoveries run. */
+    readonly recoveries: number;
+    /** Ended with `retry` or `continue`. */
+    readonly fixed: number;
+    /** Ended with `manual`. */
+    readonly manual: number;
+  };
+}
+
+/** "What was fixed": recoveries grouped by what fixed them, from the history. */
+export interface RecoverySummary {
+  readonly fixed: ReadonlyArray<{
+    readonly category: ErrorCategory;
+    readonly strategy: string;
+    readonly count: number;
+  }>;
+  readonly manual: ReadonlyArray<{ readonly category: ErrorCategory; readonly count: number }>;
+  /** One paragraph for people. */
+  readonly text: string;
+}
+
+/** Payload of `recovery:attempt`. */
+export type RecoveryAttemptEvent = {
+  readonly category: ErrorCategory;
+  readonly component: string;
+  readonly operation: string;
+  readonly strategy: string;
+  readonly description: string;
+  /** 1-based position in this recovery. */
+  readonly index: number;
+  readonly likelihood: number;
+  readonly attempts: number;
+  readonly successes: number;
+  /** "alternative-source: worked 12 of 14 times". */
+  readonly text: string;
+};
+
+/** Events of a RecoveryRegistry (also on diagnostics_channel `wan-reliability:<event>`). */
+export type RecoveryEvents = {
+  'recovery:attempt': RecoveryAttemptEvent;
+  'recovery:success': {
+    readonly category: ErrorCategory;
+    readonly component: string;
+    readonly operation: string;
+    readonly strategy: string;
+    readonly outcome: 'retry' | 'continue';
+    readonly durationMs: number;
+    readonly notes: readonly string[];
+  };
+  /** One strategy failed (or threw); the next is tried. */
+  'recovery:failed': {
+    readonly category: ErrorCategory;
+    readonly component: string;
+    readonly operation: string;
+    readonly strategy: string;
+    readonly outcome: 'fail' | 'error';
+    readonly durationMs: number;
+    readonly error?: string;
+  };
+  /** Every strategy failed (or none applied): a person must act. */
+  'recovery:manual': {
+    readonly category: ErrorCategory;
+    readonly component: string;
+    readonly operation: string;
+    readonly manualSteps: readonly string[];
+    readonly tried: readonly string[];
+  };
+  /** Something is off but recovery goes on (e.g. a corrupt store was set aside). */
+  'recovery:warning': { readonly message: string; readonly path?: string; readonly movedTo?: string };
+};
