@@ -1,0 +1,72 @@
+/** JSON-serializable data a step may return (stored in the journal and returned on resume). */
+export type JournalValue =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly JournalValue[]
+  | { readonly [key: string]: JournalValue };
+
+/** State of one step. */
+export type StepStatus = 'running' | 'done' | 'failed';
+
+/** State of one run (an install or an update). */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'rolled-back';
+
+/**
+ * One change a step made, so `rollback` can undo it. Paths are absolute and must lie inside the
+ * journal's root (a tampered journal cannot make rollback touch anything else). Built-in kinds:
+ * - `created`: `path` did not exist before; undo removes it.
+ * - `replaced`: the old content of `path` was moved to `backup`; undo moves it back.
+ * Any other `kind` is undone by the handler of that kind passed to `rollback` (`data` is free-form).
+ */
+export interface JournalChange {
+  readonly kind: 'created' | 'replaced' | (string & {});
+  readonly path?: string;
+  readonly backup?: string;
+  readonly data?: JournalValue;
+}
+
+/** One step as persisted. */
+export interface JournalStep {
+  readonly name: string;
+  status: StepStatus;
+  /** Times the step was started (a killed or failed step is started again on resume). */
+  attempts: number;
+  startedAt: string;
+  finishedAt?: string;
+  result?: JournalValue;
+  /** The failure message (already redacted by the caller's redactor). */
+  error?: string;
+  readonly changes: JournalChange[];
+}
+
+/** One run as persisted. */
+export interface JournalRun {
+  readonly id: string;
+  /** What the run does, e.g. `install` or `update`; a run resumes only a run of the same operation. */
+  readonly operation: string;
+  status: RunStatus;
+  readonly startedAt: string;
+  finishedAt?: string;
+  /** Free-form description of the run's target (e.g. the manifest revision). */
+  readonly meta?: JournalValue;
+  readonly steps: JournalStep[];
+}
+
+/** The journal file's content. */
+export interface JournalData {
+  readonly version: 1;
+  readonly runs: JournalRun[];
+}
+
+/** Undo handler for a custom change kind. */
+export type UndoHandler = (change: JournalChange, signal?: AbortSignal) => Promise<void> | void;
+
+/** Outcome of {@link InstallJournal.rollback}. */
+export interface RollbackResult {
+  /** The run undone, or undefined when there was nothing to roll back. */
+  readonly run?: JournalRun;
+  /** Changes undone, in the order they were undone (newest first). */
+  readonly undone: readonly JournalChange[];
+}
