@@ -1,5 +1,12 @@
 // Public exports only; no logic lives here.
 
+export {
+  type Alternative,
+  type AlternativeAttempt,
+  type AlternativesResult,
+  type TryAlternativesOptions,
+  tryAlternatives,
+} from './alternatives/tryAlternatives.js';
 export { Bulkhead, type BulkheadExecuteOptions, type BulkheadOptions } from './bulkhead/Bulkhead.js';
 export { type ChaosOptions, chaos } from './chaos/chaos.js';
 export { CircuitBreaker, type CircuitSnapshot } from './circuit/CircuitBreaker.js';
@@ -10,6 +17,7 @@ export {
   type ResolvedCircuitOptions,
 } from './circuit/options.js';
 export type { CircuitState, SavedCircuitState } from './circuit/state.js';
+export { AlternativesExhaustedError, type FailedAlternative } from './errors/AlternativesExhaustedError.js';
 export { BulkheadRejectedError } from './errors/BulkheadRejectedError.js';
 export { CancelledError } from './errors/CancelledError.js';
 export { CircuitOpenError } from './errors/CircuitOpenError.js';
@@ -23,6 +31,7 @@ export type {
   ErrorClassifier,
 } from './errors/classify.js';
 export { classifyError, registerClassifier } from './errors/classify.js';
+export { DependencyCycleError } from './errors/DependencyCycleError.js';
 export { HttpError, type HttpErrorOptions } from './errors/HttpError.js';
 export { classifyHttpStatus, type HttpStatusInfo } from './errors/httpStatus.js';
 export { InjectedFaultError } from './errors/InjectedFaultError.js';
@@ -99,6 +108,25 @@ export type {
   VerifyProgress,
   VerifyStats,
 } from './integrity/types.js';
+export { JOURNAL_DEFAULTS } from './journal/defaults.js';
+export {
+  type BeginOptions,
+  InstallJournal,
+  type InstallJournalOptions,
+  type StepHandle,
+} from './journal/InstallJournal.js';
+export type {
+  JournalChange,
+  JournalData,
+  JournalRun,
+  JournalStep,
+  JournalValue,
+  RollbackResult,
+  RunStatus,
+  StepStatus,
+  UndoHandler,
+} from './journal/types.js';
+export { findCycle, type OrderNode, orderByDependencies } from './ordering/order.js';
 export { compose, noopPolicy } from './policy/compose.js';
 export { currentContext, enableCurrentContext } from './policy/context.js';
 export type { ExecuteOptions, ExecutionContext, Policy, PolicyFunction } from './policy/types.js';
