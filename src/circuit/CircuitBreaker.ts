@@ -64,10 +64,14 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
     } as Opossum.StatusOptions);
     // opossum only sees failures (replayed) and its own state changes; see #replayFailure.
     const action = ((fn, arg) => fn(arg)) as Action;
+    // A restored open breaker keeps its original cool-down; opossum alone would restart it in full.
+    const now = Date.now();
+    const restoredAt = o.state?.state === 'open' ? Math.min(o.state.openedAt ?? now, now) : undefined;
+    const remaining = restoredAt === undefined ? 0 : restoredAt + o.resetTimeout - now;
     this.#engine = new Opossum(action, {
       name: o.name,
       timeout: false,
-      resetTimeout: o.resetTimeout,
+      resetTimeout: remaining > 0 ? remaining : o.resetTimeout,
       errorThresholdPercentage: o.errorThresholdPercentage,
       volumeThreshold: o.volumeThreshold,
       rollingCountTimeout: o.rollingWindow,
@@ -76,8 +80,10 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
       enableSnapshots: false,
       status: this.#status,
       errorFilter: (error: unknown) => !o.isFailure(error),
-      ...(o.state?.state === 'open' ? { state: restoredEngineState(o.state.openedAt) } : {}),
+      ...(restoredAt === undefined ? {} : { state: restoredEngineState(remaining > 0) }),
     } as Opossum.Options);
+    // opossum reads this option whenever it opens: later cool-downs are full length again.
+    (this.#engine as unknown as { options: { resetTimeout: number } }).options.resetTimeout = o.resetTimeout;
     this.#engine.on('success', () => {
       this.#consecutive = 0;
     });
@@ -94,6 +100,7 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
     else if (this.#engine.opened) {
       this.#openReason = 'restored';
       this.#enterOpen();
+      this.#openedAt = restoredAt ?? this.#openedAt;
     }
     registerBreaker(this);
   }
@@ -201,7 +208,9 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
 
   /** Closes the breaker now and clears its failure counts. */
   close(): void {
-    this.#engine.close();
+    // opossum ignores close() when already closed; the counts must be cleared all the same.
+    if (this.#state === 'closed') this.#enterClosed();
+    else this.#engine.close();
   }
 
   /** The state to save and pass back as the `state` option after a restart. */
@@ -289,7 +298,16 @@ function rejectWith(error: unknown): Promise<never> {
   return Promise.reject(error);
 }
 
-/** opossum's own saved-state shape for an open breaker (it half-opens if the cool-down passed). */
-function restoredEngineState(openedAt: number | undefined): Record<string, unknown> {
-  return { closed: false, halfOpen: false, open: true, enabled: true, lastTimerAt: openedAt ?? Date.now() };
+/**
+ * opossum's own saved-state shape for an open breaker: `lastTimerAt` 0 makes it half-open at once
+ * (the cool-down has passed); now keeps it open for its (remaining) resetTimeout.
+ */
+function restoredEngineState(coolingDown: boolean): Record<string, unknown> {
+  return {
+    closed: false,
+    halfOpen: false,
+    open: true,
+    enabled: true,
+    lastTimerAt: coolingDown ? Date.now() : 0,
+  };
 }
