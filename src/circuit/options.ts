@@ -64,6 +64,20 @@ export function defaultIsFailure(error: unknown): boolean {
   return retryable || category === 'unknown';
 }
 
+/** Longest delay setTimeout honours; Node turns anything longer (Infinity too) into 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** The rolling window is split into this many buckets, each rotated by its own interval. */
+const WINDOW_BUCKETS = 10;
+
+/** A duration that ends up in a timer: longer ones would fire after 1 ms instead of never. */
+function timerDuration(option: string, value: unknown, max: number): number | undefined {
+  const duration = optionalDuration(option, value);
+  if (duration !== undefined && duration > max) {
+    throw new ConfigurationError(option, `a positive number of milliseconds up to ${max}`, value);
+  }
+  return duration;
+}
+
 let unnamed = 0;
 
 /** Validates user options strictly and applies the defaults. */
@@ -108,10 +122,11 @@ export function resolveCircuitOptions(options: CircuitBreakerOptions = {}): Reso
       optionalCount('CircuitBreaker.volumeThreshold', options.volumeThreshold) ??
       CIRCUIT_DEFAULTS.volumeThreshold,
     rollingWindow:
-      optionalDuration('CircuitBreaker.rollingWindow', options.rollingWindow) ??
+      timerDuration('CircuitBreaker.rollingWindow', options.rollingWindow, MAX_TIMER_MS * WINDOW_BUCKETS) ??
       CIRCUIT_DEFAULTS.rollingWindow,
     resetTimeout:
-      optionalDuration('CircuitBreaker.resetTimeout', options.resetTimeout) ?? CIRCUIT_DEFAULTS.resetTimeout,
+      timerDuration('CircuitBreaker.resetTimeout', options.resetTimeout, MAX_TIMER_MS) ??
+      CIRCUIT_DEFAULTS.resetTimeout,
     halfOpenProbes: probes ?? CIRCUIT_DEFAULTS.halfOpenProbes,
     isFailure: optionalFunction('CircuitBreaker.isFailure', options.isFailure) ?? defaultIsFailure,
     state: options.state,
