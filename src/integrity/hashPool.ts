@@ -1,0 +1,330 @@
+import { createHash } from 'node:crypto';
+import type { BigIntStats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { abortError } from '../policy/abort.js';
+
+/**
+ * SHA-256 of whole files, off the event loop: a small pool of worker threads, each reading its file
+ * in large blocks with one read always in flight (double buffering), so the disk read of block n+1
+ * overlaps the hash of block n and the main thread only sees a few messages per file.
+ */
+
+/** The identity of a file's content as far as `stat` can tell (what the stat cache compares). */
+export interface FileIdentity {
+  readonly size: number;
+  /** Modification time in ns since the epoch, as a decimal string (exact, unlike `mtimeMs`). */
+  readonly mtimeNs: string;
+  /** Status-change time in ns, as a decimal string; changes on any write, even when mtime is reset. */
+  readonly ctimeNs: string;
+  /** Inode number as a decimal string (64-bit inodes do not fit a double). */
+  readonly ino: string;
+}
+
+/** The outcome of hashing one file. */
+export interface HashResult {
+  /** 64 lower-case hex digits. */
+  readonly sha256: string;
+  /** Bytes hashed. */
+  readonly bytes: number;
+  /** The file's identity when hashing ended. */
+  readonly identity: FileIdentity;
+  /** False when the file changed while it was being hashed (the hash must not be cached). */
+  readonly stable: boolean;
+}
+
+/** Options of one {@link Hasher.hash} call. */
+export interface HashOptions {
+  signal?: AbortSignal | undefined;
+  /** Called with the bytes hashed so far, about every 16 MiB. */
+  onProgress?: ((bytesHashed: number) => void) | undefined;
+  /** The expected size; files of at most {@link INLINE_LIMIT} bytes are hashed on the calling thread. */
+  sizeHint?: number | undefined;
+}
+
+/** Anything that can hash a file; {@link HashPool} is the package's. Tests wrap it to count calls. */
+export interface Hasher {
+  hash(path: string, options?: HashOptions): Promise<HashResult>;
+}
+
+/** Files at most this large are hashed inline (≈0.2 ms of CPU): a worker round trip costs more. */
+export const INLINE_LIMIT = 64 * 1024;
+
+/** Convert a bigint `fstat` into a {@link FileIdentity}. */
+export function identityOf(stats: BigIntStats): FileIdentity {
+  return {
+    size: Number(stats.size),
+    mtimeNs: stats.mtimeNs.toString(),
+    ctimeNs: stats.ctimeNs.toString(),
+    ino: stats.ino.toString(),
+  };
+}
+
+/** True when two identities describe the same unchanged file. */
+export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
+}
+
+// Runs as a classic script in each worker; only built-in modules, so it works from the ESM and CJS
+// builds, under test runners and bundlers alike.
+const WORKER_SOURCE = `'use strict';
+const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+const crypto = process.getBuiltinModule('node:crypto');
+const fs = process.getBuiltinModule('node:fs');
+const BLOCK = workerData.blockSize;
+const buffers = [Buffer.allocUnsafe(BLOCK), Buffer.allocUnsafe(BLOCK)];
+const read = (fd, buf, pos) => new Promise((resolve, reject) =>
+  fs.read(fd, buf, 0, buf.length, pos, (err, n) => (err ? reject(err) : resolve(n))));
+const ident = (s) => ({ size: Number(s.size), mtimeNs: s.mtimeNs.toString(), ctimeNs: s.ctimeNs.toString(), ino: s.ino.toString() });
+const same = (a, b) => a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
+async function run(job) {
+  const flag = new Int32Array(job.flag);
+  let fd;
+  try {
+    fd = fs.openSync(job.path, 'r');
+    const before = ident(fs.fstatSync(fd, { bigint: true }));
+    const hash = crypto.createHash('sha256');
+    let pos = 0, which = 0, reported = 0;
+    let pending = read(fd, buffers[0], 0);
+    for (;;) {
+      const n = await pending;
+      if (n === 0) break;
+      const buf = buffers[which];
+      pos += n;
+      which ^= 1;
+      pending = read(fd, buffers[which], pos);
+      if (Atomics.load(flag, 0) !== 0) {
+        await pending.catch(() => {});
+        parentPort.postMessage({ id: job.id, type: 'aborted' });
+        return;
+      }
+      hash.update(n === BLOCK ? buf : buf.subarray(0, n));
+      if (pos - reported >= job.progressEvery) {
+        reported = pos;
+        parentPort.postMessage({ id: job.id, type: 'progress', bytes: pos });
+      }
+    }
+    const after = ident(fs.fstatSync(fd, { bigint: true }));
+    parentPort.postMessage({ id: job.id, type: 'done', sha256: hash.digest('hex'), bytes: pos, identity: after,
+      stable: same(before, after) && after.size === pos });
+  } catch (err) {
+    parentPort.postMessage({ id: job.id, type: 'error', error: { message: String(err && err.message), code: err && err.code,
+      syscall: err && err.syscall, path: err && err.path, errno: err && err.errno } });
+  } finally {
+    if (fd !== undefined) try { fs.closeSync(fd); } catch {}
+  }
+}
+parentPort.on('message', (job) => { run(job); });
+`;
+
+interface Job {
+  id: number;
+  path: string;
+  flag: SharedArrayBuffer;
+  onProgress: ((bytes: number) => void) | undefined;
+  resolve: (result: HashResult) => void;
+  reject: (error: unknown) => void;
+  settled: boolean;
+}
+
+interface Slot {
+  worker: Worker;
+  job: Job | undefined;
+}
+
+type WorkerMessage =
+  | { id: number; type: 'progress'; bytes: number }
+  | { id: number; type: 'aborted' }
+  | { id: number; type: 'done'; sha256: string; bytes: number; identity: FileIdentity; stable: boolean }
+  | {
+      id: number;
+      type: 'error';
+      error: { message: string; code?: string; syscall?: string; path?: string; errno?: number };
+    };
+
+/** Options of {@link HashPool}. */
+export interface HashPoolOptions {
+  /** Worker threads (default: available cores, at most 4). */
+  size?: number;
+  /** Read block size in bytes (default 4 MiB). */
+  blockSize?: number;
+  /** Bytes between progress messages (default 16 MiB). */
+  progressEvery?: number;
+}
+
+/** A pool of hashing worker threads. Idle workers are unref'd: the pool never keeps a process alive. */
+export class HashPool implements Hasher {
+  readonly size: number;
+  private readonly blockSize: number;
+  private readonly progressEvery: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: HashPoolOptions = {}) {
+    this.size = Math.max(1, Math.floor(options.size ?? Math.min(4, os.availableParallelism())));
+    this.blockSize = Math.max(64 * 1024, Math.floor(options.blockSize ?? 4 * 1024 * 1024));
+    this.progressEvery = Math.max(this.blockSize, Math.floor(options.progressEvery ?? 16 * 1024 * 1024));
+  }
+
+  /** SHA-256 of the file at `path`; rejects with the fs error, or a cancelled error when `signal` aborts. */
+  hash(path: string, options: HashOptions = {}): Promise<HashResult> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(abortError(signal, 'hash'));
+    if (this.closed) return Promise.reject(new Error('HashPool is closed'));
+    if (options.sizeHint !== undefined && options.sizeHint <= INLINE_LIMIT) return hashInline(path, signal);
+    return new Promise<HashResult>((resolve, reject) => {
+      const flag = new SharedArrayBuffer(4);
+      let onAbort: (() => void) | undefined;
+      const cleanup = () => {
+        if (onAbort) signal?.removeEventListener('abort', onAbort);
+      };
+      const job: Job = {
+        id: this.nextId++,
+        path,
+        flag,
+        onProgress: options.onProgress,
+        resolve: (result) => {
+          cleanup();
+          resolve(result);
+        },
+        reject: (error) => {
+          cleanup();
+          reject(error);
+        },
+        settled: false,
+      };
+      if (signal) {
+        onAbort = () => {
+          Atomics.store(new Int32Array(flag), 0, 1);
+          const queued = this.queue.indexOf(job);
+          if (queued >= 0) this.queue.splice(queued, 1);
+          if (!job.settled) {
+            job.settled = true;
+            job.reject(abortError(signal, 'hash'));
+          }
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  /** Terminates the workers; pending hashes reject. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) this.fail(job, new Error('HashPool closed'));
+    await Promise.all(
+      this.slots.splice(0).map((slot) => {
+        if (slot.job) this.fail(slot.job, new Error('HashPool closed'));
+        return slot.worker.terminate();
+      }),
+    );
+  }
+
+  private fail(job: Job, error: unknown): void {
+    if (job.settled) return;
+    job.settled = true;
+    job.reject(error);
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => s.job === undefined);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const job = this.queue.shift() as Job;
+      slot.job = job;
+      slot.worker.ref();
+      slot.worker.postMessage({
+        id: job.id,
+        path: job.path,
+        flag: job.flag,
+        progressEvery: this.progressEvery,
+      });
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [],
+      workerData: { blockSize: this.blockSize },
+      name: 'wan-reliability-hash',
+    });
+    const slot: Slot = { worker, job: undefined };
+    worker.unref();
+    worker.on('message', (message: WorkerMessage) => this.onMessage(slot, message));
+    worker.on('error', (error) => this.onExit(slot, error));
+    worker.on('exit', (code) => this.onExit(slot, new Error(`hash worker exited with code ${code}`)));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private onMessage(slot: Slot, message: WorkerMessage): void {
+    const job = slot.job;
+    if (!job || job.id !== message.id) return;
+    if (message.type === 'progress') {
+      if (!job.settled) job.onProgress?.(message.bytes);
+      return;
+    }
+    slot.job = undefined;
+    slot.worker.unref();
+    if (!job.settled) {
+      job.settled = true;
+      if (message.type === 'done') {
+        job.resolve({
+          sha256: message.sha256,
+          bytes: message.bytes,
+          identity: message.identity,
+          stable: message.stable,
+        });
+      } else if (message.type === 'error') {
+        job.reject(Object.assign(new Error(message.error.message), message.error));
+      } else {
+        job.reject(new Error('hash aborted'));
+      }
+    }
+    this.pump();
+  }
+
+  private onExit(slot: Slot, error: unknown): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    if (slot.job) this.fail(slot.job, error);
+    slot.job = undefined;
+    if (!this.closed) this.pump();
+  }
+}
+
+async function hashInline(path: string, signal: AbortSignal | undefined): Promise<HashResult> {
+  const handle = await open(path, 'r');
+  try {
+    const before = identityOf(await handle.stat({ bigint: true }));
+    const data = await handle.readFile(signal ? { signal } : {});
+    const after = identityOf(await handle.stat({ bigint: true }));
+    return {
+      sha256: createHash('sha256').update(data).digest('hex'),
+      bytes: data.length,
+      identity: after,
+      stable: sameIdentity(before, after) && after.size === data.length,
+    };
+  } catch (error) {
+    if (signal?.aborted) throw abortError(signal, 'hash');
+    throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+let shared: HashPool | undefined;
+
+/** The process-wide pool used when no hasher is given. */
+export function defaultHashPool(): HashPool {
+  shared ??= new HashPool();
+  return shared;
+}

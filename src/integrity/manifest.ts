@@ -1,0 +1,353 @@
+import { readFile, stat } from 'node:fs/promises';
+import { z } from 'zod';
+import { ManifestError, type ManifestProblem } from '../errors/ManifestError.js';
+import { fileUrl, modelIdProblems, pathProblems } from './paths.js';
+
+/** The manifest format version this package reads. */
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+/** Largest manifest file {@link loadManifest} reads (a manifest of 100 000 files is ~15 MB). */
+export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+/** One file of a model, as validated. */
+export interface ManifestFile {
+  /** Relative, normalized path inside the model folder, `/`-separated. */
+  readonly path: string;
+  /** Exact size in bytes. */
+  readonly size: number;
+  /** SHA-256 of the content, 64 lower-case hex digits. */
+  readonly sha256: string;
+}
+
+/** One model of a manifest, as validated. */
+export interface ManifestModel {
+  /** Model id; also the folder name under the install root. */
+  readonly id: string;
+  /** The pinned revision (commit) substituted for `{revision}` in mirrors. */
+  readonly revision: string;
+  /** Mirror base URLs in preference order, each ending with `/`. */
+  readonly mirrors: readonly string[];
+  /** The model's files. */
+  readonly files: readonly ManifestFile[];
+  /** Ids of models that can stand in for this one (all exist in the manifest). */
+  readonly alternatives: readonly string[];
+  /** Whether an install needs this model (default true). */
+  readonly required: boolean;
+  /** Download order between models: higher first (default 0). */
+  readonly priority: number;
+  /** Optional human-readable name. */
+  readonly displayName?: string;
+  /** Optional description. */
+  readonly description?: string;
+}
+
+/** A validated model manifest. */
+export interface Manifest {
+  readonly schemaVersion: 1;
+  readonly models: readonly ManifestModel[];
+}
+
+const SHA256 = /^[0-9a-fA-F]{64}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+function addAll(ctx: z.RefinementCtx, problems: readonly string[]): void {
+  for (const message of problems) ctx.addIssue({ code: 'custom', message });
+}
+
+const fileSchema = z.strictObject({
+  path: z.string().superRefine((value, ctx) => addAll(ctx, pathProblems(value))),
+  size: z
+    .number()
+    .int('must be a whole number of bytes')
+    .min(0, 'must not be negative')
+    .max(Number.MAX_SAFE_INTEGER, 'must be at most Number.MAX_SAFE_INTEGER'),
+  sha256: z
+    .string()
+    .regex(SHA256, 'must be a SHA-256 digest: exactly 64 hexadecimal digits')
+    .transform((value) => value.toLowerCase()),
+});
+
+const mirrorSchema = z.string().transform((value, ctx) => {
+  const problems = mirrorProblems(value);
+  if (problems.length > 0) {
+    addAll(ctx, problems);
+    return z.NEVER;
+  }
+  return value.endsWith('/') ? value : `${value}/`;
+});
+
+const modelSchema = z.strictObject({
+  id: z.string().superRefine((value, ctx) => addAll(ctx, modelIdProblems(value))),
+  revision: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(256, 'must be at most 256 characters long')
+    .refine((value) => !CONTROL.test(value), 'must not contain control characters'),
+  mirrors: z.array(mirrorSchema).min(1, 'must list at least one mirror'),
+  files: z.array(fileSchema),
+  alternatives: z.array(z.string()).optional(),
+  required: z.boolean().optional(),
+  priority: z.number().int('must be an integer').min(-1_000_000).max(1_000_000).optional(),
+  displayName: z.string().max(256).optional(),
+  description: z.string().max(4096).optional(),
+});
+
+const manifestSchema = z.strictObject({
+  $schema: z.string().optional(),
+  schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION, {
+    error: (issue) =>
+      typeof issue.input === 'number' && issue.input > MANIFEST_SCHEMA_VERSION
+        ? `schema version ${issue.input} is newer than this package reads (${MANIFEST_SCHEMA_VERSION}): update @wan/reliability`
+        : `must be ${MANIFEST_SCHEMA_VERSION}`,
+  }),
+  models: z.array(modelSchema).min(1, 'must list at least one model'),
+  description: z.string().max(4096).optional(),
+});
+
+/** Every problem with a mirror base URL (empty when valid). */
+export function mirrorProblems(value: string): string[] {
+  const problems: string[] = [];
+  const placeholders = value.match(/\{[^}]*\}/g) ?? [];
+  for (const placeholder of placeholders) {
+    if (placeholder !== '{revision}')
+      problems.push(`unknown placeholder ${placeholder}: only {revision} is substituted`);
+  }
+  let url: URL;
+  try {
+    url = new URL(value.split('{revision}').join('REVISION'));
+  } catch {
+    return [...problems, 'must be an absolute http(s) URL'];
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') problems.push('must use http or https');
+  if (url.username !== '' || url.password !== '') {
+    problems.push('must not embed credentials: give the Downloader a token() instead');
+  }
+  if (url.search !== '' || value.includes('?'))
+    problems.push('must not have a query string: it is a base URL');
+  if (url.hash !== '' || value.includes('#')) problems.push('must not have a fragment');
+  return problems;
+}
+
+function jsonPath(segments: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const segment of segments) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment)) out += `.${segment}`;
+    else out += `[${JSON.stringify(String(segment))}]`;
+  }
+  return out;
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown ${issue.keys.length === 1 ? 'property' : 'properties'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+  }
+  if (issue.code === 'invalid_type') {
+    return `expected ${issue.expected}${issue.input === undefined ? ' (missing)' : ''}`;
+  }
+  return issue.message;
+}
+
+type Loose = Record<string, unknown>;
+const isObject = (value: unknown): value is Loose =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Checks across values (duplicates, references) run on the raw input so that they report even when other fields are invalid. */
+function crossProblems(input: unknown): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  if (!isObject(input) || !Array.isArray(input.models)) return problems;
+  const models = input.models as unknown[];
+  const ids = new Map<string, number>();
+  models.forEach((model, m) => {
+    if (!isObject(model) || typeof model.id !== 'string') return;
+    const key = model.id.toLowerCase();
+    const first = ids.get(key);
+    if (first === undefined) ids.set(key, m);
+    else {
+      problems.push({
+        path: jsonPath(['models', m, 'id']),
+        message: `duplicates the id of $.models[${first}] (ids are folder names; they must differ in more than letter case)`,
+      });
+    }
+  });
+  models.forEach((model, m) => {
+    if (!isObject(model)) return;
+    if (Array.isArray(model.files)) {
+      const seen = new Map<string, number>();
+      const paths: { index: number; path: string }[] = [];
+      (model.files as unknown[]).forEach((file, f) => {
+        if (!isObject(file) || typeof file.path !== 'string') return;
+        paths.push({ index: f, path: file.path });
+        const key = file.path.toLowerCase();
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, f);
+        else {
+          problems.push({
+            path: jsonPath(['models', m, 'files', f, 'path']),
+            message:
+              first !== undefined && (model.files as Loose[])[first]?.path === file.path
+                ? `duplicates $.models[${m}].files[${first}].path`
+                : `differs from $.models[${m}].files[${first}].path only in letter case (they collide on Windows and macOS)`,
+          });
+        }
+      });
+      // A path cannot be both a file and a folder.
+      const asFile = new Map(paths.map((p) => [p.path.toLowerCase(), p.index]));
+      for (const { index, path } of paths) {
+        const segments = path.toLowerCase().split('/');
+        for (let i = 1; i < segments.length; i++) {
+          const prefix = segments.slice(0, i).join('/');
+          const fileIndex = asFile.get(prefix);
+          if (fileIndex !== undefined && fileIndex !== index) {
+            problems.push({
+              path: jsonPath(['models', m, 'files', index, 'path']),
+              message: `lies inside $.models[${m}].files[${fileIndex}].path, which is a file`,
+            });
+            break;
+          }
+        }
+      }
+    }
+    if (Array.isArray(model.mirrors)) {
+      const seen = new Set<string>();
+      (model.mirrors as unknown[]).forEach((mirror, i) => {
+        if (typeof mirror !== 'string') return;
+        const key = mirror.endsWith('/') ? mirror : `${mirror}/`;
+        if (seen.has(key))
+          problems.push({ path: jsonPath(['models', m, 'mirrors', i]), message: 'duplicate mirror' });
+        seen.add(key);
+      });
+    }
+    if (Array.isArray(model.alternatives)) {
+      const seen = new Set<string>();
+      (model.alternatives as unknown[]).forEach((alternative, a) => {
+        if (typeof alternative !== 'string') return;
+        const where = jsonPath(['models', m, 'alternatives', a]);
+        if (alternative === model.id)
+          problems.push({ path: where, message: 'a model cannot be its own alternative' });
+        else if (!models.some((other) => isObject(other) && other.id === alternative)) {
+          problems.push({
+            path: where,
+            message: `refers to model "${alternative}", which the manifest does not list`,
+          });
+        } else if (seen.has(alternative)) problems.push({ path: where, message: 'duplicate alternative' });
+        seen.add(alternative);
+      });
+    }
+  });
+  return problems;
+}
+
+type Parsed = z.output<typeof manifestSchema>;
+
+function freeze(parsed: Parsed): Manifest {
+  const models = parsed.models.map((model) => {
+    const out: ManifestModel = {
+      id: model.id,
+      revision: model.revision,
+      mirrors: Object.freeze([...model.mirrors]),
+      files: Object.freeze(
+        model.files.map((file) => Object.freeze({ path: file.path, size: file.size, sha256: file.sha256 })),
+      ),
+      alternatives: Object.freeze([...(model.alternatives ?? [])]),
+      required: model.required ?? true,
+      priority: model.priority ?? 0,
+      ...(model.displayName === undefined ? {} : { displayName: model.displayName }),
+      ...(model.description === undefined ? {} : { description: model.description }),
+    };
+    return Object.freeze(out);
+  });
+  return Object.freeze({ schemaVersion: MANIFEST_SCHEMA_VERSION, models: Object.freeze(models) });
+}
+
+/**
+ * Validates a manifest: either JSON text or an already parsed value. Returns a frozen
+ * {@link Manifest} (sha256 lower-cased, mirrors ending with `/`, defaults filled in) or throws a
+ * {@link ManifestError} listing every problem with its JSON path. Never throws anything else.
+ */
+export function parseManifest(json: unknown, options: { source?: string } = {}): Manifest {
+  let input = json;
+  if (typeof json === 'string') {
+    try {
+      input = JSON.parse(json);
+    } catch (error) {
+      throw new ManifestError([{ path: '$', message: `not valid JSON: ${(error as Error).message}` }], {
+        source: options.source,
+        cause: error,
+      });
+    }
+  } else if (json instanceof Uint8Array) {
+    return parseManifest(
+      Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString('utf8'),
+      options,
+    );
+  }
+  let result: ReturnType<typeof manifestSchema.safeParse>;
+  try {
+    result = manifestSchema.safeParse(input);
+  } catch (error) {
+    // Exotic inputs (getters that throw, proxies) must still end in a ManifestError.
+    throw new ManifestError([{ path: '$', message: `cannot be read: ${String(error)}` }], {
+      source: options.source,
+      cause: error,
+    });
+  }
+  const problems: ManifestProblem[] = result.success
+    ? []
+    : result.error.issues.map((issue) => ({ path: jsonPath(issue.path), message: issueMessage(issue) }));
+  problems.push(...crossProblems(input));
+  if (problems.length > 0 || !result.success) {
+    problems.sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
+    throw new ManifestError(problems, { source: options.source });
+  }
+  return freeze(result.data);
+}
+
+/**
+ * Reads and validates a manifest file (UTF-8 JSON). An unreadable, oversized or invalid file
+ * throws a {@link ManifestError} naming the file.
+ */
+export async function loadManifest(file: string | URL): Promise<Manifest> {
+  const source = typeof file === 'string' ? file : file.href;
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw Object.assign(new Error(`${source} is not a file`), { code: 'EISDIR' });
+    if (info.size > MAX_MANIFEST_BYTES) {
+      throw new ManifestError(
+        [{ path: '$', message: `the file is ${info.size} bytes; at most ${MAX_MANIFEST_BYTES} are read` }],
+        {
+          source,
+        },
+      );
+    }
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof ManifestError) throw error;
+    const code = (error as { code?: string }).code;
+    throw new ManifestError(
+      [
+        {
+          path: '$',
+          message: `cannot read the file${code ? ` (${code})` : ''}: ${(error as Error).message}`,
+        },
+      ],
+      {
+        source,
+        cause: error,
+        remediation: [
+          `Check that the manifest file exists and is readable: ${source}`,
+          'Pass the path of the JSON manifest that came with the installer.',
+        ],
+      },
+    );
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return parseManifest(text, { source });
+}
+
+/** Every URL a file can be fetched from, in mirror order. */
+export function fileUrls(model: ManifestModel, filePath: string): string[] {
+  return model.mirrors.map((mirror) => fileUrl(mirror, model.revision, filePath));
+}
