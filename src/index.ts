@@ -17,6 +17,40 @@ export {
   type ResolvedCircuitOptions,
 } from './circuit/options.js';
 export type { CircuitState, SavedCircuitState } from './circuit/state.js';
+export {
+  type CaptureOptions,
+  ErrorContextCapturer,
+  type ErrorContextCapturerOptions,
+} from './context/ErrorContextCapturer.js';
+export { DEFAULT_ENV_ALLOW_LIST } from './context/env.js';
+export { createDefaultProbe, detectGpus, detectPython } from './context/probe.js';
+export {
+  addSecret,
+  type EnvLike,
+  isSecretName,
+  REDACTED,
+  type RedactOptions,
+  type RedactValueOptions,
+  redact,
+  redactUrl,
+  redactValue,
+} from './context/redact.js';
+export { buildIssueUrl, type ReportOptions, renderReport } from './context/report.js';
+export type {
+  CpuFacts,
+  DiskFacts,
+  ErrorContext,
+  GpuFacts,
+  LoadFacts,
+  MemoryFacts,
+  OsFacts,
+  ProbeName,
+  PythonFacts,
+  SerializedError,
+  StackFrame,
+  SystemProbe,
+  SystemSnapshot,
+} from './context/types.js';
 export { AlternativesExhaustedError, type FailedAlternative } from './errors/AlternativesExhaustedError.js';
 export { BulkheadRejectedError } from './errors/BulkheadRejectedError.js';
 export { CancelledError } from './errors/CancelledError.js';
@@ -130,6 +164,37 @@ export { findCycle, type OrderNode, orderByDependencies } from './ordering/order
 export { compose, noopPolicy } from './policy/compose.js';
 export { currentContext, enableCurrentContext } from './policy/context.js';
 export type { ExecuteOptions, ExecutionContext, Policy, PolicyFunction } from './policy/types.js';
+export { type CommandOptions, command } from './preflight/checks/command.js';
+export { type DiskSpaceOptions, diskSpace } from './preflight/checks/diskSpace.js';
+export { type GpuOptions, gpu, WAN22_VRAM_REQUIREMENTS } from './preflight/checks/gpu.js';
+export { type MemoryOptions, memory } from './preflight/checks/memory.js';
+export {
+  type NetworkOptions,
+  network,
+  type ReachOutcome,
+  type UrlReachability,
+} from './preflight/checks/network.js';
+export { type NodeVersionOptions, nodeVersion } from './preflight/checks/nodeVersion.js';
+export { type PythonVersionOptions, pythonVersion } from './preflight/checks/pythonVersion.js';
+export { type WritableOptions, writable } from './preflight/checks/writable.js';
+export {
+  type FormatPreflightOptions,
+  formatPreflightReport,
+  type PreflightRunOptions,
+  PreflightValidator,
+  type PreflightValidatorOptions,
+} from './preflight/PreflightValidator.js';
+export type {
+  CheckContext,
+  CheckOptions,
+  CheckOutcome,
+  PreflightCheck,
+  PreflightEvents,
+  PreflightReport,
+  PreflightResult,
+  PreflightStatus,
+  SlowNotice,
+} from './preflight/types.js';
 export { type BackoffSchedule, type JitterMode, nextDelay, scheduledDelay } from './retry/backoff.js';
 export { RETRY_DEFAULTS } from './retry/defaults.js';
 export type { HeaderSource } from './retry/headers.js';

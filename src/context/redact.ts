@@ -192,11 +192,31 @@ const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\\\s?#@"'<>]*(?:@[^/\\\s?#@"'<>]
 const PAIR =
   /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]+)(["']?\s*(?::|=>?)\s*(?:["'](?=[^"'\s]))?)([^\s"'&,;<>)}\]]+)/g;
 
+/** `?name=value` / `&name=value` inside URLs: the value runs to the next `&`, `#` or space. */
+const QUERY_PARAM = /([?&;]([^=&#\s"'<>?]+)=)([^&#\s"'<>]+)/g;
+
 /** Query parameters that are secret in signed URLs although their names do not say so. */
 const SECRET_QUERY = /([?&](?:policy|sig|code|pass|pwd|pw|sv_sig|signed)=)([^&#\s"'<>]+)/gi;
 
-function replacePair(match: string, name: string, separator: string, value: string): string {
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function replacePair(
+  match: string,
+  name: string,
+  separator: string,
+  value: string,
+  offset: number,
+  whole: string,
+): string {
   if (!isSecretName(name)) return match;
+  // `Authorization: Bearer [REDACTED]`: the scheme word is not the secret.
+  if (whole.startsWith(` ${REDACTED}`, offset + match.length)) return match;
   if (value.startsWith('[REDACTED') || /^(?:<|\$|%|\*{3}|\{\{)/.test(value)) return match;
   // `https://…` after a secret-looking name (e.g. `token_url: https://…`) is a URL, not a secret.
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !/:\/\/[^/?#]*@/.test(value)) return match;
@@ -221,9 +241,18 @@ export function redact(text: string, options?: RedactOptions): string {
   }
   if (text.length < 6) return text;
 
-  text = text.replace(HEADER_LINE, (match, name: string, separator: string, value: string) =>
-    value.trim().startsWith(REDACTED) || value.trim() === '' ? match : `${name}${separator}${REDACTED}`,
-  );
+  text = text.replace(HEADER_LINE, (match, name: string, separator: string, value: string) => {
+    const trimmed = value.trim();
+    if (trimmed === '' || trimmed.startsWith(REDACTED)) return match;
+    // Keep the scheme readable: `Authorization: Bearer [REDACTED]`.
+    const scheme = /^(Bearer|Basic|Digest|Token|token|Negotiate|NTLM|AWS4-HMAC-SHA256)\s+/.exec(trimmed);
+    if (scheme && /authorization/i.test(name)) {
+      return trimmed.slice(scheme[0].length).startsWith(REDACTED)
+        ? match
+        : `${name}${separator}${scheme[1]} ${REDACTED}`;
+    }
+    return `${name}${separator}${REDACTED}`;
+  });
   if (TOKEN_HINT.test(text)) {
     for (const shape of TOKEN_SHAPES) {
       text = text.replace(shape, (match) => {
@@ -239,6 +268,9 @@ export function redact(text: string, options?: RedactOptions): string {
     text = text.replace(USERINFO, (_match, scheme: string) => `${scheme}${REDACTED}@`);
     text = text.replace(SECRET_QUERY, (match, prefix: string, value: string) =>
       value.startsWith(REDACTED) ? match : `${prefix}${REDACTED}`,
+    );
+    text = text.replace(QUERY_PARAM, (match, prefix: string, name: string, value: string) =>
+      value.startsWith(REDACTED) || !isSecretName(safeDecode(name)) ? match : `${prefix}${REDACTED}`,
     );
   }
   if (text.includes('=') || text.includes(':')) {

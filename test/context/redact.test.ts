@@ -36,7 +36,8 @@ describe('redact', () => {
 
   it('keeps the scheme of Authorization values and ordinary words', () => {
     expect(redact('sent Bearer abc.DEF-ghi_123', { env: null })).toBe(`sent Bearer ${REDACTED}`);
-    expect(redact('Authorization: token ghp_x1', { env: null })).toBe(`Authorization: ${REDACTED}`);
+    expect(redact('Authorization: token ghp_x1', { env: null })).toBe(`Authorization: token ${REDACTED}`);
+    expect(redact('cookie: a=b; c=d', { env: null })).toBe(`cookie: ${REDACTED}`);
     expect(redact('Basic authentication failed', { env: null })).toBe('Basic authentication failed');
     expect(redact('Basic dXNlcjpwYXNzd29yZA==', { env: null })).toBe(`Basic ${REDACTED}`);
     expect(redact('hf_hub_download failed', { env: null })).toBe('hf_hub_download failed');

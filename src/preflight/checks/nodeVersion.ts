@@ -1,0 +1,37 @@
+import semver from 'semver';
+import type { CheckOptions, PreflightCheck } from '../types.js';
+
+/** Options for {@link nodeVersion} when more than the range is needed. */
+export interface NodeVersionOptions extends CheckOptions {
+  readonly range: string;
+  /** The version to test (tests); default process.version. */
+  readonly version?: string;
+}
+
+/** The running Node.js against a semver range (`>=20.19`). */
+export function nodeVersion(options: string | NodeVersionOptions): PreflightCheck {
+  const opts: NodeVersionOptions = typeof options === 'string' ? { range: options } : options;
+  if (!opts || typeof opts.range !== 'string' || semver.validRange(opts.range) === null) {
+    throw new TypeError(`nodeVersion: not a semver range: ${String(opts?.range)}`);
+  }
+  return {
+    id: opts.id ?? 'node-version',
+    title: 'Node.js',
+    timeout: opts.timeout ?? 1000,
+    run() {
+      const current = opts.version ?? process.version;
+      const details = { version: current, range: opts.range };
+      if (semver.satisfies(current, opts.range, { includePrerelease: true })) {
+        return { status: 'pass', message: `${current} satisfies ${opts.range}`, details };
+      }
+      return {
+        status: 'fail',
+        message: `${current} does not satisfy ${opts.range}`,
+        remediation: [
+          `Install a Node.js version matching ${opts.range} (for example with nvm, fnm or volta).`,
+        ],
+        details,
+      };
+    },
+  };
+}
