@@ -1,8 +1,8 @@
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { ReliabilityEmitter } from '../events/emitter.js';
 import type { TimeoutEvents } from '../events/timeoutEvents.js';
-import { abortError } from '../policy/abort.js';
-import { callInContext } from '../policy/context.js';
+import { abortError, raceAbort } from '../policy/abort.js';
+import { callInContext, LazyContext } from '../policy/context.js';
 import type { ExecuteOptions, Policy, PolicyFunction } from '../policy/types.js';
 import { optionalObject } from '../policy/validate.js';
 import { DeadlineQueue } from './deadlineQueue.js';
@@ -118,8 +118,12 @@ export class TimeoutManager extends ReliabilityEmitter<TimeoutEvents> {
     const parent = options.signal;
     if (parent?.aborted) return Promise.reject(abortError(parent, operation));
     if (timeoutMs === Number.POSITIVE_INFINITY) {
-      return Promise.resolve().then(() =>
-        fn({ signal: parent ?? new AbortController().signal, attempt: options.attempt ?? 1, operation }),
+      // No deadline, but the caller's abort must still end the call even if fn ignores it.
+      const ctx = new LazyContext(operation, options.attempt ?? 1, parent);
+      return raceAbort(
+        Promise.resolve().then(() => callInContext(ctx, fn)),
+        parent,
+        operation,
       );
     }
     let queue = this.#queues.get(timeoutMs);
