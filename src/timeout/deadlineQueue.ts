@@ -1,3 +1,6 @@
+/** Longest delay setTimeout honours (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** Something with a deadline that can be told it expired. */
 export interface DeadlineEntry {
   deadline: number;
@@ -65,7 +68,9 @@ export class DeadlineQueue {
   };
 
   #arm(deadline: number): void {
-    this.#timer = setTimeout(this.#onTimer, Math.max(0, deadline - this.#now()));
+    // Node runs longer timers after 1 ms; wake up at the limit instead and re-arm for the rest.
+    const delay = Math.min(Math.max(0, deadline - this.#now()), MAX_TIMER_MS);
+    this.#timer = setTimeout(this.#onTimer, delay);
     this.#timerHoldsProcess = true;
   }
 
