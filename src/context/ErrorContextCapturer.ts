@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { type ClassifyOptions, classifyError } from '../errors/classify.js';
+import { type ClassifyOptions, classifyError, type ErrorClassification } from '../errors/classify.js';
 import type { CaptureHook, CaptureRequest } from '../wrap/hooks.js';
 import { DEFAULT_ENV_ALLOW_LIST, envSubset } from './env.js';
 import { type EnvLike, MIN_SECRET_LENGTH, redact, redactValue, secretValuesOf } from './redact.js';
 import { buildIssueUrl, type ReportOptions, renderReport, reportTitle } from './report.js';
 import { type SerializeLimits, serializeErrorChain } from './serialize.js';
 import { SystemSnapshotter } from './snapshot.js';
-import type { ErrorContext, SystemProbe, SystemSnapshot } from './types.js';
+import type { ErrorContext, SerializedError, SystemProbe, SystemSnapshot } from './types.js';
 
 /** Where a failure happened and how hard the caller already tried; every field is optional. */
 export interface CaptureOptions {
@@ -33,7 +33,10 @@ export interface ErrorContextCapturerOptions {
   readonly envAllowList?: readonly string[];
   /** Extra literal secrets to remove from everything captured (tokens held in memory). */
   readonly secrets?: Iterable<string> | (() => Iterable<string>);
-  /** Replace the home folder by `~` in every text (default true): paths often hold a user name. */
+  /**
+   * Replace the home folder by `~` in every text (default false): paths often hold the user name.
+   * Off by default so that PATH and stack paths stay exactly as on the machine.
+   */
   readonly redactHomeDir?: boolean;
   /** Classifiers tried before the built-in ones. */
   readonly classify?: ClassifyOptions;
@@ -98,7 +101,7 @@ export class ErrorContextCapturer implements CaptureHook {
     this.#maxCorrelations = options.maxCorrelations ?? 1000;
     let home = '';
     try {
-      home = options.redactHomeDir === false ? '' : os.homedir();
+      home = options.redactHomeDir === true ? os.homedir() : '';
     } catch {
       home = '';
     }
@@ -145,8 +148,26 @@ export class ErrorContextCapturer implements CaptureHook {
     const timestamp = new Date().toISOString();
     const snapshotPromise = this.#snapshotter.take();
 
-    const classification = classifyError(error, this.#options.classify);
-    const serialized = serializeErrorChain(error, filter, this.#options.limits);
+    let classification: ErrorClassification;
+    try {
+      classification = classifyError(error, this.#options.classify);
+    } catch {
+      classification = { category: 'unknown', retryable: false, remediation: [] };
+    }
+    let serialized: SerializedError;
+    try {
+      serialized = serializeErrorChain(error, filter, this.#options.limits);
+    } catch (failure) {
+      // A hostile value (throwing getters, revoked Proxy): keep what can be said safely.
+      serialized = {
+        name: 'UnserializableError',
+        message: filter(
+          `the thrown value could not be serialized: ${failure instanceof Error ? failure.message : String(failure)}`,
+        ),
+        stack: [],
+        frames: [],
+      };
+    }
 
     const correlationId = options.correlationId ? filter(String(options.correlationId)) : null;
     const previousErrorIds = correlationId ? this.#remember(correlationId, id) : [];

@@ -172,6 +172,17 @@ function markdown(context: ErrorContext, maxFrames: number, includeEnv = true): 
   return out.join('\n');
 }
 
+function redactStrings(value: unknown, redactText: ReportRedactor): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redactText));
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[redactText(key)] = redactStrings(item, redactText);
+    return out;
+  }
+  return value;
+}
+
 /** Encodes `text` cut so that its encoded form fits `budget` characters (never splits a character). */
 function encodeWithin(text: string, budget: number, note: string): string {
   const full = encodeURIComponent(text);
@@ -229,7 +240,17 @@ export function renderReport(
   if (format === 'json') {
     const document: Record<string, unknown> = { title, generatedAt: new Date().toISOString(), context };
     if (url) document.issueUrl = url;
-    return redactText(JSON.stringify(document, null, 2));
+    const text = JSON.stringify(document, null, 2);
+    const filtered = redactText(text);
+    if (filtered === text) return text;
+    // A secret value may also match structure (digits of a number, a key): keep the JSON valid by
+    // falling back to redacting each string of the document.
+    try {
+      JSON.parse(filtered);
+      return filtered;
+    } catch {
+      return JSON.stringify(redactStrings(document, redactText), null, 2);
+    }
   }
   let text = markdown(context, maxFrames);
   if (url) text += `\n[File this report as an issue](${url})\n`;

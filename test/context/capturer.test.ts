@@ -284,10 +284,14 @@ describe('ErrorContextCapturer — environment, reports, options', () => {
 
   it('removes extra in-memory secrets and replaces the home folder', async () => {
     const home = (await import('node:os')).homedir();
-    const capturer = new ErrorContextCapturer({ probe: fastProbe(), secrets: () => ['in-memory-secret-9'] });
+    const capturer = new ErrorContextCapturer({
+      probe: fastProbe(),
+      secrets: () => ['in-memory-secret-9'],
+      redactHomeDir: true,
+    });
     const context = await capturer.capture(new Error(`failed in ${home}/models with in-memory-secret-9`));
     expect(context.error.message).toBe(`failed in ~/models with ${REDACTED}`);
-    const keep = new ErrorContextCapturer({ probe: fastProbe(), redactHomeDir: false });
+    const keep = new ErrorContextCapturer({ probe: fastProbe() });
     const kept = await keep.capture(new Error(`failed in ${home}/models`));
     expect(kept.error.message).toBe(`failed in ${home}/models`);
   });
@@ -346,6 +350,35 @@ describe('ErrorContextCapturer — environment, reports, options', () => {
     expect(result.component).toBe('c');
     expect(result.retryCount).toBe(2);
     expect(() => new ErrorContextCapturer({ snapshotTimeout: -1 })).toThrow(TypeError);
+  });
+
+  it('keeps the JSON report valid when a secret value matches its structure', async () => {
+    const capturer = new ErrorContextCapturer({ probe: fastProbe(), secrets: ['68719476736'] });
+    const context = await capturer.capture(new Error('x'));
+    const json = capturer.report(context, { format: 'json' });
+    expect(() => JSON.parse(json)).not.toThrow();
+    expect(JSON.parse(json).context.system.memory.totalBytes).toBe(64 * 2 ** 30);
+  });
+
+  it('survives hostile thrown values', async () => {
+    const capturer = new ErrorContextCapturer({ probe: fastProbe() });
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('trap');
+        },
+        has() {
+          throw new Error('trap');
+        },
+        ownKeys() {
+          throw new Error('trap');
+        },
+      },
+    );
+    const context = await capturer.capture(hostile);
+    expect(context.error.name).toBeTypeOf('string');
+    expect(capturer.report(context)).toContain('##');
   });
 
   it('calls onCapture with the redacted context', async () => {
