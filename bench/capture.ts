@@ -21,11 +21,15 @@ function summary(samples: number[]): string {
 
 function realisticError(i: number): Error {
   const cause = Object.assign(
-    new Error(`socket hang up https://user:pw@mirror.example.com/Wan2.2-TI2V-5B/model-0000${i % 3}.safetensors?token=abc`),
+    new Error(
+      `socket hang up https://user:pw@mirror.example.com/Wan2.2-TI2V-5B/model-0000${i % 3}.safetensors?token=abc`,
+    ),
     { code: 'ECONNRESET', syscall: 'read' },
   );
   const aggregate = new AggregateError([cause, new Error('mirror 2: 503')], 'every mirror failed');
-  return new Error(`download failed after 3 retries (Authorization: Bearer hf_${'x'.repeat(34)})`, { cause: aggregate });
+  return new Error(`download failed after 3 retries (Authorization: Bearer hf_${'x'.repeat(34)})`, {
+    cause: aggregate,
+  });
 }
 
 async function main(): Promise<void> {
@@ -66,15 +70,22 @@ async function main(): Promise<void> {
   for (let i = 0; i < n; i += 1) redact(line, { env: null });
   const redactNoEnvUs = ((performance.now() - started) / n) * 1000;
 
-  console.log(`Node ${process.version}, ${calls} calls after the first; env has ${Object.keys(process.env).length} variables`);
+  console.log(
+    `Node ${process.version}, ${calls} calls after the first; env has ${Object.keys(process.env).length} variables`,
+  );
   console.log(`first capture (cold caches)        ${firstMs.toFixed(1)} ms`);
   console.log(`capture()                          ${summary(captureTimes)}`);
   console.log(`  of which snapshot() alone        ${summary(snapshotTimes)}`);
   console.log(`report() markdown+link and json    ${summary(reportTimes)}`);
   console.log(`redact(line), env scanned          ${redactEnvUs.toFixed(2)} µs`);
   console.log(`redact(line, { env: null })        ${redactNoEnvUs.toFixed(2)} µs`);
-  const p95 = percentile([...captureTimes].sort((a, b) => a - b), 95);
-  console.log(p95 <= 200 ? `OK: p95 ${p95.toFixed(1)} ms <= 200 ms` : `OVER TARGET: p95 ${p95.toFixed(1)} ms > 200 ms`);
+  const p95 = percentile(
+    [...captureTimes].sort((a, b) => a - b),
+    95,
+  );
+  console.log(
+    p95 <= 200 ? `OK: p95 ${p95.toFixed(1)} ms <= 200 ms` : `OVER TARGET: p95 ${p95.toFixed(1)} ms > 200 ms`,
+  );
 }
 
 await main();
