@@ -100,6 +100,48 @@ export type { RetryEvents, RetryGiveUpInfo, RetryInfo } from './events/retryEven
 export type { TimeoutEvent, TimeoutEvents } from './events/timeoutEvents.js';
 export { type FallbackOptions, type FallbackPolicy, fallback } from './fallback/fallback.js';
 export {
+  type AggregateOptions,
+  aggregate,
+  DEFAULT_FLEET_THRESHOLDS,
+  type FleetAlert,
+  type FleetReport,
+  type FleetThresholds,
+} from './health/aggregate.js';
+export { fleetToHTML } from './health/fleetHtml.js';
+export {
+  type FleetDashboardOptions,
+  fleetDashboardFromFolder,
+  type LoadedReports,
+  loadHealthReports,
+} from './health/folder.js';
+export { HealthReporter, type HealthReporterOptions } from './health/HealthReporter.js';
+export { type HtmlOptions, toHTML } from './health/html.js';
+export { toMarkdown } from './health/markdown.js';
+export {
+  type MeterLike,
+  type MetricAttributes,
+  type ObservableLike,
+  type ObservableResultLike,
+  OTEL_INSTRUMENTS,
+} from './health/otel.js';
+export { escapeLabelValue, type PrometheusOptions, toPrometheus } from './health/prometheus.js';
+export type { HealthServer, ServeOptions } from './health/server.js';
+export { LATENCY_BOUNDS_MS } from './health/stats.js';
+export { DEFAULT_HEALTH_THRESHOLDS } from './health/status.js';
+export {
+  type CircuitReport,
+  type ComponentHealth,
+  type ComponentReport,
+  HEALTH_REPORT_SCHEMA,
+  HEALTH_REPORT_VERSION,
+  type HealthReport,
+  type HealthStatus,
+  type HealthThresholds,
+  type InstallOutcome,
+  type LatencyHistogram,
+  type OperationReport,
+} from './health/types.js';
+export {
   type FileIdentity,
   type Hasher,
   type HashOptions,
@@ -195,6 +237,42 @@ export type {
   PreflightStatus,
   SlowNotice,
 } from './preflight/types.js';
+export { likelihood, likelihoodText } from './recovery/learning.js';
+export { DEFAULT_RECOVERY_LINKS, type ManualInput } from './recovery/manual.js';
+export {
+  type RecoverOptions,
+  RecoveryRegistry,
+  type RecoveryRegistryOptions,
+} from './recovery/RecoveryRegistry.js';
+export { RECOVERY_STORE_VERSION } from './recovery/store.js';
+export { type AlternativeSourceOptions, alternativeSource } from './recovery/strategies/alternativeSource.js';
+export { type CleanupTempOptions, cleanupTemp } from './recovery/strategies/cleanupTemp.js';
+export { type FixPermissionsOptions, fixPermissions } from './recovery/strategies/fixPermissions.js';
+export {
+  type ManualInterventionOptions,
+  manualIntervention,
+} from './recovery/strategies/manualIntervention.js';
+export { type RecreateVenvOptions, recreateVenv } from './recovery/strategies/recreateVenv.js';
+export { type RedownloadCorruptOptions, redownloadCorrupt } from './recovery/strategies/redownloadCorrupt.js';
+export { type RetryWithBackoffOptions, retryWithBackoff } from './recovery/strategies/retryWithBackoff.js';
+export {
+  type SafeDefaultsConfigOptions,
+  safeDefaultsConfig,
+} from './recovery/strategies/safeDefaultsConfig.js';
+export type {
+  RecoveryAttempt,
+  RecoveryAttemptEvent,
+  RecoveryContext,
+  RecoveryEvents,
+  RecoveryHistoryEntry,
+  RecoveryResult,
+  RecoveryStats,
+  RecoveryStrategy,
+  RecoverySummary,
+  Redactor,
+  StrategyOutcome,
+  StrategyStats,
+} from './recovery/types.js';
 export { type BackoffSchedule, type JitterMode, nextDelay, scheduledDelay } from './retry/backoff.js';
 export { RETRY_DEFAULTS } from './retry/defaults.js';
 export type { HeaderSource } from './retry/headers.js';

@@ -1,0 +1,267 @@
+import { ConfigurationError } from '../errors/ConfigurationError.js';
+import type { HealthReport, HealthStatus } from './types.js';
+
+/** Options of {@link toPrometheus}. */
+export interface PrometheusOptions {
+  /** Metric name prefix (default `wan_reliability`); must be a valid metric name. */
+  prefix?: string;
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const STATUSES: readonly HealthStatus[] = ['healthy', 'degraded', 'unhealthy'];
+const CIRCUIT_STATES = ['closed', 'open', 'half-open'] as const;
+
+/**
+ * Escapes a label value for the text exposition format: backslash, double quote and line feed are
+ * escaped; lone UTF-16 surrogates (not encodable as UTF-8) become U+FFFD.
+ */
+export function escapeLabelValue(value: string): string {
+  return value.replace(
+    /[\\"\n]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : c === '\n' ? '\\n' : '\uFFFD'),
+  );
+}
+
+function escapeHelp(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+/** A sample value as the exposition format spells it. */
+export function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Number.POSITIVE_INFINITY) return '+Inf';
+  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
+  return String(value);
+}
+
+type Labels = ReadonlyArray<readonly [string, string]>;
+
+class Exposition {
+  readonly #lines: string[] = [];
+  readonly #prefix: string;
+
+  constructor(prefix: string) {
+    this.#prefix = prefix;
+  }
+
+  family(name: string, type: 'counter' | 'gauge' | 'histogram', help: string): string {
+    const full = `${this.#prefix}_${name}`;
+    this.#lines.push(`# HELP ${full} ${escapeHelp(help)}`, `# TYPE ${full} ${type}`);
+    return full;
+  }
+
+  sample(name: string, labels: Labels, value: number): void {
+    const body = labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',');
+    this.#lines.push(`${name}${body ? `{${body}}` : ''} ${formatValue(value)}`);
+  }
+
+  text(): string {
+    return `${this.#lines.join('\n')}\n`;
+  }
+}
+
+/**
+ * Renders a report in the Prometheus text exposition format (version 0.0.4): counters end in
+ * `_total`, durations are in seconds, every family has HELP and TYPE, label values are escaped.
+ * Passes `promtool check metrics`. Components and operations are labels, so a name can hold any text.
+ */
+export function toPrometheus(report: HealthReport, options: PrometheusOptions = {}): string {
+  const prefix = options.prefix ?? 'wan_reliability';
+  if (typeof prefix !== 'string' || !METRIC_NAME.test(prefix) || prefix.includes(':')) {
+    throw new ConfigurationError('prefix', 'a metric name such as wan_reliability', prefix);
+  }
+  const out = new Exposition(prefix);
+  const ops = report.components.flatMap((c) => c.operations.map((o) => ({ c, o })));
+
+  let name = out.family('info', 'gauge', 'Reporter identity; always 1.');
+  out.sample(
+    name,
+    [
+      ['reporter_id', report.instance.id],
+      ['hostname', report.instance.hostname],
+      ['node_version', report.instance.node],
+    ],
+    1,
+  );
+
+  name = out.family(
+    'start_time_seconds',
+    'gauge',
+    'Start time of the reporter since the Unix epoch, in seconds.',
+  );
+  out.sample(name, [], Date.parse(report.instance.startedAt) / 1000);
+
+  name = out.family('status', 'gauge', 'Overall health: 1 for the current status, 0 for the others.');
+  for (const s of STATUSES) out.sample(name, [['status', s]], report.status === s ? 1 : 0);
+
+  name = out.family(
+    'calls_total',
+    'counter',
+    'Calls completed, by final outcome (after retries and recovery).',
+  );
+  for (const { c, o } of ops) {
+    const base: Labels = [
+      ['component', c.name],
+      ['operation', o.name],
+    ];
+    out.sample(name, [...base, ['outcome', 'success']], o.successes);
+    out.sample(name, [...base, ['outcome', 'failure']], o.failures);
+  }
+
+  name = out.family(
+    'recovered_calls_total',
+    'counter',
+    'Calls that succeeded thanks to a recovery strategy.',
+  );
+  for (const { c, o } of ops)
+    out.sample(
+      name,
+      [
+        ['component', c.name],
+        ['operation', o.name],
+      ],
+      o.recovered,
+    );
+
+  name = out.family('failures_total', 'counter', 'Failed calls by error category.');
+  for (const { c, o } of ops) {
+    for (const [category, count] of Object.entries(o.errors)) {
+      out.sample(
+        name,
+        [
+          ['component', c.name],
+          ['operation', o.name],
+          ['category', category],
+        ],
+        count ?? 0,
+      );
+    }
+  }
+
+  name = out.family(
+    'call_duration_seconds',
+    'histogram',
+    'Duration of whole calls including retries, in seconds.',
+  );
+  for (const { c, o } of ops) {
+    const base: Labels = [
+      ['component', c.name],
+      ['operation', o.name],
+    ];
+    let cumulative = 0;
+    o.histogram.boundsMs.forEach((bound, i) => {
+      cumulative += o.histogram.counts[i] ?? 0;
+      out.sample(`${name}_bucket`, [...base, ['le', formatValue(bound / 1000)]], cumulative);
+    });
+    cumulative += o.histogram.counts[o.histogram.boundsMs.length] ?? 0;
+    out.sample(`${name}_bucket`, [...base, ['le', '+Inf']], cumulative);
+    out.sample(`${name}_sum`, base, o.histogram.sumMs / 1000);
+    out.sample(`${name}_count`, base, cumulative);
+  }
+
+  name = out.family(
+    'component_success_ratio',
+    'gauge',
+    'Success ratio of each component over its rolling window.',
+  );
+  for (const c of report.components) out.sample(name, [['component', c.name]], c.successRate);
+
+  name = out.family(
+    'component_consecutive_failures',
+    'gauge',
+    'Current run of consecutive failures per component.',
+  );
+  for (const c of report.components) out.sample(name, [['component', c.name]], c.consecutiveFailures);
+
+  name = out.family(
+    'component_latency_p50_seconds',
+    'gauge',
+    'Median duration of recent calls per component, in seconds.',
+  );
+  for (const c of report.components) out.sample(name, [['component', c.name]], c.p50 / 1000);
+  name = out.family(
+    'component_latency_p95_seconds',
+    'gauge',
+    '95th percentile duration of recent calls per component, in seconds.',
+  );
+  for (const c of report.components) out.sample(name, [['component', c.name]], c.p95 / 1000);
+
+  name = out.family(
+    'component_status',
+    'gauge',
+    'Health of each component: 1 for its current status, 0 for the others.',
+  );
+  for (const c of report.components) {
+    for (const s of STATUSES)
+      out.sample(
+        name,
+        [
+          ['component', c.name],
+          ['status', s],
+        ],
+        c.status === s ? 1 : 0,
+      );
+  }
+
+  if (report.install) {
+    name = out.family(
+      'install_success',
+      'gauge',
+      'Whether the last installation succeeded (1) or failed (0).',
+    );
+    out.sample(name, [], report.install.success ? 1 : 0);
+    name = out.family('install_duration_seconds', 'gauge', 'Duration of the last installation, in seconds.');
+    out.sample(name, [], report.install.durationMs / 1000);
+  }
+
+  if (report.recovery) {
+    name = out.family(
+      'recovery_attempts_total',
+      'counter',
+      'Recovery strategy runs by category and strategy.',
+    );
+    for (const s of report.recovery.strategies)
+      out.sample(
+        name,
+        [
+          ['category', s.category],
+          ['strategy', s.strategy],
+        ],
+        s.attempts,
+      );
+    name = out.family(
+      'recovery_successes_total',
+      'counter',
+      'Recovery strategy runs that fixed the failure.',
+    );
+    for (const s of report.recovery.strategies)
+      out.sample(
+        name,
+        [
+          ['category', s.category],
+          ['strategy', s.strategy],
+        ],
+        s.successes,
+      );
+  }
+
+  if (report.circuits && report.circuits.length > 0) {
+    name = out.family(
+      'circuit_state',
+      'gauge',
+      'Circuit breaker state: 1 for the current state, 0 for the others.',
+    );
+    for (const b of report.circuits) {
+      for (const s of CIRCUIT_STATES)
+        out.sample(
+          name,
+          [
+            ['circuit', b.name],
+            ['state', s],
+          ],
+          b.state === s ? 1 : 0,
+        );
+    }
+  }
+  return out.text();
+}

@@ -1,0 +1,199 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HealthReporter } from '../../src/health/HealthReporter.js';
+import type { HealthServer } from '../../src/health/server.js';
+import { parseExposition } from './expositionParser.js';
+
+const quiet = { openTelemetry: false as const, circuits: false as const };
+const servers: HealthServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(
+  reporter: HealthReporter,
+  options: Parameters<HealthReporter['serve']>[0] = { port: 0 },
+) {
+  const server = await reporter.serve(options);
+  servers.push(server);
+  return server;
+}
+
+describe('serve()', () => {
+  it('answers /health with JSON (503 when unhealthy), /metrics with Prometheus text and /dashboard with HTML', async () => {
+    const reporter = new HealthReporter(quiet);
+    reporter.record({ component: 'downloader', operation: 'download', success: true, durationMs: 12 });
+    const server = await serve(reporter);
+    expect(server.host).toBe('127.0.0.1');
+    expect(server.port).toBeGreaterThan(0);
+
+    let res = await fetch(`${server.url}/health`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await res.json()) as { status: string; components: Array<{ name: string }> };
+    expect(body.status).toBe('healthy');
+    expect(body.components[0]?.name).toBe('downloader');
+
+    res = await fetch(`${server.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const families = parseExposition(await res.text());
+    expect(families.get('wan_reliability_calls_total')?.samples[0]?.value).toBe(1);
+
+    res = await fetch(`${server.url}/dashboard`);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await res.text()).toContain('<svg');
+
+    for (let i = 0; i < 5; i++) {
+      reporter.record({
+        component: 'downloader',
+        operation: 'download',
+        success: false,
+        durationMs: 1,
+        category: 'network',
+      });
+    }
+    res = await fetch(`${server.url}/health`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { status: string }).status).toBe('unhealthy');
+
+    expect((await fetch(`${server.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${server.url}/health`, { method: 'POST' })).status).toBe(405);
+    const head = await fetch(`${server.url}/metrics`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+  });
+
+  it('closes on close() and on abort, and validates its options', async () => {
+    const reporter = new HealthReporter(quiet);
+    const server = await serve(reporter);
+    await server.close();
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+    const controller = new AbortController();
+    const other = await serve(reporter, { port: 0, signal: controller.signal });
+    controller.abort();
+    await other.close();
+    await expect(fetch(`${other.url}/health`)).rejects.toThrow();
+    expect(() => reporter.serve({ port: 70_000 })).toThrow(/port/);
+  });
+});
+
+const hasPrometheus = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!hasPrometheus && !process.env.CI)('a real Prometheus server', () => {
+  let prometheus: ChildProcess | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (prometheus && prometheus.exitCode === null) {
+      const exited = new Promise((resolve) => prometheus?.once('exit', resolve));
+      prometheus.kill('SIGTERM');
+      await exited;
+    }
+    prometheus = undefined;
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('scrapes three serve() instances and its HTTP API returns the aggregated success rate', async () => {
+    const outcomes = [
+      [8, 2],
+      [5, 5],
+      [9, 1],
+    ] as const;
+    const targets: string[] = [];
+    for (const [ok, failed] of outcomes) {
+      const reporter = new HealthReporter(quiet);
+      for (let i = 0; i < ok; i++)
+        reporter.record({ component: 'downloader', operation: 'download', success: true, durationMs: 50 });
+      for (let i = 0; i < failed; i++) {
+        reporter.record({
+          component: 'downloader',
+          operation: 'download',
+          success: false,
+          durationMs: 50,
+          category: 'timeout',
+        });
+      }
+      const server = await serve(reporter);
+      targets.push(`127.0.0.1:${server.port}`);
+    }
+    dir = await mkdtemp(path.join(tmpdir(), 'prometheus-'));
+    const config = path.join(dir, 'prometheus.yml');
+    await writeFile(
+      config,
+      [
+        'global:',
+        '  scrape_interval: 1s',
+        '  evaluation_interval: 1s',
+        'scrape_configs:',
+        '  - job_name: wan',
+        '    static_configs:',
+        `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`,
+        '',
+      ].join('\n'),
+    );
+    const port = await freePort();
+    const log: string[] = [];
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    prometheus.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
+    prometheus.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
+
+    const query = async (expr: string): Promise<Array<{ value: [number, string] }>> => {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      const body = (await res.json()) as {
+        status: string;
+        data: { result: Array<{ value: [number, string] }> };
+      };
+      return body.status === 'success' ? body.data.result : [];
+    };
+    const deadline = Date.now() + 20_000;
+    let rate: number | undefined;
+    let up = 0;
+    while (Date.now() < deadline) {
+      try {
+        up = Number((await query('count(up{job="wan"} == 1)'))[0]?.value[1] ?? 0);
+        if (up === 3) {
+          const result = await query(
+            'sum(wan_reliability_calls_total{outcome="success"}) / sum(wan_reliability_calls_total)',
+          );
+          if (result[0]) {
+            rate = Number(result[0].value[1]);
+            const scraped = Number(
+              (await query('count(wan_reliability_calls_total{outcome="success"})'))[0]?.value[1],
+            );
+            if (scraped === 3) break;
+          }
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    if (rate === undefined)
+      throw new Error(`Prometheus never answered (up=${up}):\n${log.join('').slice(-2000)}`);
+    expect(up).toBe(3);
+    expect(rate).toBeCloseTo(22 / 30, 6);
+  }, 40_000);
+});
