@@ -1,0 +1,69 @@
+import type { ModelReport } from '../integrity/types.js';
+import { formatEta, formatGB } from '../monitor/format.js';
+import type { AvailabilityProgress, ModelState } from './types.js';
+
+/** A model's state from its integrity report, with the files that are not ok. */
+export function stateOf(report: ModelReport): { state: ModelState; missing: string[] } {
+  const missing = report.files.filter((f) => f.status !== 'ok').map((f) => f.path);
+  if (report.ok) return { state: 'ready', missing };
+  if (report.files.some((f) => f.status === 'corrupt' || f.status === 'size_mismatch'))
+    return { state: 'corrupt', missing };
+  const nothing = report.files.every(
+    (f) => f.status === 'missing' && !(f.partialBytes !== undefined && f.partialBytes > 0),
+  );
+  return { state: nothing ? 'absent' : 'incomplete', missing };
+}
+
+/** Why a model is not usable, in one line. */
+export function reasonFor(
+  state: ModelState,
+  detail: {
+    missing?: readonly string[];
+    files: number;
+    bytesToDownload?: number;
+    progress?: AvailabilityProgress;
+  },
+): string {
+  const bytes =
+    detail.bytesToDownload !== undefined ? ` (${formatGB(detail.bytesToDownload)} to download)` : '';
+  switch (state) {
+    case 'ready':
+      return 'ready';
+    case 'downloading': {
+      const p = detail.progress;
+      if (!p) return 'download starting';
+      const eta = p.etaSeconds !== undefined ? `, ${formatEta(p.etaSeconds)} left` : '';
+      return `downloading: ${Math.floor(p.percent)} % of ${formatGB(p.bytesTotal)}${eta}`;
+    }
+    case 'incomplete':
+      return `incomplete: ${detail.missing?.length ?? 0} of ${detail.files} files missing or partial${bytes}`;
+    case 'corrupt':
+      return `corrupt: ${detail.missing?.length ?? 0} of ${detail.files} files fail their checksum or size${bytes}`;
+    case 'absent':
+      return `not installed${bytes}`;
+  }
+}
+
+/** Rate and ETA over the last few seconds of progress (a whole-download average lags too much). */
+export class RateWindow {
+  readonly #points: { at: number; bytes: number }[] = [];
+  readonly #spanMs: number;
+
+  constructor(spanMs = 10_000) {
+    this.#spanMs = spanMs;
+  }
+
+  add(at: number, bytes: number): void {
+    this.#points.push({ at, bytes });
+    while (this.#points.length > 2 && at - (this.#points[0] as { at: number }).at > this.#spanMs)
+      this.#points.shift();
+  }
+
+  /** Bytes per second (0 until two points a moment apart). */
+  rate(): number {
+    const first = this.#points[0];
+    const last = this.#points[this.#points.length - 1];
+    if (!first || !last || last.at <= first.at) return 0;
+    return Math.max(0, ((last.bytes - first.bytes) * 1000) / (last.at - first.at));
+  }
+}
