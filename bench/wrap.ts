@@ -16,8 +16,8 @@ import {
 import Opossum from 'opossum';
 import pRetry from 'p-retry';
 import pTimeout from 'p-timeout';
-import type { CallOutcome, HealthHook } from '../src/index.js';
-import { withReliability } from '../src/index.js';
+import type { HealthHook } from '../src/index.js';
+import { HealthReporter, withReliability } from '../src/index.js';
 
 const calls = Number(process.argv[2] ?? 200_000);
 const rounds = 5;
@@ -69,8 +69,8 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  let recorded = 0;
-  const health: HealthHook = { record: (_outcome: CallOutcome) => void recorded++ };
+  const reporter = new HealthReporter();
+  const health: HealthHook = reporter;
   const cases = makeCases(health);
   const results = new Map<string, number[]>();
   for (const c of cases) await measure(c.run, Math.min(calls, 20_000)); // warm up
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   console.log(
     `heap growth over 1e6 calls: ${growth.toFixed(2)} MB${gc ? '' : ' (run with --expose-gc for a precise figure)'}`,
   );
-  console.log(`health outcomes recorded: ${recorded}`);
+  console.log(`health: ${JSON.stringify(reporter.componentHealth('bench'))}`);
 }
 
 await main();
