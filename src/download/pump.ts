@@ -18,6 +18,8 @@ export interface PumpOptions {
   /** Called whenever data arrives (stall watchdog heartbeat). */
   readonly touch: () => void;
   readonly url: string;
+  /** Aborting it (stall watchdog, caller) ends the pump with its reason. */
+  readonly signal: AbortSignal;
 }
 
 /** An error for a body that ended before its announced length. */
@@ -54,9 +56,12 @@ export function pumpBody(response: IncomingMessage, options: PumpOptions): Promi
         response.resume();
       }
     };
+    const onAbort = () =>
+      finish(options.signal.reason instanceof Error ? options.signal.reason : new Error('aborted'));
     const finish = (error: Error | undefined) => {
       if (done) return;
       done = true;
+      options.signal.removeEventListener('abort', onAbort);
       if (throttleTimer) clearTimeout(throttleTimer);
       sink.onDrain = undefined;
       response.removeListener('data', onData);
@@ -96,6 +101,16 @@ export function pumpBody(response: IncomingMessage, options: PumpOptions): Promi
         }
       }
     };
+    if (options.signal.aborted) {
+      onAbort();
+      return;
+    }
+    options.signal.addEventListener('abort', onAbort, { once: true });
+    // The connection may have closed while the caller was busy before pumping.
+    if (response.destroyed && !response.complete) {
+      finish(prematureClose(0, length));
+      return;
+    }
     response.on('data', onData);
     response.once('end', () => {
       if (length !== undefined && received < length) finish(prematureClose(received, length));

@@ -104,7 +104,7 @@ export function planResponse(input: {
   }
   if (status === 206) {
     const range = parseContentRange(headers['content-range']);
-    if (!range || range.kind !== 'range') return { action: 'refetch', reason: 'bad-content-range' };
+    if (range?.kind !== 'range') return { action: 'refetch', reason: 'bad-content-range' };
     const total = range.total ?? expectedSize ?? knownTotal;
     if (range.total !== undefined && expectedSize !== undefined && range.total !== expectedSize)
       return wrongSize(range.total);

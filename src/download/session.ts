@@ -563,8 +563,13 @@ export class DownloadSession {
         else if (plan.start > 0) this.#resumed = true;
         const total = plan.total ?? this.#req.size;
         if (total !== undefined) this.#total = total;
-        if (total !== undefined) await ensureFreeSpace(this.#dir, total - this.#offset, this.#dest);
-        await this.#rememberValidators(key, response);
+        // Checked while the body already flows: a closed connection drops unread bytes.
+        const needed = total !== undefined ? total - this.#offset : 0;
+        const before = Promise.all([
+          ensureFreeSpace(this.#dir, needed, this.#dest),
+          this.#rememberValidators(key, response),
+        ]);
+        before.catch((error: unknown) => controller.abort(error));
         if (this.#offset > 0 && !this.#resumeAnnounced) {
           this.#resumeAnnounced = true;
           this.#deps.emit('download:resume', {
@@ -580,6 +585,7 @@ export class DownloadSession {
           total: this.#total,
           bucket: this.#deps.bucket,
           url: this.#currentUrl,
+          signal: controller.signal,
           setHeld: (held) => watchdog.hold(held),
           touch: () => watchdog.touch(),
           onChunk: (bytes) => {
@@ -587,8 +593,10 @@ export class DownloadSession {
             this.#progress.update(this.#currentUrl, this.#offset, this.#total, this.#transferred);
           },
         }).catch((error: unknown) => {
-          throw controller.signal.reason instanceof StallError ? controller.signal.reason : error;
+          const reason: unknown = controller.signal.reason;
+          throw reason instanceof StallError || reason instanceof DiskFullError ? reason : error;
         });
+        await before;
         return 'done';
       } finally {
         watchdog.stop();

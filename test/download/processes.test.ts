@@ -123,8 +123,8 @@ describe('Downloader across processes', () => {
     const [a, b] = await Promise.all([first.done, second.done]);
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
-    expect((a.last?.result as { sha256: string }).sha256).toBe(digest);
-    expect((b.last?.result as { sha256: string }).sha256).toBe(digest);
+    expect(a.last?.result).toMatchObject({ sha256: digest });
+    expect(b.last?.result).toMatchObject({ sha256: digest });
     // One downloaded, the other waited for its claim and verified the placed file.
     expect(server.bytesServed()).toBeLessThanOrEqual(SIZE * 1.1);
     expect(await expectExactOrAbsent(dest, content)).toBe('exact');
