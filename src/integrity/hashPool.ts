@@ -7,8 +7,9 @@ import { abortError } from '../policy/abort.js';
 
 /**
  * SHA-256 of whole files, off the event loop: a small pool of worker threads, each reading its file
- * in large blocks with one read always in flight (double buffering), so the disk read of block n+1
- * overlaps the hash of block n and the main thread only sees a few messages per file.
+ * in 256 KiB blocks with one read always in flight on the libuv threadpool (double buffering), so
+ * the read of block n+1 overlaps the hash of block n and the main thread only sees a few messages
+ * per file.
  */
 
 /** The identity of a file's content as far as `stat` can tell (what the stat cache compares). */
@@ -147,7 +148,10 @@ type WorkerMessage =
 export interface HashPoolOptions {
   /** Worker threads (default: available cores, at most 4). */
   size?: number;
-  /** Read block size in bytes (default 4 MiB). */
+  /**
+   * Read block size in bytes (default 256 KiB). Measured here: 128–256 KiB reads cost a quarter of
+   * the kernel time of 4 MiB reads (the copy stays in cache), and still few enough round trips.
+   */
   blockSize?: number;
   /** Bytes between progress messages (default 16 MiB). */
   progressEvery?: number;
@@ -165,7 +169,7 @@ export class HashPool implements Hasher {
 
   constructor(options: HashPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? Math.min(4, os.availableParallelism())));
-    this.blockSize = Math.max(64 * 1024, Math.floor(options.blockSize ?? 4 * 1024 * 1024));
+    this.blockSize = Math.max(64 * 1024, Math.floor(options.blockSize ?? 256 * 1024));
     this.progressEvery = Math.max(this.blockSize, Math.floor(options.progressEvery ?? 16 * 1024 * 1024));
   }
 
