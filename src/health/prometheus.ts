@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors/ConfigurationError.js';
+import { LATENCY_BOUNDS_MS } from './stats.js';
 import type { HealthReport, HealthStatus } from './types.js';
 
 /** Options of {@link toPrometheus}. */
@@ -10,12 +11,16 @@ export interface PrometheusOptions {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const STATUSES: readonly HealthStatus[] = ['healthy', 'degraded', 'unhealthy'];
 const CIRCUIT_STATES = ['closed', 'open', 'half-open'] as const;
+/** `le` label values of the standard buckets, in seconds. */
+const LATENCY_LE = LATENCY_BOUNDS_MS.map((ms) => formatValue(ms / 1000));
+const NEEDS_ESCAPE = /[\\"\n\uD800-\uDFFF]/;
 
 /**
  * Escapes a label value for the text exposition format: backslash, double quote and line feed are
  * escaped; lone UTF-16 surrogates (not encodable as UTF-8) become U+FFFD.
  */
 export function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(
     /[\\"\n]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
     (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : c === '\n' ? '\\n' : '\uFFFD'),
@@ -34,7 +39,14 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
-type Labels = ReadonlyArray<readonly [string, string]>;
+/** Renders `k="v",…` (escaped); label names are ours and valid. */
+function labels(...pairs: string[]): string {
+  let out = '';
+  for (let i = 0; i < pairs.length; i += 2) {
+    out += `${i === 0 ? '' : ','}${pairs[i]}="${escapeLabelValue(pairs[i + 1]!)}"`;
+  }
+  return out;
+}
 
 class Exposition {
   readonly #lines: string[] = [];
@@ -50,8 +62,8 @@ class Exposition {
     return full;
   }
 
-  sample(name: string, labels: Labels, value: number): void {
-    const body = labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',');
+  /** One sample; `body` is rendered label text (see {@link labels}), empty for none. */
+  sample(name: string, body: string, value: number): void {
     this.#lines.push(`${name}${body ? `{${body}}` : ''} ${formatValue(value)}`);
   }
 
@@ -71,41 +83,33 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
     throw new ConfigurationError('prefix', 'a metric name such as wan_reliability', prefix);
   }
   const out = new Exposition(prefix);
-  const ops = report.components.flatMap((c) => c.operations.map((o) => ({ c, o })));
+  const ops = report.components.flatMap((c) =>
+    c.operations.map((o) => ({ o, base: labels('component', c.name, 'operation', o.name) })),
+  );
+  const perComponent = report.components.map((c) => ({ c, base: labels('component', c.name) }));
 
   let name = out.family('info', 'gauge', 'Reporter identity; always 1.');
-  out.sample(
-    name,
-    [
-      ['reporter_id', report.instance.id],
-      ['hostname', report.instance.hostname],
-      ['node_version', report.instance.node],
-    ],
-    1,
-  );
+  const i = report.instance;
+  out.sample(name, labels('reporter_id', i.id, 'hostname', i.hostname, 'node_version', i.node), 1);
 
   name = out.family(
     'start_time_seconds',
     'gauge',
     'Start time of the reporter since the Unix epoch, in seconds.',
   );
-  out.sample(name, [], Date.parse(report.instance.startedAt) / 1000);
+  out.sample(name, '', Date.parse(i.startedAt) / 1000);
 
   name = out.family('status', 'gauge', 'Overall health: 1 for the current status, 0 for the others.');
-  for (const s of STATUSES) out.sample(name, [['status', s]], report.status === s ? 1 : 0);
+  for (const s of STATUSES) out.sample(name, `status="${s}"`, report.status === s ? 1 : 0);
 
   name = out.family(
     'calls_total',
     'counter',
     'Calls completed, by final outcome (after retries and recovery).',
   );
-  for (const { c, o } of ops) {
-    const base: Labels = [
-      ['component', c.name],
-      ['operation', o.name],
-    ];
-    out.sample(name, [...base, ['outcome', 'success']], o.successes);
-    out.sample(name, [...base, ['outcome', 'failure']], o.failures);
+  for (const { o, base } of ops) {
+    out.sample(name, `${base},outcome="success"`, o.successes);
+    out.sample(name, `${base},outcome="failure"`, o.failures);
   }
 
   name = out.family(
@@ -113,28 +117,12 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
     'counter',
     'Calls that succeeded thanks to a recovery strategy.',
   );
-  for (const { c, o } of ops)
-    out.sample(
-      name,
-      [
-        ['component', c.name],
-        ['operation', o.name],
-      ],
-      o.recovered,
-    );
+  for (const { o, base } of ops) out.sample(name, base, o.recovered);
 
   name = out.family('failures_total', 'counter', 'Failed calls by error category.');
-  for (const { c, o } of ops) {
+  for (const { o, base } of ops) {
     for (const [category, count] of Object.entries(o.errors)) {
-      out.sample(
-        name,
-        [
-          ['component', c.name],
-          ['operation', o.name],
-          ['category', category],
-        ],
-        count ?? 0,
-      );
+      out.sample(name, `${base},${labels('category', category)}`, count ?? 0);
     }
   }
 
@@ -143,19 +131,18 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
     'histogram',
     'Duration of whole calls including retries, in seconds.',
   );
-  for (const { c, o } of ops) {
-    const base: Labels = [
-      ['component', c.name],
-      ['operation', o.name],
-    ];
+  const le = LATENCY_LE;
+  for (const { o, base } of ops) {
+    const { boundsMs, counts, sumMs } = o.histogram;
     let cumulative = 0;
-    o.histogram.boundsMs.forEach((bound, i) => {
-      cumulative += o.histogram.counts[i] ?? 0;
-      out.sample(`${name}_bucket`, [...base, ['le', formatValue(bound / 1000)]], cumulative);
-    });
-    cumulative += o.histogram.counts[o.histogram.boundsMs.length] ?? 0;
-    out.sample(`${name}_bucket`, [...base, ['le', '+Inf']], cumulative);
-    out.sample(`${name}_sum`, base, o.histogram.sumMs / 1000);
+    for (let b = 0; b < boundsMs.length; b++) {
+      cumulative += counts[b] ?? 0;
+      const bound = boundsMs === LATENCY_BOUNDS_MS ? le[b]! : formatValue(boundsMs[b]! / 1000);
+      out.sample(`${name}_bucket`, `${base},le="${bound}"`, cumulative);
+    }
+    cumulative += counts[boundsMs.length] ?? 0;
+    out.sample(`${name}_bucket`, `${base},le="+Inf"`, cumulative);
+    out.sample(`${name}_sum`, base, sumMs / 1000);
     out.sample(`${name}_count`, base, cumulative);
   }
 
@@ -164,43 +151,35 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
     'gauge',
     'Success ratio of each component over its rolling window.',
   );
-  for (const c of report.components) out.sample(name, [['component', c.name]], c.successRate);
+  for (const { c, base } of perComponent) out.sample(name, base, c.successRate);
 
   name = out.family(
     'component_consecutive_failures',
     'gauge',
     'Current run of consecutive failures per component.',
   );
-  for (const c of report.components) out.sample(name, [['component', c.name]], c.consecutiveFailures);
+  for (const { c, base } of perComponent) out.sample(name, base, c.consecutiveFailures);
 
   name = out.family(
     'component_latency_p50_seconds',
     'gauge',
     'Median duration of recent calls per component, in seconds.',
   );
-  for (const c of report.components) out.sample(name, [['component', c.name]], c.p50 / 1000);
+  for (const { c, base } of perComponent) out.sample(name, base, c.p50 / 1000);
   name = out.family(
     'component_latency_p95_seconds',
     'gauge',
     '95th percentile duration of recent calls per component, in seconds.',
   );
-  for (const c of report.components) out.sample(name, [['component', c.name]], c.p95 / 1000);
+  for (const { c, base } of perComponent) out.sample(name, base, c.p95 / 1000);
 
   name = out.family(
     'component_status',
     'gauge',
     'Health of each component: 1 for its current status, 0 for the others.',
   );
-  for (const c of report.components) {
-    for (const s of STATUSES)
-      out.sample(
-        name,
-        [
-          ['component', c.name],
-          ['status', s],
-        ],
-        c.status === s ? 1 : 0,
-      );
+  for (const { c, base } of perComponent) {
+    for (const s of STATUSES) out.sample(name, `${base},status="${s}"`, c.status === s ? 1 : 0);
   }
 
   if (report.install) {
@@ -209,40 +188,28 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
       'gauge',
       'Whether the last installation succeeded (1) or failed (0).',
     );
-    out.sample(name, [], report.install.success ? 1 : 0);
+    out.sample(name, '', report.install.success ? 1 : 0);
     name = out.family('install_duration_seconds', 'gauge', 'Duration of the last installation, in seconds.');
-    out.sample(name, [], report.install.durationMs / 1000);
+    out.sample(name, '', report.install.durationMs / 1000);
   }
 
   if (report.recovery) {
+    const strategies = report.recovery.strategies.map((s) => ({
+      s,
+      base: labels('category', s.category, 'strategy', s.strategy),
+    }));
     name = out.family(
       'recovery_attempts_total',
       'counter',
       'Recovery strategy runs by category and strategy.',
     );
-    for (const s of report.recovery.strategies)
-      out.sample(
-        name,
-        [
-          ['category', s.category],
-          ['strategy', s.strategy],
-        ],
-        s.attempts,
-      );
+    for (const { s, base } of strategies) out.sample(name, base, s.attempts);
     name = out.family(
       'recovery_successes_total',
       'counter',
       'Recovery strategy runs that fixed the failure.',
     );
-    for (const s of report.recovery.strategies)
-      out.sample(
-        name,
-        [
-          ['category', s.category],
-          ['strategy', s.strategy],
-        ],
-        s.successes,
-      );
+    for (const { s, base } of strategies) out.sample(name, base, s.successes);
   }
 
   if (report.circuits && report.circuits.length > 0) {
@@ -252,15 +219,8 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
       'Circuit breaker state: 1 for the current state, 0 for the others.',
     );
     for (const b of report.circuits) {
-      for (const s of CIRCUIT_STATES)
-        out.sample(
-          name,
-          [
-            ['circuit', b.name],
-            ['state', s],
-          ],
-          b.state === s ? 1 : 0,
-        );
+      const base = labels('circuit', b.name);
+      for (const s of CIRCUIT_STATES) out.sample(name, `${base},state="${s}"`, b.state === s ? 1 : 0);
     }
   }
   return out.text();

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { ErrorContextCapturer } from '../context/ErrorContextCapturer.js';
 import { redact } from '../context/redact.js';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../errors/category.js';
@@ -40,6 +41,11 @@ export interface RecoveryRegistryOptions {
    * Markdown report of the error, the strategies tried and the steps. Its output is redacted too.
    */
   reportBuilder?: (input: ManualInput) => string | PromiseLike<string>;
+  /**
+   * An ErrorContextCapturer: the default manual report then adds its captured context (system
+   * snapshot, cause chain with stacks, redacted environment) after the recovery summary.
+   */
+  capturer?: Pick<ErrorContextCapturer, 'capture' | 'report'>;
   /** Receives warnings (corrupt store, failed save). */
   logger?: Pick<Logger, 'warn'>;
 }
@@ -89,6 +95,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
   readonly #links: Partial<Record<ErrorCategory | '*', readonly string[]>>;
   readonly #redact: Redactor;
   readonly #reportBuilder: RecoveryRegistryOptions['reportBuilder'];
+  readonly #capturer: RecoveryRegistryOptions['capturer'];
   readonly #logger: Pick<Logger, 'warn'> | undefined;
   #data: StoreData | undefined;
   #seq = 0;
@@ -111,6 +118,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
       optionalFunction<Redactor>('RecoveryRegistry.redact', options.redact) ??
       ((text: string) => redact(text));
     this.#reportBuilder = optionalFunction('RecoveryRegistry.reportBuilder', options.reportBuilder);
+    this.#capturer = optionalObject('RecoveryRegistry.capturer', options.capturer);
     this.#logger = optionalObject('RecoveryRegistry.logger', options.logger);
   }
 
@@ -271,15 +279,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
       links,
     };
     const steps = manualSteps(input, this.#redact);
-    let report: string;
-    try {
-      report = this.#redact(
-        this.#reportBuilder ? await this.#reportBuilder(input) : manualReport(input, steps, this.#redact),
-      );
-    } catch (caught) {
-      report = manualReport(input, steps, this.#redact);
-      this.#warn(`The recovery report builder failed: ${messageOf(caught)}`);
-    }
+    const report = await this.#report(input, steps, recoveryAttempts);
     this.announce('recovery:manual', { ...base, manualSteps: steps, tried: attempts.map((a) => a.strategy) });
     return this.#finish(error, base, 'manual', attempts, undefined, undefined, {
       manualSteps: steps,
@@ -383,6 +383,25 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
   }
 
   // ── internals ──────────────────────────────────────────────────────────────
+
+  async #report(input: ManualInput, steps: readonly string[], recoveryAttempts: number): Promise<string> {
+    const summary = manualReport(input, steps, this.#redact);
+    try {
+      if (this.#reportBuilder) return this.#redact(await this.#reportBuilder(input));
+      if (!this.#capturer) return summary;
+      const context = await this.#capturer.capture(input.error, {
+        component: input.component,
+        operation: input.operation,
+        phase: 'recovery',
+        retryCount: 0,
+        recoveryAttempts,
+      });
+      return this.#redact(`${summary}\n${this.#capturer.report(context, { format: 'markdown' })}`);
+    } catch (caught) {
+      this.#warn(`Building the recovery report failed: ${messageOf(caught)}`);
+      return summary;
+    }
+  }
 
   #loaded(): StoreData {
     if (this.#data) return this.#data;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorContextCapturer } from '../../src/context/ErrorContextCapturer.js';
 import { ConfigurationError } from '../../src/errors/ConfigurationError.js';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../../src/errors/category.js';
 import { HealthReporter } from '../../src/health/HealthReporter.js';
@@ -10,6 +11,7 @@ import { RecoveryRegistry } from '../../src/recovery/RecoveryRegistry.js';
 import { loadStore, saveStore } from '../../src/recovery/store.js';
 import type { RecoveryEvents, RecoveryStrategy, StrategyOutcome } from '../../src/recovery/types.js';
 import { withReliability } from '../../src/wrap/withReliability.js';
+import { fastProbe } from '../context/fakeProbe.js';
 
 const networkError = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 const diskFullError = () =>
@@ -104,6 +106,21 @@ describe('RecoveryRegistry', () => {
     expect(result.report).not.toContain('hf_abcdefghijklmnopqrstuvwxyz0123');
     expect(registry.history().at(-1)?.message).not.toContain('hf_abcdefghijklmnopqrstuvwxyz0123');
     expect(events).toEqual(['recovery:attempt', 'recovery:failed', 'recovery:manual']);
+  });
+
+  it('adds the ErrorContextCapturer context (system snapshot, redacted) to the manual report', async () => {
+    const capturer = new ErrorContextCapturer({
+      probe: fastProbe(),
+      env: { HF_TOKEN: 'hf_secretsecretsecret123', PATH: '/usr/bin' },
+    });
+    const registry = new RecoveryRegistry({ capturer });
+    registry.register('disk_full', strategy('cleanup', 'fail'));
+    const error = diskFullError();
+    error.message += ' with hf_secretsecretsecret123';
+    const result = await registry.recover(error, { component: 'downloader', operation: 'download' });
+    expect(result.report).toMatch(/## Recovery needs a person/);
+    expect(result.report).toContain('H100 80GB HBM3'); // from the capturer's system snapshot
+    expect(result.report).not.toContain('hf_secretsecretsecret123');
   });
 
   it('with no strategy for the category, the result is manual with the category remediation', async () => {
