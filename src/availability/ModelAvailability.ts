@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { redact } from '../context/redact.js';
 import { Downloader } from '../download/Downloader.js';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
@@ -8,22 +7,22 @@ import type { AvailabilityEvents } from '../events/availabilityEvents.js';
 import { ReliabilityEmitter } from '../events/emitter.js';
 import { ModelIntegrityChecker } from '../integrity/ModelIntegrityChecker.js';
 import { type Manifest, type ManifestModel, parseManifest } from '../integrity/manifest.js';
-import { modelDir, modelFilePath } from '../integrity/paths.js';
 import type { FileFetcher, ModelReport } from '../integrity/types.js';
 import { abortError } from '../policy/abort.js';
 import { optionalDuration, optionalObject } from '../policy/validate.js';
+import { rankCleanup } from './cleanup.js';
+import { downloadModel } from './download.js';
 import {
   type ModelAvailabilityOptions,
   type ResolvedAvailabilityOptions,
   resolveAvailabilityOptions,
 } from './options.js';
-import { SharedTask } from './sharedTask.js';
-import { RateWindow, reasonFor, stateOf } from './state.js';
+import { callerSignal, SharedTask } from './sharedTask.js';
+import { downloadingStatus, installedStatus, reasonFor } from './state.js';
 import { defaultSteps } from './steps.js';
 import type {
   AvailabilityChecker,
   AvailabilityProgress,
-  CleanupCandidate,
   CleanupSuggestion,
   EnsureReadyOptions,
   ModelState,
@@ -32,8 +31,8 @@ import type {
   UsageRecord,
   UsageReport,
 } from './types.js';
-import { checkHub, compareManifest } from './updates.js';
-import { leastUsedFirst, UsageTracker } from './usage.js';
+import { checkUpdates } from './updates.js';
+import { UsageTracker } from './usage.js';
 
 /** The one download of a model and who is waiting for it. */
 interface ModelJob {
@@ -128,13 +127,7 @@ export class ModelAvailability extends ReliabilityEmitter<AvailabilityEvents> {
       });
     }
     if (signal?.aborted) throw abortError(signal, `ensureReady ${id}`);
-    const caller = new AbortController();
-    const forward = () => caller.abort(signal?.reason);
-    signal?.addEventListener('abort', forward, { once: true });
-    const timer =
-      timeout !== undefined && timeout !== Number.POSITIVE_INFINITY
-        ? setTimeout(() => caller.abort(new TimeoutError(`ensureReady ${id}`, timeout)), timeout)
-        : undefined;
+    const caller = callerSignal(signal, timeout, `ensureReady ${id}`);
     const job = this.#jobFor(model);
     if (options.background === true && !job.held) {
       // The availability object itself waits too, so the download outlives every caller.
@@ -148,8 +141,7 @@ export class ModelAvailability extends ReliabilityEmitter<AvailabilityEvents> {
       if (signal?.aborted) throw abortError(signal, `ensureReady ${id}`);
       throw await this.#unavailable(model, error, job);
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', forward);
+      caller.dispose();
       if (onProgress) job.listeners.delete(onProgress);
     }
   }
@@ -179,44 +171,13 @@ export class ModelAvailability extends ReliabilityEmitter<AvailabilityEvents> {
       throw new ConfigurationError('suggestCleanup needBytes', 'a non-negative number of bytes', needBytes);
     }
     const keep = new Set(options.keep ?? []);
-    const usage = new Map(
-      (await this.#usage.records(this.manifest.models.map((m) => m.id))).map((u) => [u.id, u]),
+    const usage = await this.#usage.records(this.manifest.models.map((m) => m.id));
+    const eligible = this.manifest.models.flatMap((model, i) =>
+      keep.has(model.id) || this.#running(model.id)
+        ? []
+        : [{ model, usage: usage[i] ?? { id: model.id, uses: 0 } }],
     );
-    const sized = await Promise.all(
-      this.manifest.models
-        .filter((m) => !keep.has(m.id) && !this.#running(m.id))
-        .map(async (m) => ({
-          model: m,
-          bytes: await this.#bytesOnDisk(m),
-          usage: usage.get(m.id) ?? { id: m.id, uses: 0 },
-        })),
-    );
-    const ranked = sized
-      .filter((s) => s.bytes > 0)
-      .sort((a, b) => leastUsedFirst(a.usage, b.usage) || b.bytes - a.bytes);
-    const candidates: CleanupCandidate[] = [];
-    let freed = 0;
-    for (const { model, bytes, usage: u } of ranked) {
-      if (needBytes !== undefined && freed >= needBytes) break;
-      freed += bytes;
-      candidates.push({
-        id: model.id,
-        bytes,
-        uses: u.uses,
-        ...(u.lastUsed !== undefined ? { lastUsed: u.lastUsed } : {}),
-        path: modelDir(this.options.root, model.id),
-        reason:
-          u.uses === 0
-            ? 'never used'
-            : `used ${u.uses} time${u.uses === 1 ? '' : 's'}, last on ${u.lastUsed?.slice(0, 10)}`,
-      });
-    }
-    return {
-      candidates,
-      freedBytes: freed,
-      needBytes,
-      enough: needBytes === undefined || freed >= needBytes,
-    };
+    return rankCleanup(this.options.root, eligible, needBytes);
   }
 
   /**
@@ -236,17 +197,7 @@ export class ModelAvailability extends ReliabilityEmitter<AvailabilityEvents> {
         ? [...this.manifest.models]
         : options.models.map((id) => this.#model(id, 'checkForUpdates'));
     const newer = options.manifest === undefined ? undefined : parseManifest(options.manifest);
-    const results = await Promise.all(
-      models.map((m) =>
-        newer ? Promise.resolve(compareManifest(m, newer)) : checkHub(m, this.options.updates, signal),
-      ),
-    );
-    if (signal?.aborted) throw abortError(signal, 'checkForUpdates');
-    return {
-      checkedAt: new Date(this.options.now()).toISOString(),
-      models: results,
-      updatesAvailable: results.some((r) => r.updateAvailable === true),
-    };
+    return checkUpdates(models, { source: this.options.updates, newer, signal, now: this.options.now });
   }
 
   /** Pauses every running download (partials are kept) and closes the Downloader it created. */
@@ -289,38 +240,9 @@ export class ModelAvailability extends ReliabilityEmitter<AvailabilityEvents> {
   #statusOf(model: ManifestModel, report: ModelReport | undefined, ready: ReadonlySet<string>): ModelStatus {
     const job = this.#running(model.id);
     const alternatives = model.alternatives.filter((alt) => ready.has(alt));
-    if (job || !report) {
-      const progress = job?.progress;
-      return {
-        id: model.id,
-        state: 'downloading',
-        mode: 'mock',
-        reason: reasonFor('downloading', { files: model.files.length, ...(progress ? { progress } : {}) }),
-        steps: [`Wait for it: ensureReady('${model.id}') resolves when the download is verified.`],
-        percent: progress?.percent ?? 0,
-        ...(progress?.etaSeconds !== undefined ? { etaSeconds: progress.etaSeconds } : {}),
-        ...(progress ? { bytesToDownload: progress.bytesTotal - progress.bytesDone } : {}),
-        alternatives,
-      };
-    }
-    const { state, missing } = stateOf(report);
-    if (state === 'ready') return { id: model.id, state, mode: 'real' };
-    const failure = this.#failures.get(model.id);
-    const reason = reasonFor(state, {
-      missing,
-      files: model.files.length,
-      bytesToDownload: report.bytesToDownload,
-    });
-    return {
-      id: model.id,
-      state,
-      mode: 'mock',
-      reason: failure ? `${reason}; the last attempt failed: ${failure}` : reason,
-      steps: this.#steps(model, state, report.bytesToDownload),
-      ...(missing.length > 0 ? { missing } : {}),
-      bytesToDownload: report.bytesToDownload,
-      alternatives,
-    };
+    if (job || !report) return downloadingStatus(model, job?.progress, alternatives);
+    const steps = (state: ModelState) => this.#steps(model, state, report.bytesToDownload);
+    return installedStatus(model, report, this.#failures.get(model.id), steps, alternatives);
   }
 
   #jobFor(model: ManifestModel): ModelJob {
@@ -331,7 +253,20 @@ export class ModelAvailability extends ReliabilityEmitter<AvailabilityEvents> {
     const job: ModelJob = {
       task: new SharedTask<void>(async (signal) => {
         await previous;
-        const done = await this.#download(model, job, signal);
+        const done = await downloadModel(model, {
+          checker: this.#checker,
+          signal,
+          now: this.options.now,
+          onStart: (bytesToDownload) =>
+            this.announce('availability:download-start', { id: model.id, bytesToDownload }),
+          onProgress: (progress) => {
+            job.progress = progress;
+            for (const listener of job.listeners) listener(progress);
+            this.announce('availability:progress', progress);
+          },
+          steps: (state, bytes) => this.#steps(model, state, bytes),
+        });
+        this.#failures.delete(model.id);
         // Leave the map before announcing, so that a listener calling status() already sees 'real'.
         if (this.#jobs.get(model.id) === job) this.#jobs.delete(model.id);
         if (done) this.announce('availability:ready', { id: model.id, mode: 'real', ...done });
@@ -344,59 +279,6 @@ export class ModelAvailability extends ReliabilityEmitter<AvailabilityEvents> {
       if (this.#jobs.get(model.id) === job) this.#jobs.delete(model.id);
     });
     return job;
-  }
-
-  /** Downloads what is missing; resolves with what was done, or undefined when it was ready already. */
-  async #download(
-    model: ManifestModel,
-    job: ModelJob,
-    signal: AbortSignal,
-  ): Promise<{ bytesDownloaded: number; durationMs: number } | undefined> {
-    const started = this.options.now();
-    const before = await this.#checker.verify({ models: [model.id], signal });
-    if (before.ok) {
-      this.#failures.delete(model.id);
-      return undefined;
-    }
-    const rates = new RateWindow();
-    const total = before.bytesToDownload;
-    this.announce('availability:download-start', { id: model.id, bytesToDownload: total });
-    const report = (bytesDone: number, bytesTotal: number) => {
-      const at = this.options.now();
-      rates.add(at, bytesDone);
-      const rate = rates.rate();
-      const left = Math.max(0, bytesTotal - bytesDone);
-      const progress: AvailabilityProgress = {
-        id: model.id,
-        bytesDone,
-        bytesTotal,
-        percent: bytesTotal > 0 ? Math.min(100, (bytesDone / bytesTotal) * 100) : 100,
-        rate,
-        ...(rate > 0 ? { etaSeconds: left / rate } : {}),
-      };
-      job.progress = progress;
-      for (const listener of job.listeners) listener(progress);
-      this.announce('availability:progress', progress);
-    };
-    report(0, total);
-    const result = await this.#checker.repair(before, {
-      signal,
-      onProgress: (p) => report(p.bytesDone, p.bytesTotal),
-    });
-    if (!result.ok) {
-      const first = result.failed[0];
-      const detail = first ? `${first.path}: ${first.message}` : 'the files did not verify after downloading';
-      throw new ModelUnavailableError(model.id, {
-        reason: redact(
-          `download failed (${result.failed.length} file${result.failed.length === 1 ? '' : 's'}; ${detail})`,
-        ),
-        steps: [...this.#steps(model, 'incomplete', total), ...(first?.manualSteps ?? [])],
-        cause: first?.error,
-      });
-    }
-    this.#failures.delete(model.id);
-    const bytesDownloaded = result.fixed.reduce((sum, f) => sum + (f.bytesTransferred ?? 0), 0);
-    return { bytesDownloaded, durationMs: this.options.now() - started };
   }
 
   async #unavailable(model: ManifestModel, error: unknown, job: ModelJob): Promise<ModelUnavailableError> {
@@ -433,17 +315,5 @@ export class ModelAvailability extends ReliabilityEmitter<AvailabilityEvents> {
     }
     this.announce('availability:unavailable', { id: model.id, mode: 'mock', reason, alternatives });
     return new ModelUnavailableError(model.id, { reason, alternatives, steps, cause });
-  }
-
-  async #bytesOnDisk(model: ManifestModel): Promise<number> {
-    const sizes = await Promise.all(
-      model.files.map((f) =>
-        stat(modelFilePath(this.options.root, model.id, f.path)).then(
-          (s) => (s.isFile() ? s.size : 0),
-          () => 0,
-        ),
-      ),
-    );
-    return sizes.reduce((a, b) => a + b, 0);
   }
 }

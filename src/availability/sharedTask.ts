@@ -1,4 +1,5 @@
 import { CancelledError } from '../errors/CancelledError.js';
+import { TimeoutError } from '../errors/TimeoutError.js';
 import { raceAbort } from '../policy/abort.js';
 
 /**
@@ -72,4 +73,29 @@ export class SharedTask<T> {
       },
     );
   }
+}
+
+/**
+ * One caller's signal: aborts when the caller's `signal` does (with its reason) or after `timeout`
+ * ms (with a TimeoutError). `dispose()` removes the listener and the timer.
+ */
+export function callerSignal(
+  signal: AbortSignal | undefined,
+  timeout: number | undefined,
+  operation: string,
+): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const forward = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', forward, { once: true });
+  const timer =
+    timeout !== undefined && timeout !== Number.POSITIVE_INFINITY
+      ? setTimeout(() => controller.abort(new TimeoutError(operation, timeout)), timeout)
+      : undefined;
+  return {
+    signal: controller.signal,
+    dispose() {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', forward);
+    },
+  };
 }

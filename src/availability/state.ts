@@ -1,6 +1,7 @@
+import type { ManifestModel } from '../integrity/manifest.js';
 import type { ModelReport } from '../integrity/types.js';
 import { formatEta, formatGB } from '../monitor/format.js';
-import type { AvailabilityProgress, ModelState } from './types.js';
+import type { AvailabilityProgress, ModelState, ModelStatus } from './types.js';
 
 /** A model's state from its integrity report, with the files that are not ok. */
 export function stateOf(report: ModelReport): { state: ModelState; missing: string[] } {
@@ -66,4 +67,50 @@ export class RateWindow {
     if (!first || !last || last.at <= first.at) return 0;
     return Math.max(0, ((last.bytes - first.bytes) * 1000) / (last.at - first.at));
   }
+}
+
+/** The status of a model being downloaded. */
+export function downloadingStatus(
+  model: ManifestModel,
+  progress: AvailabilityProgress | undefined,
+  alternatives: readonly string[],
+): ModelStatus {
+  return {
+    id: model.id,
+    state: 'downloading',
+    mode: 'mock',
+    reason: reasonFor('downloading', { files: model.files.length, ...(progress ? { progress } : {}) }),
+    steps: [`Wait for it: ensureReady('${model.id}') resolves when the download is verified.`],
+    percent: progress?.percent ?? 0,
+    ...(progress?.etaSeconds !== undefined ? { etaSeconds: progress.etaSeconds } : {}),
+    ...(progress ? { bytesToDownload: progress.bytesTotal - progress.bytesDone } : {}),
+    alternatives,
+  };
+}
+
+/** The status of a model from its integrity report (`failure`: why the last attempt to get it failed). */
+export function installedStatus(
+  model: ManifestModel,
+  report: ModelReport,
+  failure: string | undefined,
+  steps: (state: ModelState) => string[],
+  alternatives: readonly string[],
+): ModelStatus {
+  const { state, missing } = stateOf(report);
+  if (state === 'ready') return { id: model.id, state, mode: 'real' };
+  const reason = reasonFor(state, {
+    missing,
+    files: model.files.length,
+    bytesToDownload: report.bytesToDownload,
+  });
+  return {
+    id: model.id,
+    state,
+    mode: 'mock',
+    reason: failure ? `${reason}; the last attempt failed: ${failure}` : reason,
+    steps: steps(state),
+    ...(missing.length > 0 ? { missing } : {}),
+    bytesToDownload: report.bytesToDownload,
+    alternatives,
+  };
 }

@@ -1,6 +1,7 @@
 import { redact } from '../context/redact.js';
 import type { Manifest, ManifestModel } from '../integrity/manifest.js';
-import type { ModelUpdate, UpdateFile } from './types.js';
+import { abortError } from '../policy/abort.js';
+import type { ModelUpdate, UpdateFile, UpdateReport } from './types.js';
 
 /** Where and how to ask for remote revisions (Hugging Face Hub model API). */
 export interface UpdateSource {
@@ -158,4 +159,26 @@ export function compareManifest(model: ManifestModel, newer: Manifest): ModelUpd
   }
   for (const gone of before.values()) files.push({ path: gone.path, size: gone.size, change: 'removed' });
   return summary(model, next.revision, files, [], 'manifest');
+}
+
+/** Checks every model against the newer manifest when given, else against the Hub (concurrently). */
+export async function checkUpdates(
+  models: readonly ManifestModel[],
+  how: {
+    source: UpdateSource;
+    newer: Manifest | undefined;
+    signal: AbortSignal | undefined;
+    now: () => number;
+  },
+): Promise<UpdateReport> {
+  const { newer, signal } = how;
+  const results = await Promise.all(
+    models.map((m) => (newer ? Promise.resolve(compareManifest(m, newer)) : checkHub(m, how.source, signal))),
+  );
+  if (signal?.aborted) throw abortError(signal, 'checkForUpdates');
+  return {
+    checkedAt: new Date(how.now()).toISOString(),
+    models: results,
+    updatesAvailable: results.some((r) => r.updateAvailable === true),
+  };
 }
