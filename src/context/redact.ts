@@ -35,7 +35,29 @@ export interface RedactOptions {
 }
 
 /** Values shorter than this are not replaced wherever they appear (they would hit ordinary text). */
-export const MIN_SECRET_LENGTH = 6;
+export const MIN_SECRET_LENGTH = 4;
+
+/** Values of secret-named variables that are settings, not secrets (`NPM_CONFIG_ALWAYS_AUTH=true`). */
+const NOT_SECRET_VALUES = new Set([
+  'true',
+  'false',
+  'null',
+  'none',
+  'undefined',
+  'enabled',
+  'disabled',
+  'required',
+  'optional',
+]);
+
+/** Whether a value is long and specific enough to be replaced wherever it appears. */
+function isLiteralSecret(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length >= MIN_SECRET_LENGTH &&
+    !NOT_SECRET_VALUES.has(value.toLowerCase())
+  );
+}
 
 /** Name fragments that make an environment variable, header, key or query parameter secret. */
 const SECRET_NAME =
@@ -87,7 +109,7 @@ const registered = new Set<string>();
  * every later {@link redact} call removes it. Returns a function that forgets it again.
  */
 export function addSecret(value: string): () => void {
-  if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) return () => {};
+  if (!isLiteralSecret(value)) return () => {};
   registered.add(value);
   return () => {
     registered.delete(value);
@@ -122,7 +144,7 @@ export function secretValuesOf(env: EnvLike): string[] {
   const values: string[] = [];
   for (const name of secretNamesOf(env)) {
     const value = env[name];
-    if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) values.push(value);
+    if (isLiteralSecret(value)) values.push(value);
   }
   return values;
 }
@@ -133,7 +155,7 @@ function literalSecrets(options: RedactOptions | undefined): string[] {
   for (const value of registered) values.push(value);
   if (options?.secrets) {
     for (const value of options.secrets) {
-      if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) values.push(value);
+      if (isLiteralSecret(value)) values.push(value);
     }
   }
   if (values.length > 1) values.sort((a, b) => b.length - a.length);
@@ -160,7 +182,7 @@ const HEADER_LINE =
 /** Token shapes recognised anywhere. */
 const TOKEN_SHAPES: readonly RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-  /\bBearer\s+(?!\[REDACTED\])[A-Za-z0-9\-._~+/]{6,}=*/gi,
+  /\bBearer\s+(?!\[REDACTED\])[A-Za-z0-9\-._~+/]+=*/gi,
   // `Basic <base64>`: only when it looks encoded (a digit, `+`, `/`, `=` or mixed case), so that
   // "Basic authentication" stays readable.
   /\bBasic\s+(?=[A-Za-z0-9+/]*(?:[0-9+/=]|[a-z][A-Z]|[A-Z][a-z]*[A-Z]))[A-Za-z0-9+/]{8,}={0,2}/g,
@@ -195,6 +217,9 @@ const PAIR =
 /** `?name=value` / `&name=value` inside URLs: the value runs to the next `&`, `#` or space. */
 const QUERY_PARAM = /([?&;]([^=&#\s"'<>?]+)=)([^&#\s"'<>]+)/g;
 
+/** Values that stand for a secret without being one: `<token>`, `$HF_TOKEN`, `%TOKEN%`, `***`, `{{token}}`. */
+const PLACEHOLDER = /^(?:<|\$|%|\*{3}|\{\{)/;
+
 /** Query parameters that are secret in signed URLs although their names do not say so. */
 const SECRET_QUERY = /([?&](?:policy|sig|code|pass|pwd|pw|sv_sig|signed)=)([^&#\s"'<>]+)/gi;
 
@@ -217,7 +242,14 @@ function replacePair(
   if (!isSecretName(name)) return match;
   // `Authorization: Bearer [REDACTED]`: the scheme word is not the secret.
   if (whole.startsWith(` ${REDACTED}`, offset + match.length)) return match;
-  if (value.startsWith('[REDACTED') || /^(?:<|\$|%|\*{3}|\{\{)/.test(value)) return match;
+  // An auth scheme word before a placeholder (`Authorization: Bearer $HF_TOKEN`) was judged above.
+  if (
+    /^(?:Bearer|Basic|Digest|Token|Negotiate|NTLM)$/i.test(value) &&
+    /^\s+\S/.test(whole.slice(offset + match.length))
+  ) {
+    return match;
+  }
+  if (value.startsWith('[REDACTED') || PLACEHOLDER.test(value)) return match;
   // `https://…` after a secret-looking name (e.g. `token_url: https://…`) is a URL, not a secret.
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !/:\/\/[^/?#]*@/.test(value)) return match;
   // A `:` inside a stack frame (`file.ts:12:5`) or a time (`12:30`) is not a pair.
@@ -239,7 +271,7 @@ export function redact(text: string, options?: RedactOptions): string {
     const literals = literalSecrets(options);
     if (literals.length > 0) text = removeLiterals(text, literals);
   }
-  if (text.length < 6) return text;
+  if (text.length < 4) return text;
 
   text = text.replace(HEADER_LINE, (match, name: string, separator: string, value: string) => {
     const trimmed = value.trim();
@@ -247,11 +279,12 @@ export function redact(text: string, options?: RedactOptions): string {
     // Keep the scheme readable: `Authorization: Bearer [REDACTED]`.
     const scheme = /^(Bearer|Basic|Digest|Token|token|Negotiate|NTLM|AWS4-HMAC-SHA256)\s+/.exec(trimmed);
     if (scheme && /authorization/i.test(name)) {
-      return trimmed.slice(scheme[0].length).startsWith(REDACTED)
+      const credential = trimmed.slice(scheme[0].length);
+      return credential.startsWith(REDACTED) || PLACEHOLDER.test(credential)
         ? match
         : `${name}${separator}${scheme[1]} ${REDACTED}`;
     }
-    return `${name}${separator}${REDACTED}`;
+    return PLACEHOLDER.test(trimmed) ? match : `${name}${separator}${REDACTED}`;
   });
   if (TOKEN_HINT.test(text)) {
     for (const shape of TOKEN_SHAPES) {

@@ -117,3 +117,19 @@ describe('redactValue', () => {
     expect((input.headers as Record<string, string>).Authorization).toBe('Bearer abcdefgh');
   });
 });
+
+describe('redact — placeholders and short values', () => {
+  it('keeps instructions that name a secret without holding one', () => {
+    const curl = 'curl -H "Authorization: Bearer $HF_TOKEN" https://huggingface.co/x';
+    expect(redact(curl, { env: null })).toBe(curl);
+    const ps = '-Headers @{ Authorization = "Bearer $env:HF_TOKEN" }';
+    expect(redact(ps, { env: null })).toBe(ps);
+    expect(redact('Authorization: <token>', { env: null })).toBe('Authorization: <token>');
+  });
+
+  it('redacts short Bearer values and 4-character env secrets, but not settings', () => {
+    expect(redact('Bearer abc', { env: null })).toBe(`Bearer ${REDACTED}`);
+    const env = { SHORT_PASSWORD: 'hunt', NPM_CONFIG_ALWAYS_AUTH: 'true' };
+    expect(redact('pw hunt, retryable true', { env })).toBe(`pw ${REDACTED}, retryable true`);
+  });
+});
