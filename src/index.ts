@@ -7,6 +7,28 @@ export {
   type TryAlternativesOptions,
   tryAlternatives,
 } from './alternatives/tryAlternatives.js';
+export { ModelAvailability } from './availability/ModelAvailability.js';
+export { AVAILABILITY_DEFAULTS, type ModelAvailabilityOptions } from './availability/options.js';
+export type {
+  AvailabilityChecker,
+  AvailabilityProgress,
+  CleanupCandidate,
+  CleanupSuggestion,
+  EnsureReadyOptions,
+  ModelMode,
+  ModelState,
+  ModelStatus,
+  ModelUpdate,
+  ModelUsage,
+  UpdateFile,
+  UpdateReport,
+  UsageData,
+  UsageRecord,
+  UsageReport,
+  UsageStore,
+} from './availability/types.js';
+export type { UpdateSource } from './availability/updates.js';
+export { JsonFileUsageStore, MemoryUsageStore } from './availability/usage.js';
 export { Bulkhead, type BulkheadExecuteOptions, type BulkheadOptions } from './bulkhead/Bulkhead.js';
 export { type ChaosOptions, chaos } from './chaos/chaos.js';
 export { CircuitBreaker, type CircuitSnapshot } from './circuit/CircuitBreaker.js';
@@ -71,6 +93,7 @@ export { classifyHttpStatus, type HttpStatusInfo } from './errors/httpStatus.js'
 export { InjectedFaultError } from './errors/InjectedFaultError.js';
 export { ManifestError, type ManifestProblem } from './errors/ManifestError.js';
 export { MissingMethodError } from './errors/MissingMethodError.js';
+export { ModelUnavailableError, type ModelUnavailableErrorOptions } from './errors/ModelUnavailableError.js';
 export {
   isReliabilityError,
   ReliabilityError,
@@ -79,6 +102,7 @@ export {
 export { type AttemptFailure, RetriesExhaustedError } from './errors/RetriesExhaustedError.js';
 export { RetryAfterTooLongError } from './errors/RetryAfterTooLongError.js';
 export { TimeoutError } from './errors/TimeoutError.js';
+export type { AvailabilityEvents } from './events/availabilityEvents.js';
 export { CHANNEL_PREFIX, channelFor } from './events/channels.js';
 export type {
   CircuitEvents,
@@ -96,6 +120,12 @@ export type {
   IntegrityRepairFailedEvent,
   IntegrityVerifiedEvent,
 } from './events/integrityEvents.js';
+export type {
+  MonitorErrorEvent,
+  MonitorEvents,
+  MonitorIssueEvent,
+  MonitorResolvedEvent,
+} from './events/monitorEvents.js';
 export type { RetryEvents, RetryGiveUpInfo, RetryInfo } from './events/retryEvents.js';
 export type { TimeoutEvent, TimeoutEvents } from './events/timeoutEvents.js';
 export { type FallbackOptions, type FallbackPolicy, fallback } from './fallback/fallback.js';
@@ -202,6 +232,24 @@ export type {
   StepStatus,
   UndoHandler,
 } from './journal/types.js';
+export { DiagnosticMonitor, MONITOR_COMPONENT } from './monitor/DiagnosticMonitor.js';
+export { MONITOR_DEFAULTS } from './monitor/defaults.js';
+export type { DetectThresholds } from './monitor/detect.js';
+export type { DiagnosticMonitorOptions, ResolvedMonitorOptions } from './monitor/options.js';
+export type {
+  CpuSample,
+  DiskProjection,
+  DiskSample,
+  IssueSeverity,
+  MemorySample,
+  MonitoredComponentHealth,
+  MonitorHealthSource,
+  MonitorIssue,
+  MonitorSample,
+  MonitorSampler,
+  SamplerRequest,
+  SamplerResult,
+} from './monitor/types.js';
 export { findCycle, type OrderNode, orderByDependencies } from './ordering/order.js';
 export { compose, noopPolicy } from './policy/compose.js';
 export { currentContext, enableCurrentContext } from './policy/context.js';
