@@ -14,7 +14,9 @@ export type ListenerMap<Events extends EventPayloads<Events>> = {
  * (`wan-reliability:<event>`), so APM tools can observe them without a reference to the emitter.
  */
 export class ReliabilityEmitter<Events extends EventPayloads<Events>> extends EventEmitter<
-  ListenerMap<Events>
+  ListenerMap<Events>,
+  // eventemitter3 defaults the listener context to `any`; keep `any` out of the public API.
+  unknown
 > {
   /** Emits to listeners and to the diagnostics channel; costs nothing when nobody listens. */
   protected announce<K extends keyof Events & string>(event: K, payload: Events[K]): void {
