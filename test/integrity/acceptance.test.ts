@@ -20,7 +20,7 @@ import { tempDir } from '../support/integrityFixtures.js';
 const SIZE = 256 * 1024;
 const TOKEN = 'hf_acceptanceTokenValue123';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
