@@ -231,7 +231,11 @@ describe('recreateVenv (real python3)', () => {
       execFileSync('python3', ['-m', 'venv', '--without-pip', venv]);
       await writeFile(path.join(venv, 'broken-marker'), 'x');
       await rm(path.join(venv, 'bin'), { recursive: true, force: true });
-      const registry = new RecoveryRegistry().register('dependency', recreateVenv({ dir: venv }));
+      // --without-pip keeps the test fast (ensurepip takes ~25 s on a busy machine); the default keeps pip
+      const registry = new RecoveryRegistry().register(
+        'dependency',
+        recreateVenv({ dir: venv, venvArgs: ['--without-pip'] }),
+      );
       const error = Object.assign(new Error('No module named torch'), { code: 'MODULE_NOT_FOUND' });
       const result = await registry.recover(error);
       expect(result).toMatchObject({ action: 'retry', strategy: 'recreate-venv' });

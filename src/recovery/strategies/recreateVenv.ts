@@ -12,6 +12,8 @@ export interface RecreateVenvOptions {
   dir?: string | ((ctx: RecoveryContext) => string | undefined);
   /** The Python to create it with (default `python3`, `python` on Windows). */
   python?: string;
+  /** Extra arguments for `python -m venv` (e.g. `['--system-site-packages']`, `['--without-pip']`). */
+  venvArgs?: readonly string[];
   /** Limit for `python -m venv`, in ms (default 180 000). */
   timeoutMs?: number;
   /** Runs after the environment was recreated (e.g. reinstall requirements); a throw makes the strategy fail. */
@@ -66,6 +68,10 @@ export function recreateVenv(options: RecreateVenvOptions = {}): RecoveryStrateg
   }
   const python = options.python ?? (process.platform === 'win32' ? 'python' : 'python3');
   const timeoutMs = optionalDuration('recreateVenv.timeoutMs', options.timeoutMs) ?? 180_000;
+  const venvArgs = options.venvArgs ?? [];
+  if (!Array.isArray(venvArgs) || venvArgs.some((a) => typeof a !== 'string')) {
+    throw new ConfigurationError('recreateVenv.venvArgs', 'an array of strings', venvArgs);
+  }
   const dirOf = (ctx: RecoveryContext): string | undefined => {
     const dir = typeof options.dir === 'function' ? options.dir(ctx) : (options.dir ?? ctx.data.venv);
     return typeof dir === 'string' && dir !== '' ? path.resolve(dir) : undefined;
@@ -85,7 +91,7 @@ export function recreateVenv(options: RecreateVenvOptions = {}): RecoveryStrateg
         return 'fail';
       }
       try {
-        await run(python, ['-m', 'venv', '--clear', dir], ctx.signal, timeoutMs);
+        await run(python, ['-m', 'venv', '--clear', ...venvArgs, dir], ctx.signal, timeoutMs);
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         ctx.addManualStep(
