@@ -73,6 +73,15 @@ export type {
   SystemProbe,
   SystemSnapshot,
 } from './context/types.js';
+export { Downloader } from './download/Downloader.js';
+export {
+  DOWNLOADER_DEFAULTS,
+  type DownloadCallOptions,
+  type DownloaderOptions,
+  type DownloadRequest,
+  type DownloadResult,
+  type TokenProvider,
+} from './download/options.js';
 export { AlternativesExhaustedError, type FailedAlternative } from './errors/AlternativesExhaustedError.js';
 export { BulkheadRejectedError } from './errors/BulkheadRejectedError.js';
 export { CancelledError } from './errors/CancelledError.js';
