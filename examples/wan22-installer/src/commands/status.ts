@@ -1,0 +1,64 @@
+import type { Manifest } from '@wan/reliability';
+import { EXIT } from '../exit.js';
+import { modelStates } from '../lifecycle.js';
+import { takeLock } from '../lock.js';
+import { formatBytes } from '../parse.js';
+import type { Session } from '../session.js';
+import { collectRecoveries, type Recovered } from '../steps/models.js';
+
+/** Per-model state; exit 0 when every selected model is ready, 1 otherwise. `--deep` re-hashes all. */
+export async function status(session: Session, signal: AbortSignal): Promise<number> {
+  const manifest = (await session.manifest()) as Manifest;
+  const ids = session.select(manifest).map((m) => m.id);
+  const report = await session
+    .checker(manifest)
+    .verify({ models: ids, deep: session.options.deep === true, signal });
+  const states = await modelStates(session, manifest, report);
+  for (const s of states) {
+    const extra = s.percent === undefined ? '' : ` ${s.percent}%`;
+    session.out.info(
+      `${s.id} @ ${s.revision.slice(0, 12)}: ${s.state}${extra} (${s.files} files, ${formatBytes(s.bytes)})`,
+    );
+    for (const f of s.missing ?? []) session.out.info(`  missing: ${f}`);
+    for (const f of s.corrupt ?? []) session.out.info(`  corrupt: ${f}`);
+    for (const a of s.actions ?? []) session.out.info(`  fix: ${a}`);
+  }
+  const ok = states.every((s) => s.state === 'ready');
+  const exitCode = ok ? EXIT.ok : EXIT.failed;
+  session.out.result({ ok, exitCode, deep: report.deep, models: states });
+  return exitCode;
+}
+
+/** Verifies (deep with --deep) and re-downloads only what is missing, partial or corrupt. */
+export async function repair(session: Session, signal: AbortSignal): Promise<number> {
+  const manifest = (await session.manifest()) as Manifest;
+  const ids = session.select(manifest).map((m) => m.id);
+  const release = await takeLock(session.layout.lock);
+  const recovered: Recovered[] = [];
+  const stop = collectRecoveries(session, recovered);
+  try {
+    const checker = session.checker(manifest);
+    const report = await checker.verify({ models: ids, deep: session.options.deep === true, signal });
+    const result = report.ok ? { ok: true, fixed: [], failed: [] } : await checker.repair(report, { signal });
+    for (const f of result.fixed)
+      session.out.info(`fixed ${f.model}/${f.path} (${f.action}${f.from ? ` from ${f.from}` : ''})`);
+    for (const f of result.failed) {
+      session.out.info(`FAILED ${f.model}/${f.path}: ${f.message}`);
+      for (const step of f.manualSteps) session.out.info(`  ${step}`);
+    }
+    for (const r of recovered) session.out.info(`recovered: ${r.what} → ${r.how}`);
+    session.out.info(result.ok ? 'Repair: everything verified.' : 'Repair: some files could not be fixed.');
+    const exitCode = result.ok ? EXIT.ok : EXIT.failed;
+    session.out.result({
+      ok: result.ok,
+      exitCode,
+      fixed: result.fixed,
+      failed: result.failed.map(({ error: _error, ...rest }) => rest),
+      recovered,
+    });
+    return exitCode;
+  } finally {
+    stop();
+    await release();
+  }
+}

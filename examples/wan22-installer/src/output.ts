@@ -1,0 +1,28 @@
+import { redact, redactValue } from '@wan/reliability';
+
+/**
+ * Where text goes: with `--json` only the machine-readable result reaches stdout and everything
+ * for people goes to stderr; without it, people read stdout. Every line is redacted.
+ */
+export class Output {
+  /** Whether a result was already written (so an error after it does not write a second one). */
+  printed = false;
+
+  constructor(readonly json: boolean) {}
+
+  /** A line for people (stdout, or stderr under --json). */
+  info(line = ''): void {
+    (this.json ? process.stderr : process.stdout).write(`${redact(line)}\n`);
+  }
+
+  /** A warning or diagnostic, always on stderr. */
+  warn(line: string): void {
+    process.stderr.write(`${redact(line)}\n`);
+  }
+
+  /** The command's result: JSON on stdout under --json, else nothing (the human lines were printed). */
+  result(value: unknown): void {
+    if (this.json && !this.printed) process.stdout.write(`${JSON.stringify(redactValue(value), null, 2)}\n`);
+    this.printed = true;
+  }
+}

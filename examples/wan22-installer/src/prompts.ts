@@ -1,0 +1,31 @@
+import { confirm, number, select } from '@inquirer/prompts';
+import { type RetryDecision, type RetryInfo, redact } from '@wan/reliability';
+
+/** Prompts only on a TTY, never with --yes, under CI, or when stdin/stdout are not terminals. */
+export function interactive(options: { yes?: boolean; json?: boolean }): boolean {
+  if (options.yes || options.json) return false;
+  if (process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0') return false;
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY);
+}
+
+/** After the first failure: keep retrying, stop, or change the retry count. */
+export async function askRetryDecision(info: RetryInfo): Promise<RetryDecision> {
+  const reason = redact(info.error instanceof Error ? info.error.message : String(info.error));
+  const choice = await select({
+    message: `${info.operation} failed (${info.classification.category}: ${reason}). What now?`,
+    choices: [
+      { name: `Retry (${info.retriesLeft} retries left)`, value: 'retry' },
+      { name: 'Skip: stop retrying this file', value: 'skip' },
+      { name: 'Change the retry count', value: 'count' },
+    ],
+  });
+  if (choice !== 'count') return choice as 'retry' | 'skip';
+  const retries = await number({ message: 'Retries from now on', default: 5, min: 0, max: 100 });
+  return { retries: retries ?? 5 };
+}
+
+/** A yes/no question; without a TTY the default answer is taken. */
+export async function ask(question: string, enabled: boolean, fallback: boolean): Promise<boolean> {
+  if (!enabled) return fallback;
+  return confirm({ message: question, default: fallback });
+}

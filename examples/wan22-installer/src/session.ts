@@ -1,0 +1,163 @@
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  Downloader,
+  HealthReporter,
+  loadManifest,
+  type Manifest,
+  type ManifestModel,
+  ModelIntegrityChecker,
+  orderByDependencies,
+  type RetryDecision,
+  type RetryInfo,
+} from '@wan/reliability';
+import { UsageError } from './exit.js';
+import { Output } from './output.js';
+import { parseCount, parseList, parseRate } from './parse.js';
+import { askRetryDecision, interactive } from './prompts.js';
+
+/** Options every command accepts (commander's camel-cased flags). */
+export interface GlobalOptions {
+  manifest?: string;
+  dir?: string;
+  models?: string;
+  yes?: boolean;
+  json?: boolean;
+  deep?: boolean;
+  bandwidth?: string;
+  maxRetries?: string;
+  reportDir?: string;
+}
+
+/** Where the installer keeps things inside the install folder. */
+export interface Layout {
+  readonly root: string;
+  readonly state: string;
+  readonly journal: string;
+  readonly installedManifest: string;
+  readonly usage: string;
+  readonly lock: string;
+  readonly venv: string;
+  readonly config: string;
+  readonly reports: string;
+  readonly staging: string;
+  readonly previous: string;
+  readonly recoveryStore: string;
+}
+
+/** The install folder's layout (`--dir`, default `./wan22-models`). */
+export function layoutOf(options: GlobalOptions): Layout {
+  const root = path.resolve(options.dir ?? 'wan22-models');
+  const state = path.join(root, '.wan22');
+  return {
+    root,
+    state,
+    journal: path.join(state, 'journal.json'),
+    installedManifest: path.join(state, 'manifest.json'),
+    usage: path.join(state, 'usage.json'),
+    lock: path.join(state, 'install.lock'),
+    venv: path.join(root, '.venv'),
+    config: path.join(root, 'wan22.config.json'),
+    reports: path.resolve(options.reportDir ?? path.join(root, 'reports')),
+    staging: path.join(state, 'staging'),
+    previous: path.join(state, 'previous'),
+    recoveryStore: path.join(state, 'recovery.json'),
+  };
+}
+
+/** Everything a command works with, built from the global options. */
+export class Session {
+  readonly out: Output;
+  readonly layout: Layout;
+  readonly interactive: boolean;
+  readonly health = new HealthReporter({ labels: { installer: 'wan22-install' }, openTelemetry: false });
+  readonly maxRetries: number;
+  readonly bandwidth: number | undefined;
+  #downloader: Downloader | undefined;
+  #asked = false;
+
+  constructor(readonly options: GlobalOptions) {
+    this.out = new Output(options.json === true);
+    this.layout = layoutOf(options);
+    this.interactive = interactive(options);
+    this.maxRetries = options.maxRetries === undefined ? 4 : parseCount('--max-retries', options.maxRetries);
+    this.bandwidth = options.bandwidth === undefined ? undefined : parseRate(options.bandwidth);
+  }
+
+  /** The manifest given with --manifest, else the one the last install saved in the folder. */
+  async manifest(required = true): Promise<Manifest | undefined> {
+    if (this.options.manifest) return loadManifest(path.resolve(this.options.manifest));
+    if (await exists(this.layout.installedManifest)) return loadManifest(this.layout.installedManifest);
+    if (!required) return undefined;
+    throw new UsageError(
+      `No manifest: pass --manifest <file>, or --dir of a folder installed before (${this.layout.root} has none).`,
+    );
+  }
+
+  /** The selected models (--models, default all), required first, then by priority. */
+  select(manifest: Manifest): ManifestModel[] {
+    const known = manifest.models.map((m) => m.id);
+    const wanted = this.options.models ? parseList(this.options.models) : known;
+    const unknown = wanted.filter((id) => !known.includes(id));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `--models: unknown model ${unknown.join(', ')}; the manifest has ${known.join(', ')}`,
+      );
+    }
+    const chosen = manifest.models.filter((m) => wanted.includes(m.id));
+    return orderByDependencies(
+      chosen.map((model) => ({
+        id: model.id,
+        model,
+        priority: (model.required ? 1_000_000 : 0) + model.priority,
+      })),
+    ).map((node) => node.model);
+  }
+
+  /** The shared Downloader: HF_TOKEN on 401, --bandwidth, --max-retries, one prompt on a TTY. */
+  downloader(): Downloader {
+    this.#downloader ??= new Downloader({
+      ...(this.bandwidth === undefined ? {} : { bandwidthLimit: this.bandwidth }),
+      token: () => process.env.HF_TOKEN,
+      stallTimeout: 15_000,
+      retry: {
+        retries: this.maxRetries,
+        delays: [500, 1000, 2000],
+        maxDelay: 10_000,
+        jitter: 'full',
+        decide: (info) => this.decide(info),
+      },
+    });
+    return this.#downloader;
+  }
+
+  /** An integrity checker for the folder (repairs with the shared Downloader). */
+  checker(manifest: Manifest, root = this.layout.root): ModelIntegrityChecker {
+    return new ModelIntegrityChecker({ root, manifest, downloader: this.downloader() });
+  }
+
+  /** Keeps a copy of the manifest in the folder so later commands need no --manifest. */
+  async saveManifest(): Promise<void> {
+    if (!this.options.manifest) return;
+    await mkdir(this.layout.state, { recursive: true });
+    await copyFile(path.resolve(this.options.manifest), this.layout.installedManifest);
+  }
+
+  close(): void {
+    this.#downloader?.close();
+  }
+
+  /** Asked after the first failed attempt only, and only on a TTY without --yes / CI. */
+  private async decide(info: RetryInfo): Promise<RetryDecision> {
+    if (!this.interactive || this.#asked) return 'retry';
+    this.#asked = true;
+    return askRetryDecision(info);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}

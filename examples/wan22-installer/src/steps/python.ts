@@ -1,0 +1,107 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { type AlternativeAttempt, type StepHandle, tryAlternatives } from '@wan/reliability';
+import type { Session } from '../session.js';
+import { run } from './run.js';
+
+/** What the Python step installs. */
+export interface PythonPlan {
+  /** Packages (requirement specifiers) to install into the venv. */
+  readonly packages: readonly string[];
+  /** Folder of wheels for the offline alternative (`--find-links`). */
+  readonly wheelhouse?: string | undefined;
+  /** Package index for the plain and no-cache alternatives (default: pip's own). */
+  readonly indexUrl?: string | undefined;
+  /** Interpreter that creates the venv (default `python3`). */
+  readonly python: string;
+}
+
+/** The step's outcome, as stored in the journal. */
+export interface PythonOutcome {
+  [key: string]: string | boolean | string[] | null;
+  venv: string;
+  recreated: boolean;
+  method: string | null;
+  attempts: string[];
+}
+
+const venvPython = (venv: string) =>
+  process.platform === 'win32' ? path.join(venv, 'Scripts', 'python.exe') : path.join(venv, 'bin', 'python');
+
+/** Whether the venv's interpreter runs (a venv whose base Python moved or was removed does not). */
+async function healthy(venv: string, signal?: AbortSignal): Promise<boolean> {
+  return run(venvPython(venv), ['-c', 'import sys; print(sys.prefix)'], signal).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Creates the venv (recreated with `--clear` when broken) and installs the packages, trying pip
+ * plain → `--no-cache-dir` → `--no-index --find-links <wheelhouse>`. The venv is created without
+ * its own pip and the host's pip installs into it (`pip --python`), which takes a fraction of a
+ * second instead of ~10 s for ensurepip.
+ */
+export async function runPython(
+  session: Session,
+  plan: PythonPlan,
+  handle: StepHandle,
+  signal: AbortSignal,
+  onAttempt: (attempt: AlternativeAttempt) => void,
+): Promise<PythonOutcome> {
+  const venv = session.layout.venv;
+  const present = await stat(path.join(venv, 'pyvenv.cfg')).then(
+    () => true,
+    () => false,
+  );
+  let recreated = false;
+  if (!present) {
+    await run(plan.python, ['-m', 'venv', '--without-pip', venv], signal);
+    await handle.record({ kind: 'created', path: venv });
+  } else if (!(await healthy(venv, signal))) {
+    session.out.warn(`The Python environment ${venv} is broken; recreating it with --clear.`);
+    await run(plan.python, ['-m', 'venv', '--clear', '--without-pip', venv], signal);
+    recreated = true;
+  }
+  if (plan.packages.length === 0) return { venv, recreated, method: null, attempts: [] };
+  const base = [
+    '-m',
+    'pip',
+    '--python',
+    venvPython(venv),
+    'install',
+    '--disable-pip-version-check',
+    '--retries',
+    '1',
+    '--timeout',
+    '15',
+  ];
+  const index = plan.indexUrl ? ['--index-url', plan.indexUrl] : [];
+  const pip = (extra: string[]) => () => run(plan.python, [...base, ...extra, ...plan.packages], signal);
+  const { winner, attempts } = await tryAlternatives(
+    [
+      { name: 'pip', description: 'pip install from the index', run: pip(index) },
+      {
+        name: 'pip --no-cache-dir',
+        description: 'bypass a corrupt pip cache',
+        run: pip([...index, '--no-cache-dir']),
+      },
+      {
+        name: 'pip --find-links wheelhouse',
+        description: 'offline wheelhouse',
+        applies: () => plan.wheelhouse !== undefined,
+        run: pip(['--no-index', '--find-links', plan.wheelhouse ?? '']),
+      },
+    ],
+    {
+      operation: 'pip install',
+      signal,
+      onAttempt,
+      remediation: [
+        'Check the package index (or proxy settings) with `pip download <package>`.',
+        'Build an offline wheelhouse with `pip wheel -w wheels <packages>` on a connected machine and pass --wheelhouse wheels.',
+      ],
+    },
+  );
+  return { venv, recreated, method: winner, attempts: attempts.map((a) => `${a.name}: ${a.outcome}`) };
+}
