@@ -218,7 +218,8 @@ const PAIR =
 const QUERY_PARAM = /([?&;]([^=&#\s"'<>?]+)=)([^&#\s"'<>]+)/g;
 
 /** Values that stand for a secret without being one: `<token>`, `$HF_TOKEN`, `%TOKEN%`, `***`, `{{token}}`. */
-const PLACEHOLDER = /^(?:<|\$|%|\*{3}|\{\{)/;
+const PLACEHOLDER =
+  /^(?:<[^<>]*>|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$env:[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%|\*{3,}|\{\{[^{}]*\}\})\s*$/;
 
 /** Query parameters that are secret in signed URLs although their names do not say so. */
 const SECRET_QUERY = /([?&](?:policy|sig|code|pass|pwd|pw|sv_sig|signed)=)([^&#\s"'<>]+)/gi;

@@ -133,3 +133,13 @@ describe('redact — placeholders and short values', () => {
     expect(redact('pw hunt, retryable true', { env })).toBe(`pw ${REDACTED}, retryable true`);
   });
 });
+
+describe('redact — values that only look like placeholders', () => {
+  it('still redacts secrets starting with $ or %', () => {
+    expect(redact('password=$2b$10$abcdefghijkl', { env: null })).toBe(`password=${REDACTED}`);
+    expect(redact('https://h/x?token=%2Fabc%3Ddef', { env: null })).toBe(`https://h/x?token=${REDACTED}`);
+    expect(redact('Authorization: Bearer $notAVar!', { env: null })).toBe(
+      `Authorization: Bearer ${REDACTED}`,
+    );
+  });
+});
