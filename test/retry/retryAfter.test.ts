@@ -67,7 +67,7 @@ describe('parseRetryAfter', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (value) => {
         expect(isValidDelay(parseRetryAfter(value, NOW))).toBe(true);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -137,7 +137,7 @@ describe('parseRateLimit', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (value) => {
         expect(isValidDelay(parseRateLimit(value))).toBe(true);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
     const pieces = fc.constantFrom(
       '"api"',
