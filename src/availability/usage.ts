@@ -7,16 +7,16 @@ export const USAGE_FILE = 'usage.json';
 
 const EMPTY: UsageData = { version: 1, models: {} };
 
-function isRecord(value: unknown): value is UsageRecord {
-  const r = value as UsageRecord;
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    Number.isInteger(r.uses) &&
-    r.uses >= 0 &&
-    typeof r.firstUsed === 'string' &&
-    typeof r.lastUsed === 'string'
-  );
+/**
+ * A stored record, or undefined when it is unusable. `firstUsed` may be missing (files written by
+ * simpler tools such as the reference installer's earlier versions): it then defaults to `lastUsed`.
+ */
+function toRecord(value: unknown): UsageRecord | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { uses, firstUsed, lastUsed } = value as Partial<Record<keyof UsageRecord, unknown>>;
+  if (typeof uses !== 'number' || !Number.isInteger(uses) || uses < 0 || typeof lastUsed !== 'string')
+    return undefined;
+  return { uses, firstUsed: typeof firstUsed === 'string' ? firstUsed : lastUsed, lastUsed };
 }
 
 /**
@@ -41,7 +41,10 @@ export class JsonFileUsageStore implements UsageStore {
     const models = (parsed as { models?: unknown }).models;
     if (typeof models !== 'object' || models === null) return undefined;
     const out: Record<string, UsageRecord> = {};
-    for (const [id, record] of Object.entries(models)) if (isRecord(record)) out[id] = record;
+    for (const [id, value] of Object.entries(models)) {
+      const record = toRecord(value);
+      if (record) out[id] = record;
+    }
     return { version: 1, models: out };
   }
 

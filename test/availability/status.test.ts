@@ -107,3 +107,29 @@ describe('usage and cleanup', () => {
     expect(kept.enough).toBe(false);
   });
 });
+
+describe('usage file compatibility', () => {
+  it('reads records without firstUsed (older installer files) and skips unusable ones', async () => {
+    const file = path.join(fx.root, '.wan22', 'usage.json');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        models: {
+          [T2V]: { uses: 2, lastUsed: '2026-10-01T00:00:00.000Z' },
+          [I2V]: { uses: -1, lastUsed: 'x' },
+          [TI2V]: { uses: 1, lastUsed: null },
+        },
+      }),
+    );
+    const availability = make({ usageStore: file });
+    expect((await availability.usage()).models.map((m) => [m.id, m.uses])).toEqual([
+      [T2V, 2],
+      [TI2V, 0],
+      [I2V, 0],
+    ]);
+    const record = await availability.recordUse(T2V);
+    expect(record).toMatchObject({ uses: 3, firstUsed: '2026-10-01T00:00:00.000Z' });
+  });
+});
