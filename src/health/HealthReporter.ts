@@ -213,16 +213,7 @@ export class HealthReporter implements HealthHook {
     const c = this.#components.get(name);
     if (!c)
       return { name, status: 'healthy', successRate: 1, consecutiveFailures: 0, calls: 0, p50: 0, p95: 0 };
-    const { p50, p95 } = c.percentiles();
-    return {
-      name,
-      status: statusOf(c.successRate, c.consecutiveFailures, c.windowCalls, this.#thresholds),
-      successRate: c.successRate,
-      consecutiveFailures: c.consecutiveFailures,
-      calls: c.calls,
-      p50,
-      p95,
-    };
+    return this.#health(c, name);
   }
 
   /** The worst component status (healthy when nothing was recorded). */
@@ -385,8 +376,18 @@ export class HealthReporter implements HealthHook {
     };
   }
 
+  #health(c: ComponentStats, name: string): ComponentHealth {
+    return {
+      name,
+      status: statusOf(c.successRate, c.consecutiveFailures, c.windowCalls, this.#thresholds),
+      successRate: c.successRate,
+      consecutiveFailures: c.consecutiveFailures,
+      calls: c.calls,
+      ...c.percentiles(),
+    };
+  }
+
   #componentReport(c: ComponentStats): ComponentReport {
-    const { p50, p95 } = c.percentiles();
     const errors: Partial<Record<ErrorCategory, number>> = {};
     const operations: OperationReport[] = [];
     for (const op of c.operations.values()) {
@@ -409,13 +410,7 @@ export class HealthReporter implements HealthHook {
       });
     }
     return {
-      name: this.#clean(c.name),
-      status: statusOf(c.successRate, c.consecutiveFailures, c.windowCalls, this.#thresholds),
-      successRate: c.successRate,
-      consecutiveFailures: c.consecutiveFailures,
-      calls: c.calls,
-      p50,
-      p95,
+      ...this.#health(c, this.#clean(c.name)),
       windowCalls: c.windowCalls,
       successes: c.successes,
       failures: c.calls - c.successes,

@@ -1,11 +1,7 @@
 import type { FleetReport } from './aggregate.js';
 import { duration, percent, sortedCounts } from './format.js';
-import { page } from './html.js';
+import { card, page } from './html.js';
 import { barChart, COLORS, escapeHtml, ratioLineChart } from './svg.js';
-
-function card(key: string, value: string): string {
-  return `<div class="card"><div class="v">${escapeHtml(value)}</div><div class="k">${escapeHtml(key)}</div></div>`;
-}
 
 /**
  * One self-contained HTML dashboard for a fleet: alerts, instance and install counts, charts

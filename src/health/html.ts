@@ -22,7 +22,8 @@ export function page(title: string, body: string): string {
 `;
 }
 
-function card(key: string, value: string): string {
+/** A summary card: a big value over a small key. */
+export function card(key: string, value: string): string {
   return `<div class="card"><div class="v">${escapeHtml(value)}</div><div class="k">${escapeHtml(key)}</div></div>`;
 }
 

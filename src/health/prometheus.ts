@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { LATENCY_BOUNDS_MS } from './stats.js';
-import type { HealthReport, HealthStatus } from './types.js';
+import type { ComponentReport, HealthReport, HealthStatus } from './types.js';
 
 /** Options of {@link toPrometheus}. */
 export interface PrometheusOptions {
@@ -38,6 +38,30 @@ export function formatValue(value: number): string {
   if (value === Number.NEGATIVE_INFINITY) return '-Inf';
   return String(value);
 }
+
+/** Per-component gauges: metric suffix, HELP text, value. */
+const COMPONENT_GAUGES: ReadonlyArray<readonly [string, string, (c: ComponentReport) => number]> = [
+  [
+    'component_success_ratio',
+    'Success ratio of each component over its rolling window.',
+    (c) => c.successRate,
+  ],
+  [
+    'component_consecutive_failures',
+    'Current run of consecutive failures per component.',
+    (c) => c.consecutiveFailures,
+  ],
+  [
+    'component_latency_p50_seconds',
+    'Median duration of recent calls per component, in seconds.',
+    (c) => c.p50 / 1000,
+  ],
+  [
+    'component_latency_p95_seconds',
+    '95th percentile duration of recent calls per component, in seconds.',
+    (c) => c.p95 / 1000,
+  ],
+];
 
 /** Renders `k="v",…` (escaped); label names are ours and valid. */
 function labels(...pairs: string[]): string {
@@ -146,32 +170,10 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
     out.sample(`${name}_count`, base, cumulative);
   }
 
-  name = out.family(
-    'component_success_ratio',
-    'gauge',
-    'Success ratio of each component over its rolling window.',
-  );
-  for (const { c, base } of perComponent) out.sample(name, base, c.successRate);
-
-  name = out.family(
-    'component_consecutive_failures',
-    'gauge',
-    'Current run of consecutive failures per component.',
-  );
-  for (const { c, base } of perComponent) out.sample(name, base, c.consecutiveFailures);
-
-  name = out.family(
-    'component_latency_p50_seconds',
-    'gauge',
-    'Median duration of recent calls per component, in seconds.',
-  );
-  for (const { c, base } of perComponent) out.sample(name, base, c.p50 / 1000);
-  name = out.family(
-    'component_latency_p95_seconds',
-    'gauge',
-    '95th percentile duration of recent calls per component, in seconds.',
-  );
-  for (const { c, base } of perComponent) out.sample(name, base, c.p95 / 1000);
+  for (const [metric, help, value] of COMPONENT_GAUGES) {
+    name = out.family(metric, 'gauge', help);
+    for (const { c, base } of perComponent) out.sample(name, base, value(c));
+  }
 
   name = out.family(
     'component_status',
@@ -198,18 +200,13 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
       s,
       base: labels('category', s.category, 'strategy', s.strategy),
     }));
-    name = out.family(
-      'recovery_attempts_total',
-      'counter',
-      'Recovery strategy runs by category and strategy.',
-    );
-    for (const { s, base } of strategies) out.sample(name, base, s.attempts);
-    name = out.family(
-      'recovery_successes_total',
-      'counter',
-      'Recovery strategy runs that fixed the failure.',
-    );
-    for (const { s, base } of strategies) out.sample(name, base, s.successes);
+    for (const [metric, help, key] of [
+      ['recovery_attempts_total', 'Recovery strategy runs by category and strategy.', 'attempts'],
+      ['recovery_successes_total', 'Recovery strategy runs that fixed the failure.', 'successes'],
+    ] as const) {
+      name = out.family(metric, 'counter', help);
+      for (const { s, base } of strategies) out.sample(name, base, s[key]);
+    }
   }
 
   if (report.circuits && report.circuits.length > 0) {

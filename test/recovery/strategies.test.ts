@@ -139,7 +139,7 @@ describe('cleanupTemp', () => {
     const s = cleanupTemp({ root: dir });
     const ctx = context(errno('ENOSPC'));
     expect(await s.run(ctx)).toBe('retry');
-    expect(ctx.notes[0]).toMatch(/removed 4 stale temporary files \(4.2 KB\)/);
+    expect(ctx.notes[0]).toMatch(/removed 4 stale temporary files \(4.1 KiB\)/);
     await expect(stat(stale)).rejects.toThrow(); // emptied folder removed
     for (const kept of [
       path.join(active, 'w2.part'),

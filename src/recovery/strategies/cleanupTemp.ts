@@ -3,6 +3,7 @@ import { lstat, readdir, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { WORK_DIR_NAME } from '../../download/partialPath.js';
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
+import { formatBytes } from '../../errors/DiskFullError.js';
 import { optionalCount, optionalDuration } from '../../policy/validate.js';
 import type { RecoveryContext, RecoveryStrategy } from '../types.js';
 
@@ -82,17 +83,6 @@ async function removeEmptyDirs(dir: string, stop: string): Promise<void> {
     }
     current = path.dirname(current);
   }
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 /**
