@@ -172,6 +172,23 @@ function markdown(context: ErrorContext, maxFrames: number, includeEnv = true): 
   return out.join('\n');
 }
 
+/**
+ * Pretty JSON of `value` with every text redacted, always valid: the rendered text is redacted as a
+ * whole (so that composed text cannot reintroduce a secret), and when a secret value also matched
+ * structure (the digits of a number, say) each string is redacted on its own instead.
+ */
+export function stringifyRedacted(value: unknown, redactText: ReportRedactor = redact): string {
+  const text = JSON.stringify(value, null, 2);
+  const filtered = redactText(text);
+  if (filtered === text) return text;
+  try {
+    JSON.parse(filtered);
+    return filtered;
+  } catch {
+    return JSON.stringify(redactStrings(value, redactText), null, 2);
+  }
+}
+
 function redactStrings(value: unknown, redactText: ReportRedactor): unknown {
   if (typeof value === 'string') return redactText(value);
   if (Array.isArray(value)) return value.map((item) => redactStrings(item, redactText));
@@ -240,17 +257,7 @@ export function renderReport(
   if (format === 'json') {
     const document: Record<string, unknown> = { title, generatedAt: new Date().toISOString(), context };
     if (url) document.issueUrl = url;
-    const text = JSON.stringify(document, null, 2);
-    const filtered = redactText(text);
-    if (filtered === text) return text;
-    // A secret value may also match structure (digits of a number, a key): keep the JSON valid by
-    // falling back to redacting each string of the document.
-    try {
-      JSON.parse(filtered);
-      return filtered;
-    } catch {
-      return JSON.stringify(redactStrings(document, redactText), null, 2);
-    }
+    return stringifyRedacted(document, redactText);
   }
   let text = markdown(context, maxFrames);
   if (url) text += `\n[File this report as an issue](${url})\n`;

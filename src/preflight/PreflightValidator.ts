@@ -1,4 +1,5 @@
 import { redact, redactValue } from '../context/redact.js';
+import { stringifyRedacted } from '../context/report.js';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { ReliabilityEmitter } from '../events/emitter.js';
 import { abortError } from '../policy/abort.js';
@@ -297,7 +298,7 @@ function plural(count: number, word: string): string {
  * redacted.
  */
 export function formatPreflightReport(report: PreflightReport, options: FormatPreflightOptions = {}): string {
-  if (options.format === 'json') return redact(JSON.stringify(report, null, 2));
+  if (options.format === 'json') return stringifyRedacted(report);
   const lines: string[] = [];
   const ascii = options.ascii ?? false;
   const durations = options.durations ?? true;

@@ -188,3 +188,22 @@ describe('PreflightValidator', () => {
     );
   });
 });
+
+describe('formatPreflightReport JSON', () => {
+  it('stays valid JSON when a secret env value matches a number in it', async () => {
+    const report = await new PreflightValidator({ checks: [passing] }).run();
+    const doctored = { ...report, durationMs: 424242 };
+    process.env.PREFLIGHT_TEST_PASSWORD = '424242';
+    try {
+      const json = formatPreflightReport(doctored, { format: 'json' });
+      expect(JSON.parse(json).durationMs).toBe(424242);
+      const human = formatPreflightReport({
+        ...doctored,
+        results: [{ ...report.results[0]!, message: 'pin 424242' }],
+      });
+      expect(human).not.toContain('424242');
+    } finally {
+      delete process.env.PREFLIGHT_TEST_PASSWORD;
+    }
+  });
+});
