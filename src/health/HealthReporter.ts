@@ -335,6 +335,8 @@ export class HealthReporter implements HealthHook {
 
   #createComponent(name: unknown): ComponentStats {
     const key = typeof name === 'string' ? name : String(name);
+    const existing = this.#components.get(key);
+    if (existing) return existing;
     if (this.#components.size >= this.#maxComponents) {
       const other = this.#components.get(OTHER);
       if (other) return other;
@@ -350,6 +352,8 @@ export class HealthReporter implements HealthHook {
 
   #createOperation(c: ComponentStats, name: unknown): OperationStats {
     const key = typeof name === 'string' ? name : String(name);
+    const existing = c.operations.get(key);
+    if (existing) return existing;
     if (c.operations.size >= this.#maxOperations) {
       const other = c.operations.get(OTHER);
       if (other) return other;

@@ -179,7 +179,9 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
     const strategySteps: string[] = [];
     const links: string[] = [];
     const addLink = (url: string) => {
-      if (typeof url === 'string' && url !== '' && !links.includes(url)) links.push(url);
+      if (typeof url !== 'string' || url === '') return;
+      const clean = this.#redact(url);
+      if (!links.includes(clean)) links.push(clean);
     };
     const base = { category, component, operation };
     let index = 0;
@@ -232,7 +234,9 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
           outcome = value as StrategyOutcome;
         } else {
           outcome = 'error';
-          thrown = `returned ${JSON.stringify(value) ?? String(value)} instead of 'retry', 'continue' or 'fail'`;
+          thrown = this.#redact(
+            `returned ${JSON.stringify(value) ?? String(value)} instead of 'retry', 'continue' or 'fail'`,
+          ).slice(0, MAX_MESSAGE);
         }
       } catch (caught) {
         if (signal.aborted) return this.#finish(error, base, 'fail', attempts);
