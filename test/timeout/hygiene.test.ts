@@ -40,7 +40,9 @@ describe('abort hygiene', () => {
     const timeouts = new TimeoutManager();
     const fast = timeouts.policyFor('fast', 100);
     const slow = timeouts.policyFor('slow', 250);
-    const retried = compose(new RetryPolicy({ retries: 2, delays: [10] }), fast);
+    // Zero delays keep the fake clock's work small; the slow one is aborted while it sleeps.
+    const retried = compose(new RetryPolicy({ retries: 2, delays: [0] }), fast);
+    const retriedSlow = compose(new RetryPolicy({ retries: 2, delays: [1000] }), fast);
     // Opens on timeouts and half-opens again, so all breaker states are exercised.
     const breaker = new CircuitBreaker({ name: 'hygiene', consecutiveFailures: 20, resetTimeout: 50 });
     const outcomes = new Map<string, number>();
@@ -53,7 +55,7 @@ describe('abort hygiene', () => {
       const service = new FlakyService();
       const wrapped = withReliability(service, {
         name: `svc-${batch}`,
-        retry: { retries: 1, delays: [5] },
+        retry: { retries: 1, delays: [0] },
         breaker,
         timeout: 100,
         signal: parent,
@@ -112,7 +114,7 @@ describe('abort hygiene', () => {
             track(slow.execute(never, { signal: caller.signal }));
             break;
           case 8:
-            track(retried.execute(() => Promise.reject(resetError()), { signal: caller.signal }));
+            track(retriedSlow.execute(() => Promise.reject(resetError()), { signal: caller.signal }));
             break;
           default:
             track(cancellable.fetch('hang'));
