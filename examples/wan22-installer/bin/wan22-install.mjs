@@ -1,8 +1,18 @@
 #!/usr/bin/env node
 // Runs the installer's TypeScript sources with tsx. The example imports only `@wan/reliability`;
 // its tsconfig maps that name to the package's entry (src/index.ts), so no build step is needed.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
 
+const cli = new URL('../src/cli.ts', import.meta.url);
+if (!existsSync(fileURLToPath(cli))) {
+  // The npm package ships this launcher (it is the package's bin) but not the example's sources.
+  process.stderr.write(
+    'wan22-install is the reference installer of @wan/reliability and runs from a clone of its repository:\n' +
+      '  git clone <repository> && cd <repository> && npm ci && npm run installer -- --help\n',
+  );
+  process.exit(1);
+}
+const { register } = await import('tsx/esm/api');
 register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
-await import('../src/cli.ts');
+await import(cli.href);
