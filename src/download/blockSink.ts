@@ -1,6 +1,13 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Hasher } from './hashWorker.js';
 
+/**
+ * Written bytes between background fdatasync calls. Flushing as we go spreads the disk writes over
+ * the download (instead of one long fsync at the end, as much as a second per GiB) and surfaces a
+ * delayed-allocation ENOSPC early.
+ */
+const SYNC_EVERY = 64 * 1024 * 1024;
+
 /** A block that has been filling for longer than this is written out early (ms). */
 const MAX_BLOCK_AGE_MS = 50;
 
@@ -35,6 +42,8 @@ export class BlockSink {
   #error: Error | undefined;
   #onDrain: (() => void) | undefined;
   readonly #settled = new Set<Promise<void>>();
+  #unsynced = 0;
+  #syncing: Promise<void> | undefined;
 
   constructor(file: FileHandle, hasher: Hasher, start: number, blockSize: number, poolSize: number) {
     this.#file = file;
@@ -146,6 +155,20 @@ export class BlockSink {
       done += bytesWritten;
     }
     this.#committed = position + length;
+    this.#unsynced += length;
+    if (this.#unsynced >= SYNC_EVERY && !this.#syncing) {
+      this.#unsynced = 0;
+      const syncing = this.#file.datasync().then(
+        () => {
+          this.#syncing = undefined;
+        },
+        (error: unknown) => {
+          this.#syncing = undefined;
+          this.#error ??= error instanceof Error ? error : new Error(String(error));
+        },
+      );
+      this.#syncing = syncing;
+    }
   }
 
   #release(): void {
@@ -177,12 +200,14 @@ export class BlockSink {
       await Promise.all([...this.#settled]);
       if (this.#error) break;
     }
+    await this.#syncing;
     if (this.#error) throw this.#error;
   }
 
   /** Waits for in-flight work without dispatching, ignoring errors (used before cutting back). */
   async settle(): Promise<void> {
     while (this.#inFlight > 0) await Promise.all([...this.#settled]);
+    await this.#syncing;
   }
 
   /** Drops everything not yet dispatched and restarts at `start` (after a truncate). */
