@@ -123,7 +123,10 @@ export interface CleanupSuggestion {
   readonly enough: boolean;
 }
 
-/** One file an update would change. */
+/**
+ * One file an update would change: `changed` (new content), `removed` (gone from the new revision),
+ * `added` (only when comparing with a newer manifest, which tracks the new file).
+ */
 export interface UpdateFile {
   readonly path: string;
   readonly size: number | undefined;

@@ -17,12 +17,6 @@ export interface UpdateSource {
   readonly timeout: number;
 }
 
-interface HubSibling {
-  rfilename?: unknown;
-  size?: unknown;
-  lfs?: { sha256?: unknown; size?: unknown } | null;
-}
-
 /** The repository a mirror like `https://huggingface.co/Wan-AI/Wan2.2-TI2V-5B/resolve/{revision}/` points at. */
 export function repoFromMirrors(model: ManifestModel, baseUrl: string): string | undefined {
   const origin = new URL(baseUrl).origin;
@@ -69,11 +63,52 @@ function summary(
   };
 }
 
+type JsonResult = { ok: true; body: unknown } | { ok: false; error: string };
+
+/** GET a JSON document from the Hub with the token (to `baseUrl` only), a time limit and no redirects. */
+async function getJson(
+  url: string,
+  source: UpdateSource,
+  signal: AbortSignal | undefined,
+): Promise<JsonResult> {
+  const timeout = AbortSignal.timeout(source.timeout);
+  try {
+    const token = await source.token?.();
+    const response = await fetch(url, {
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      redirect: 'error',
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return { ok: false, error: `${redact(url)} answered ${response.status}` };
+    }
+    return { ok: true, body: await response.json() };
+  } catch (error) {
+    // The caller's own abort propagates; a timeout or network failure is this model's result.
+    if (signal?.aborted) throw error;
+    return {
+      ok: false,
+      error: redact(`could not read ${url}: ${error instanceof Error ? error.message : String(error)}`),
+    };
+  }
+}
+
+interface TreeEntry {
+  type?: unknown;
+  path?: unknown;
+  size?: unknown;
+  lfs?: { oid?: unknown; size?: unknown } | null;
+}
+
 /**
- * Asks the Hub for the head of `branch` (`GET /api/models/{repo}/revision/{branch}?blobs=true`) and
- * compares it with the installed revision; when it moved, lists the files whose sha256 (LFS) or
- * size differ, new files, and files gone. A file without a published sha256 and with an unchanged
- * size cannot be compared: it is listed in `unverified`, not guessed.
+ * Asks the Hub for the head of `branch` (`GET /api/models/{repo}/revision/{branch}` → `sha`) and
+ * compares it with the installed revision. When it moved, reads the file tree of the new revision
+ * (`GET /api/models/{repo}/tree/{sha}?recursive=true`: LFS files carry their sha256 and size) and
+ * lists the manifest's files whose sha256 (or, for small non-LFS files, size) changed and those
+ * gone: exactly what an update would download. Files the repository has but the manifest does not
+ * track are not downloaded by an update and are not listed. A non-LFS file with an unchanged size
+ * cannot be compared: it goes to `unverified`, it is not guessed.
  */
 export async function checkHub(
   model: ManifestModel,
@@ -88,59 +123,38 @@ export async function checkHub(
       `no Hub repository is known for ${model.id}: give updates.repoOf, or a mirror under ${source.baseUrl}`,
     );
   }
-  const url = `${source.baseUrl.replace(/\/$/, '')}/api/models/${repo.split('/').map(encodeURIComponent).join('/')}/revision/${encodeURIComponent(source.branch)}?blobs=true`;
-  const timeout = AbortSignal.timeout(source.timeout);
-  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-  let body: { sha?: unknown; siblings?: unknown };
-  try {
-    const token = await source.token?.();
-    const response = await fetch(url, {
-      signal: combined,
-      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      redirect: 'error',
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      return failed(model, 'hub', `${redact(url)} answered ${response.status}`);
-    }
-    body = (await response.json()) as typeof body;
-  } catch (error) {
-    // The caller's own abort propagates; a timeout or network failure is this model's result.
-    if (signal?.aborted) throw error;
-    return failed(
-      model,
-      'hub',
-      redact(`could not read ${url}: ${error instanceof Error ? error.message : String(error)}`),
-    );
+  const api = `${source.baseUrl.replace(/\/$/, '')}/api/models/${repo.split('/').map(encodeURIComponent).join('/')}`;
+  const head = await getJson(`${api}/revision/${encodeURIComponent(source.branch)}`, source, signal);
+  if (!head.ok) return failed(model, 'hub', head.error);
+  const sha = (head.body as { sha?: unknown } | null)?.sha;
+  if (typeof sha !== 'string' || sha === '')
+    return failed(model, 'hub', `${redact(api)} gave no revision sha`);
+  if (sha === model.revision) return summary(model, sha, [], [], 'hub');
+  const tree = await getJson(`${api}/tree/${encodeURIComponent(sha)}?recursive=true`, source, signal);
+  if (!tree.ok) return failed(model, 'hub', tree.error);
+  if (!Array.isArray(tree.body)) return failed(model, 'hub', `${redact(api)} gave no file tree for ${sha}`);
+  const remote = new Map<string, { size: number | undefined; sha256: string | undefined }>();
+  for (const entry of tree.body as TreeEntry[]) {
+    if (entry.type !== 'file' || typeof entry.path !== 'string') continue;
+    const size =
+      typeof entry.lfs?.size === 'number'
+        ? entry.lfs.size
+        : typeof entry.size === 'number'
+          ? entry.size
+          : undefined;
+    const sha256 = typeof entry.lfs?.oid === 'string' ? entry.lfs.oid.toLowerCase() : undefined;
+    remote.set(entry.path, { size, sha256 });
   }
-  if (typeof body.sha !== 'string' || body.sha === '')
-    return failed(model, 'hub', `${redact(url)} gave no revision sha`);
-  if (body.sha === model.revision) return summary(model, body.sha, [], [], 'hub');
   const files: UpdateFile[] = [];
   const unverified: string[] = [];
-  const installed = new Map(model.files.map((f) => [f.path, f]));
-  const remotePaths = new Set<string>();
-  for (const sibling of Array.isArray(body.siblings) ? (body.siblings as HubSibling[]) : []) {
-    if (typeof sibling.rfilename !== 'string') continue;
-    const filePath = sibling.rfilename;
-    remotePaths.add(filePath);
-    const size =
-      typeof sibling.lfs?.size === 'number'
-        ? sibling.lfs.size
-        : typeof sibling.size === 'number'
-          ? sibling.size
-          : undefined;
-    const sha256 = typeof sibling.lfs?.sha256 === 'string' ? sibling.lfs.sha256.toLowerCase() : undefined;
-    const mine = installed.get(filePath);
-    if (!mine) files.push({ path: filePath, size, change: 'added' });
-    else if (sha256 !== undefined ? sha256 !== mine.sha256 : size !== undefined && size !== mine.size) {
-      files.push({ path: filePath, size, change: 'changed' });
-    } else if (sha256 === undefined) unverified.push(filePath);
+  for (const mine of model.files) {
+    const theirs = remote.get(mine.path);
+    if (!theirs) files.push({ path: mine.path, size: mine.size, change: 'removed' });
+    else if (theirs.sha256 !== undefined ? theirs.sha256 !== mine.sha256 : theirs.size !== mine.size) {
+      files.push({ path: mine.path, size: theirs.size, change: 'changed' });
+    } else if (theirs.sha256 === undefined) unverified.push(mine.path);
   }
-  for (const file of model.files) {
-    if (!remotePaths.has(file.path)) files.push({ path: file.path, size: file.size, change: 'removed' });
-  }
-  return summary(model, body.sha, files, unverified, 'hub');
+  return summary(model, sha, files, unverified, 'hub');
 }
 
 /** Compares a model with its entry in a newer manifest: revision, then files by sha256 and size. */
