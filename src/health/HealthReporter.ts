@@ -49,7 +49,10 @@ export interface HealthReporterOptions {
   recovery?: { stats(): RecoveryStats };
   /** Circuit breakers to list; default: every live CircuitBreaker. `false` lists none. */
   circuits?: false | (() => Iterable<CircuitReport>);
-  /** The operation name whose last outcome tells how the install went (default `install`; see recordInstall). */
+  /**
+   * The operation (or, failing that, component) name whose last outcome tells how the install went
+   * when recordInstall was not called (default `install`, any case).
+   */
   installOperation?: string;
   /** Redacts names and labels in every output (default: the package's `redact()`). */
   redact?: Redactor;
@@ -173,8 +176,8 @@ export class HealthReporter implements HealthHook {
 
   /**
    * Records how the installation as a whole went; fleet views count install success and average
-   * install time from it. Without it, the last outcome of the operation named `installOperation`
-   * (default `install`) is used.
+   * install time from it. Without it, the last outcome of the operation — or else the component —
+   * named `installOperation` (default `install`) is used.
    */
   recordInstall(outcome: { success: boolean; durationMs: number; category?: ErrorCategory }): void {
     if (typeof outcome !== 'object' || outcome === null || typeof outcome.success !== 'boolean') {
@@ -431,16 +434,23 @@ export class HealthReporter implements HealthHook {
   }
 
   #derivedInstall(): InstallOutcome | undefined {
+    const name = this.#installOperation;
+    const at = new Date().toISOString();
     for (const c of this.#components.values()) {
       for (const op of c.operations.values()) {
-        if (op.calls > 0 && op.name.toLowerCase() === this.#installOperation) {
-          return {
-            success: op.lastOk,
-            durationMs: op.lastMs,
-            at: new Date().toISOString(),
-            source: 'operation',
-          };
+        if (op.calls > 0 && op.name.toLowerCase() === name) {
+          return { success: op.lastOk, durationMs: op.lastMs, at, source: 'operation' };
         }
+      }
+    }
+    for (const c of this.#components.values()) {
+      if (c.calls > 0 && c.name.toLowerCase() === name) {
+        return {
+          success: c.consecutiveFailures === 0,
+          durationMs: c.lastDurationMs,
+          at,
+          source: 'operation',
+        };
       }
     }
     return undefined;

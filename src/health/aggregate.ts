@@ -163,8 +163,8 @@ const ratio = (part: number, whole: number, empty: number) => (whole > 0 ? part 
  * Fleet view of many instances' reports (e.g. collected from every installer run): instance and
  * install counts, per-component success, failure categories, recovery methods that worked, trends
  * per period and alerts against the runbook's thresholds (see DEFAULT_FLEET_THRESHOLDS).
- * Counts use the latest report of each instance id; trends use every report given. Inputs that
- * are not health reports are skipped and listed.
+ * Counts use the latest report of each instance id; trends use every report given. Reports may be
+ * objects or JSON text; inputs that are not health reports are skipped and listed.
  */
 export function aggregate(reports: readonly unknown[], options: AggregateOptions = {}): FleetReport {
   if (!Array.isArray(reports))
@@ -172,7 +172,16 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
   const thresholds = resolve(options.thresholds);
   const valid: HealthReport[] = [];
   const skipped: { index: number; reason: string }[] = [];
-  reports.forEach((r, index) => {
+  reports.forEach((input, index) => {
+    let r = input;
+    if (typeof input === 'string') {
+      try {
+        r = JSON.parse(input);
+      } catch {
+        skipped.push({ index, reason: 'a string that is not JSON' });
+        return;
+      }
+    }
     const problem = reportProblem(r);
     if (problem) skipped.push({ index, reason: problem });
     else valid.push(r as HealthReport);

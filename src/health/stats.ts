@@ -146,6 +146,12 @@ export class ComponentStats {
     return this.#windowCount === 0 ? 1 : this.#windowOk / this.#windowCount;
   }
 
+  /** Duration of the last recorded call, ms (0 before any). */
+  get lastDurationMs(): number {
+    if (this.#sampleCount === 0) return 0;
+    return this.#samples[(this.#samplePos === 0 ? this.#samples.length : this.#samplePos) - 1]!;
+  }
+
   /** p50 and p95 (ms, nearest rank) of the recent durations. */
   percentiles(): { p50: number; p95: number } {
     const n = this.#sampleCount;

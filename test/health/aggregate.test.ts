@@ -78,6 +78,17 @@ describe('aggregate', () => {
     const fleet = aggregate(reports);
     expect(fleet.instances.total).toBe(10);
     expect(fleet.alerts.map((a) => a.id)).toContain('install-success');
+
+    // a component named install works too, and reports may come as JSON text
+    const asText = Array.from({ length: 10 }, (_, i) => {
+      const r = new HealthReporter(quiet);
+      r.record({ component: 'Install', operation: 'run', success: true, durationMs: 1000 });
+      r.record({ component: 'Install', operation: 'finish', success: i >= 2, durationMs: 2000 });
+      return JSON.stringify(r.report());
+    });
+    const fromText = aggregate(asText);
+    expect(fromText.installs).toMatchObject({ known: 10, failed: 2, averageDurationMs: 2000 });
+    expect(fromText.alerts.map((a) => a.id)).toEqual(['install-success']);
   });
 
   it('raises each runbook alert only past its threshold', () => {
