@@ -24,6 +24,12 @@ const NOT_METHODS = new Set([
   '$$typeof',
 ]);
 
+/**
+ * Object.prototype's methods (and overrides of them): the runtime calls them implicitly
+ * (`${component}`, `==`, hasOwnProperty checks), so they must stay synchronous and unwrapped.
+ */
+const OBJECT_PROTOCOL = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 /** Method names a component offers (own and inherited, excluding Object.prototype's). */
 function methodNames(target: object): string[] {
   const names = new Set<string>();
@@ -101,7 +107,7 @@ export function withReliability<T extends object>(
   const wrap = (name: string): unknown => {
     const own = target[name];
     if (typeof own === 'function') {
-      if (methods[name] === false) return (own as AnyFunction).bind(component);
+      if (methods[name] === false || OBJECT_PROTOCOL.has(name)) return (own as AnyFunction).bind(component);
       // Looked up per call, so a method replaced on the component later is still the one called.
       const runner = invoker(name, (args) =>
         (target[name] as (...a: unknown[]) => unknown).apply(component, args as unknown[]),
@@ -130,6 +136,7 @@ export function withReliability<T extends object>(
       const value = (obj as Record<string, unknown>)[property];
       if (value !== undefined && typeof value !== 'function') return value;
       if (value === undefined && (property in obj || NOT_METHODS.has(property))) return value;
+      if (property === 'constructor') return value;
       let method = wrapped.get(property);
       if (method === undefined) {
         method = wrap(property);
