@@ -122,6 +122,21 @@ describe('withReliability: calls', () => {
     expect(health.record).not.toHaveBeenCalled();
   });
 
+  it('leaves Object.prototype methods (and overrides of them) synchronous and unwrapped', () => {
+    class Named {
+      #label = 'wan-downloader';
+      toString(): string {
+        return this.#label;
+      }
+    }
+    const named = withReliability(new Named(), { name: 'n', ...noPolicies });
+    expect(`${named}`).toBe('wan-downloader');
+    const plain = withReliability(new Downloader(), { name: 'd', ...noPolicies });
+    expect(`${plain}`).toBe('[object Object]');
+    expect(Object.hasOwn(plain, 'version')).toBe(true);
+    expect(plain.constructor).toBe(Downloader);
+  });
+
   it('calls a method replaced on the component after wrapping', async () => {
     const component = new Downloader();
     const wrapped = withReliability(component, { name: 'd', ...noPolicies });
