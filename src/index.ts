@@ -73,7 +73,9 @@ export type {
   SystemProbe,
   SystemSnapshot,
 } from './context/types.js';
+export { type ContentRange, parseContentRange } from './download/contentRange.js';
 export { Downloader } from './download/Downloader.js';
+export type { TlsOptions } from './download/httpClient.js';
 export {
   DOWNLOADER_DEFAULTS,
   type DownloadCallOptions,
@@ -82,9 +84,23 @@ export {
   type DownloadResult,
   type TokenProvider,
 } from './download/options.js';
+export {
+  findPartial,
+  findPartials,
+  PARTIAL_DIR_NAME,
+  PARTIAL_SUFFIX,
+  type PartialInfo,
+  type PartialLocationOptions,
+  partialDirFor,
+  partialPathFor,
+  WORK_DIR_NAME,
+} from './download/partialPath.js';
+export { type ProxyConfig, proxyConfigFromEnv } from './download/proxy.js';
 export { AlternativesExhaustedError, type FailedAlternative } from './errors/AlternativesExhaustedError.js';
+export { AuthenticationError, type AuthenticationErrorOptions } from './errors/AuthenticationError.js';
 export { BulkheadRejectedError } from './errors/BulkheadRejectedError.js';
 export { CancelledError } from './errors/CancelledError.js';
+export { ChecksumMismatchError, type ChecksumMismatchErrorOptions } from './errors/ChecksumMismatchError.js';
 export { CircuitOpenError } from './errors/CircuitOpenError.js';
 export { ConfigurationError } from './errors/ConfigurationError.js';
 export type { ErrorCategory } from './errors/category.js';
@@ -97,12 +113,14 @@ export type {
 } from './errors/classify.js';
 export { classifyError, registerClassifier } from './errors/classify.js';
 export { DependencyCycleError } from './errors/DependencyCycleError.js';
+export { DiskFullError, type DiskFullErrorOptions } from './errors/DiskFullError.js';
 export { HttpError, type HttpErrorOptions } from './errors/HttpError.js';
 export { classifyHttpStatus, type HttpStatusInfo } from './errors/httpStatus.js';
 export { InjectedFaultError } from './errors/InjectedFaultError.js';
 export { ManifestError, type ManifestProblem } from './errors/ManifestError.js';
 export { MissingMethodError } from './errors/MissingMethodError.js';
 export { ModelUnavailableError, type ModelUnavailableErrorOptions } from './errors/ModelUnavailableError.js';
+export { RedirectError } from './errors/RedirectError.js';
 export {
   isReliabilityError,
   ReliabilityError,
@@ -110,6 +128,8 @@ export {
 } from './errors/ReliabilityError.js';
 export { type AttemptFailure, RetriesExhaustedError } from './errors/RetriesExhaustedError.js';
 export { RetryAfterTooLongError } from './errors/RetryAfterTooLongError.js';
+export { SizeMismatchError } from './errors/SizeMismatchError.js';
+export { StallError } from './errors/StallError.js';
 export { TimeoutError } from './errors/TimeoutError.js';
 export type { AvailabilityEvents } from './events/availabilityEvents.js';
 export { CHANNEL_PREFIX, channelFor } from './events/channels.js';
@@ -120,6 +140,19 @@ export type {
   CircuitOpenReason,
   CircuitRejectEvent,
 } from './events/circuitEvents.js';
+export type {
+  DownloadCompleteInfo,
+  DownloadErrorInfo,
+  DownloadEvents,
+  DownloadFailoverInfo,
+  DownloadProgress,
+  DownloadRestartInfo,
+  DownloadResumeInfo,
+  DownloadRetryInfo,
+  DownloadStartInfo,
+  DownloadWaitingInfo,
+  RestartReason,
+} from './events/downloadEvents.js';
 export { type EventPayloads, type ListenerMap, ReliabilityEmitter } from './events/emitter.js';
 export type {
   IntegrityEvents,
