@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import type {
   CpuFacts,
@@ -101,6 +102,137 @@ export async function detectGpus(timeoutMs = 2500): Promise<GpuFacts[]> {
   });
 }
 
+/** Pseudo and network file systems left out of the disk list (like `df -l` without the noise). */
+const SKIPPED_FS_TYPES = new Set([
+  'proc',
+  'sysfs',
+  'devpts',
+  'devtmpfs',
+  'cgroup',
+  'cgroup2',
+  'securityfs',
+  'pstore',
+  'bpf',
+  'debugfs',
+  'tracefs',
+  'configfs',
+  'fusectl',
+  'mqueue',
+  'hugetlbfs',
+  'autofs',
+  'binfmt_misc',
+  'rpc_pipefs',
+  'nsfs',
+  'squashfs',
+  'ramfs',
+  'efivarfs',
+  'selinuxfs',
+  'overlayfs-meta',
+  'nfs',
+  'nfs4',
+  'cifs',
+  'smb3',
+  'smbfs',
+  'fuse.sshfs',
+  'sshfs',
+  'afs',
+  'ceph',
+  'glusterfs',
+  'fuse.glusterfs',
+  'lustre',
+  '9p',
+  'fuse.gvfsd-fuse',
+  'fuse.portal',
+  'iso9660',
+]);
+
+function unescapeMount(text: string): string {
+  return text.replace(/\\([0-7]{3})/g, (_m, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+}
+
+/**
+ * Local disks on Linux from /proc/self/mounts and fs.statfs — no child process (`df`), so a capture
+ * stays cheap. Network file systems are skipped: a hung NFS server would block a threadpool thread.
+ */
+export async function linuxDisks(): Promise<DiskFacts[]> {
+  const text = await readFile('/proc/self/mounts', 'utf8');
+  const byDevice = new Map<string, { mount: string; fs: string; type: string }>();
+  for (const line of text.split('\n')) {
+    const [device, rawMount, type] = line.split(' ');
+    if (!device || !rawMount || !type || SKIPPED_FS_TYPES.has(type)) continue;
+    const mount = unescapeMount(rawMount);
+    if (type === 'tmpfs' && mount !== '/tmp' && mount !== '/dev/shm' && !mount.startsWith('/tmp/')) continue;
+    if (/^\/(?:proc|sys|run)(?:\/|$)/.test(mount)) continue;
+    const key = type === 'tmpfs' ? `${device}:${mount}` : device;
+    const known = byDevice.get(key);
+    // Bind mounts of one device: keep the shortest path.
+    if (!known || mount.length < known.mount.length) byDevice.set(key, { mount, fs: device, type });
+  }
+  const disks = await Promise.all(
+    [...byDevice.values()].map(async (entry) => {
+      try {
+        const info = await statfs(entry.mount);
+        const size = Number(info.blocks) * Number(info.bsize);
+        if (size === 0) return null;
+        const available = Number(info.bavail) * Number(info.bsize);
+        const used = size - Number(info.bfree) * Number(info.bsize);
+        return {
+          mount: entry.mount,
+          fs: entry.fs,
+          type: entry.type,
+          sizeBytes: size,
+          usedBytes: used,
+          availableBytes: available,
+        };
+      } catch {
+        return null;
+      }
+    }),
+  );
+  return disks
+    .filter((disk): disk is DiskFacts => disk !== null)
+    .sort((a, b) => a.mount.localeCompare(b.mount));
+}
+
+interface CpuSample {
+  readonly at: number;
+  readonly busy: number;
+  readonly total: number;
+}
+
+let lastSample: CpuSample | undefined;
+let lastPercent: number | null = null;
+
+function sampleCpu(): CpuSample {
+  let busy = 0;
+  let total = 0;
+  for (const cpu of os.cpus()) {
+    const { user, nice, sys, idle, irq } = cpu.times;
+    busy += user + nice + sys + irq;
+    total += user + nice + sys + irq + idle;
+  }
+  return { at: performance.now(), busy, total };
+}
+
+/**
+ * CPU load in percent over the time since the previous call (at least 100 ms; the first call
+ * samples 100 ms). From os.cpus() times: no child process, no 500 ms wait.
+ */
+export async function cpuLoadPercent(): Promise<number | null> {
+  let previous = lastSample;
+  if (!previous) {
+    previous = sampleCpu();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } else if (performance.now() - previous.at < 100) {
+    return lastPercent;
+  }
+  const current = sampleCpu();
+  lastSample = current;
+  const total = current.total - previous.total;
+  lastPercent = total > 0 ? Math.round(((current.busy - previous.busy) / total) * 1000) / 10 : lastPercent;
+  return lastPercent;
+}
+
 /** The default probe: systeminformation, nvidia-smi, python3 --version and node:os. */
 export function createDefaultProbe(): SystemProbe {
   return {
@@ -137,6 +269,10 @@ export function createDefaultProbe(): SystemProbe {
       };
     },
     async disks(): Promise<DiskFacts[]> {
+      if (process.platform === 'linux') {
+        const local = await linuxDisks().catch(() => null);
+        if (local && local.length > 0) return local;
+      }
       const list = await (await si()).fsSize();
       return list.map((disk) => ({
         mount: disk.mount,
@@ -149,9 +285,7 @@ export function createDefaultProbe(): SystemProbe {
     },
     async load(): Promise<LoadFacts> {
       const average = os.loadavg() as [number, number, number];
-      const info = await (await si()).currentLoad();
-      const percent = Number.isFinite(info.currentLoad) ? Math.round(info.currentLoad * 10) / 10 : null;
-      return { percent, average: [average[0], average[1], average[2]] };
+      return { percent: await cpuLoadPercent(), average: [average[0], average[1], average[2]] };
     },
   };
 }

@@ -86,6 +86,16 @@ describe.skipIf(process.platform === 'win32')('default probe helpers', () => {
     expect(cpu.cores).toBeGreaterThan(0);
     expect(memory.totalBytes).toBeGreaterThan(0);
     expect(Array.isArray(disks)).toBe(true);
+    if (process.platform === 'linux') {
+      expect(disks.length).toBeGreaterThan(0);
+      expect(disks.some((disk) => disk.mount === '/' || os.tmpdir().startsWith(disk.mount))).toBe(true);
+      for (const disk of disks) expect(disk.sizeBytes).toBeGreaterThanOrEqual(disk.availableBytes);
+    }
     expect(load.average).toHaveLength(3);
+    expect(load.percent).toBeGreaterThanOrEqual(0);
+    expect(load.percent).toBeLessThanOrEqual(100);
+    // A second call right away reuses the last figure instead of sampling again.
+    const again = await probe.load();
+    expect(again.percent).toBe(load.percent);
   });
 });
