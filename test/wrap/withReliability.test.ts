@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type CallOutcome,
@@ -6,6 +7,7 @@ import {
   CircuitOpenError,
   ConfigurationError,
   classifyError,
+  compose,
   type HealthHook,
   MissingMethodError,
   type RecoveryDecision,
@@ -13,6 +15,7 @@ import {
   type RecoveryRequest,
   RetriesExhaustedError,
   RetryPolicy,
+  type RetryPolicyOptions,
   TimeoutError,
   TimeoutManager,
   withReliability,
@@ -419,5 +422,85 @@ describe('withReliability: options', () => {
     expect(() =>
       withReliability(new Downloader(), { name: 'd', retry: { retries: -1 } }).download('x'),
     ).toThrow(/RetryPolicy\.retries/);
+  });
+});
+
+type Outcome = 'ok' | 'fail' | 'hang' | 'not-found';
+
+/** Plays scripted outcomes, one per attempt; `ok` once the script is used up. */
+class Scripted {
+  readonly script: Outcome[];
+  attempts = 0;
+  constructor(script: Outcome[]) {
+    this.script = [...script];
+  }
+  call(): Promise<string> {
+    this.attempts += 1;
+    const next = this.script.shift() ?? 'ok';
+    if (next === 'ok') return Promise.resolve(`ok ${this.attempts}`);
+    if (next === 'hang') return new Promise<never>(() => {});
+    if (next === 'fail') return Promise.reject(resetError());
+    return Promise.reject(new HttpError(404, 'not found'));
+  }
+}
+
+function describeOutcome(settled: Settled<string>): string {
+  if (settled.ok) return settled.value;
+  const error = settled.error as Error;
+  return `${error.constructor.name}:${classifyError(error).category}`;
+}
+
+describe('withReliability: fused pipeline', () => {
+  it('behaves exactly like compose(retry, breaker, timeout) for any sequence of outcomes', async () => {
+    const retry: RetryPolicyOptions = { retries: 2, delays: [10, 20] };
+    const breakerOptions = { consecutiveFailures: 3, volumeThreshold: 4, resetTimeout: 300 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            attempts: fc.array(fc.constantFrom<Outcome>('ok', 'fail', 'hang', 'not-found'), { maxLength: 4 }),
+            pauseAfter: fc.constantFrom(0, 0, 400),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        async (calls) => {
+          const fusedComponent = new Scripted(calls.flatMap((c) => c.attempts));
+          const fusedBreaker = new CircuitBreaker({ name: 'fused', ...breakerOptions });
+          const fused = withReliability(fusedComponent, {
+            name: 'fused',
+            retry,
+            breaker: fusedBreaker,
+            timeout: 50,
+          });
+          const composedComponent = new Scripted(calls.flatMap((c) => c.attempts));
+          const composedBreaker = new CircuitBreaker({ name: 'composed', ...breakerOptions });
+          const composed = compose(
+            new RetryPolicy(retry),
+            composedBreaker,
+            new TimeoutManager().policyFor('call', 50),
+          );
+          try {
+            for (const call of calls) {
+              // Each call gets exactly its scripted attempts, whatever the previous call consumed.
+              fusedComponent.script.splice(0, Number.POSITIVE_INFINITY, ...call.attempts);
+              composedComponent.script.splice(0, Number.POSITIVE_INFINITY, ...call.attempts);
+              let done = 0;
+              const a = observe(fused.call()).finally(() => done++);
+              const b = observe(composed.execute(() => composedComponent.call())).finally(() => done++);
+              for (let i = 0; i < 100 && done < 2; i++) await vi.advanceTimersByTimeAsync(10);
+              expect(done).toBe(2);
+              expect(describeOutcome(await a)).toBe(describeOutcome(await b));
+              expect(fusedComponent.attempts).toBe(composedComponent.attempts);
+              expect(fusedBreaker.snapshot()).toEqual({ ...composedBreaker.snapshot(), name: 'fused' });
+              await vi.advanceTimersByTimeAsync(call.pauseAfter);
+            }
+          } finally {
+            fusedBreaker.dispose();
+            composedBreaker.dispose();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
