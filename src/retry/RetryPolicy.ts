@@ -130,7 +130,8 @@ export class RetryPolicy extends ReliabilityEmitter<RetryEvents> implements Poli
     const { delayMs, serverDirected } = this.#delayFor(run, classification, attempt, error);
     let info = this.#info(run, attempt, error, classification, delayMs, serverDirected);
     if (options.decide) {
-      const decision = await options.decide(info);
+      // A prompt may wait for a person indefinitely; an abort (Ctrl-C) must not wait for the answer.
+      const decision = await raceAbort(Promise.resolve(options.decide(info)), run.signal, run.operation);
       if (decision === 'skip') {
         this.#giveUp(run, 'skipped', error);
         return false;
