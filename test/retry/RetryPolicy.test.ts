@@ -384,6 +384,20 @@ describe('RetryPolicy: abort', () => {
     expect(seen.every((signal) => signal === controller.signal)).toBe(true);
   });
 
+  it('rejects at once when aborted while decide is still waiting for an answer', async () => {
+    const controller = new AbortController();
+    const decide = vi.fn(() => new Promise<'retry'>(() => {}));
+    const fn = vi.fn(() => Promise.reject(failure()));
+    const watch = observe(new RetryPolicy({ decide }).execute(fn, { signal: controller.signal }));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(decide).toHaveBeenCalledTimes(1);
+    controller.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(watch.settled()).toBe(true);
+    expect(classifyError(((await watch.result) as { error: unknown }).error).category).toBe('cancelled');
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
   it('rejects without calling fn when the signal is already aborted', async () => {
     const fn = vi.fn(() => 1);
     const error = await rejection(new RetryPolicy().execute(fn, { signal: AbortSignal.abort() }));
