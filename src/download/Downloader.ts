@@ -1,4 +1,5 @@
 import { redact } from '../context/redact.js';
+import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { classifyError } from '../errors/classify.js';
 import type { DownloadEvents } from '../events/downloadEvents.js';
 import { ReliabilityEmitter } from '../events/emitter.js';
@@ -62,9 +63,12 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
   readonly #tls: TlsOptions | undefined;
   #closed = false;
 
-  constructor(options: DownloaderOptions & { tls?: TlsOptions } = {}) {
+  constructor(options: DownloaderOptions = {}) {
     super();
     this.options = resolveDownloaderOptions(options);
+    if (options.tls !== undefined && (typeof options.tls !== 'object' || options.tls === null)) {
+      throw new ConfigurationError('Downloader.tls', 'an object like { ca }', options.tls);
+    }
     this.#tls = options.tls;
     this.#hashers = new HasherPool(this.options.concurrency);
     this.#queue = new PriorityQueue(this.options.concurrency);

@@ -10,6 +10,7 @@ import {
 } from '../policy/validate.js';
 import type { RetryPolicyOptions } from '../retry/options.js';
 import { RetryPolicy } from '../retry/RetryPolicy.js';
+import type { TlsOptions } from './httpClient.js';
 import type { ProxyConfig } from './proxy.js';
 
 /** Supplies an access token when a server answers 401/403 (asked at most once per download). */
@@ -43,6 +44,8 @@ export interface DownloaderOptions {
   blockSize?: number;
   /** Progress events per second per file, at most 10. Default 10. */
   progressRate?: number;
+  /** TLS settings for https mirrors (e.g. `ca` of a private mirror). Default: Node's trust store. */
+  tls?: TlsOptions;
 }
 
 /** One file to download. */
