@@ -156,7 +156,7 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
     );
   }
 
-  /** Closes pooled connections, hash workers and per-mirror breakers. Running downloads are not stopped. */
+  /** Closes pooled connections, hash workers and per-mirror breakers; call it when no download runs (running ones would fail). */
   close(): void {
     this.#closed = true;
     this.options.retry.off('retry', this.#onRetry);
