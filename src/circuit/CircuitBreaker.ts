@@ -1,5 +1,6 @@
 import Opossum from 'opossum';
 import { CircuitOpenError } from '../errors/CircuitOpenError.js';
+import { classifyError } from '../errors/classify.js';
 import type { CircuitEvents, CircuitOpenReason } from '../events/circuitEvents.js';
 import { ReliabilityEmitter } from '../events/emitter.js';
 import { abortError, isThenable, raceAbort } from '../policy/abort.js';
@@ -196,10 +197,12 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
   }
 
   readonly #replayFailure = (error: unknown): Promise<never> =>
-    this.#engine.fire(rejectWith as PolicyFunction<unknown>, error as ExecutionContext).then(
-      () => Promise.reject(error),
-      () => Promise.reject(error),
-    );
+    isCancellation(error)
+      ? Promise.reject(error)
+      : this.#engine.fire(rejectWith as PolicyFunction<unknown>, error as ExecutionContext).then(
+          () => Promise.reject(error),
+          () => Promise.reject(error),
+        );
 
   /** Opens the breaker now (it admits trial calls again after `resetTimeout`). */
   open(): void {
@@ -244,18 +247,19 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
   ): Promise<T> {
     const generation = this.#generation;
     this.#probesInFlight += 1;
-    let failed = false;
+    let outcome: 'success' | 'failure' | 'cancelled' = 'success';
     try {
       const result = callInContext(ctx, fn);
       return await (isThenable<T>(result) ? raceAbort(result, signal, operation) : result);
     } catch (error) {
-      failed = this.options.isFailure(error);
+      outcome = isCancellation(error) ? 'cancelled' : this.options.isFailure(error) ? 'failure' : 'success';
       throw error;
     } finally {
       if (generation === this.#generation) {
         this.#probesInFlight -= 1;
-        if (failed) this.#trip('half-open-probe-failed');
-        else if (++this.#probeSuccesses >= this.options.halfOpenProbes) this.#engine.close();
+        if (outcome === 'failure') this.#trip('half-open-probe-failed');
+        else if (outcome === 'success' && ++this.#probeSuccesses >= this.options.halfOpenProbes)
+          this.#engine.close();
       }
     }
   }
@@ -291,6 +295,11 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
     this.#status.resetCounts();
     if (!wasClosed) this.announce('circuit:close', { name: this.name });
   }
+}
+
+/** A cancelled call says nothing about the service: it is neither a success nor a failure. */
+function isCancellation(error: unknown): boolean {
+  return classifyError(error).category === 'cancelled';
 }
 
 /** The action replayed through opossum for a failure that already happened. */
