@@ -288,6 +288,34 @@ describe('CircuitBreaker: abort', () => {
   });
 });
 
+describe('CircuitBreaker: cancellations say nothing about the service', () => {
+  it('a cancelled call neither resets nor adds to the failure run', async () => {
+    const b = breaker({ consecutiveFailures: 3 });
+    await fail(b);
+    await fail(b);
+    const controller = new AbortController();
+    const pending = b.execute(() => new Promise(() => {}), { signal: controller.signal }).catch((e: unknown) => e);
+    controller.abort();
+    expect(classifyError(await pending).category).toBe('cancelled');
+    expect(b.consecutiveFailures).toBe(2);
+    await fail(b);
+    expect(b.state).toBe('open');
+  });
+
+  it('a cancelled half-open probe frees its slot without closing the breaker', async () => {
+    const b = breaker({ consecutiveFailures: 1, resetTimeout: 100, halfOpenProbes: 1 });
+    await fail(b);
+    await vi.advanceTimersByTimeAsync(100);
+    const controller = new AbortController();
+    const probe = b.execute(() => new Promise(() => {}), { signal: controller.signal }).catch((e: unknown) => e);
+    controller.abort();
+    expect(classifyError(await probe).category).toBe('cancelled');
+    expect(b.state).toBe('half-open');
+    await expect(b.execute(() => 'real probe')).resolves.toBe('real probe');
+    expect(b.state).toBe('closed');
+  });
+});
+
 describe('CircuitBreaker: option validation', () => {
   it.each([
     [{ consecutiveFailures: 0 }, 'CircuitBreaker.consecutiveFailures'],
