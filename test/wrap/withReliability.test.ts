@@ -9,6 +9,7 @@ import {
   classifyError,
   compose,
   type HealthHook,
+  HttpError,
   MissingMethodError,
   type RecoveryDecision,
   type RecoveryHook,
