@@ -34,6 +34,12 @@ export function exitCodeFor(error: unknown): number {
 /** One paragraph for people: what went wrong and what to do; redacted, never a stack trace. */
 export function describeError(error: unknown): string {
   if (error instanceof ManifestError) {
+    const only = error.problems.length === 1 ? error.problems[0] : undefined;
+    if (only?.path === '$' && only.message.startsWith('cannot read')) {
+      return redact(
+        `Cannot read the manifest ${error.source ?? ''}: ${only.message.replace(/^cannot read the file\s*/, '')}. Nothing was written.`,
+      );
+    }
     const problems = error.problems.map((p) => `${p.path} ${p.message}`).join('; ');
     const where = error.source ? `The manifest ${error.source} is invalid` : 'The manifest is invalid';
     return redact(

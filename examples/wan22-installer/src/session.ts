@@ -6,6 +6,7 @@ import {
   loadManifest,
   type Manifest,
   type ManifestModel,
+  ModelAvailability,
   ModelIntegrityChecker,
   orderByDependencies,
   type RetryDecision,
@@ -35,7 +36,6 @@ export interface Layout {
   readonly state: string;
   readonly journal: string;
   readonly installedManifest: string;
-  readonly usage: string;
   readonly lock: string;
   readonly venv: string;
   readonly config: string;
@@ -54,7 +54,6 @@ export function layoutOf(options: GlobalOptions): Layout {
     state,
     journal: path.join(state, 'journal.json'),
     installedManifest: path.join(state, 'manifest.json'),
-    usage: path.join(state, 'usage.json'),
     lock: path.join(state, 'install.lock'),
     venv: path.join(root, '.venv'),
     config: path.join(root, 'wan22.config.json'),
@@ -134,6 +133,21 @@ export class Session {
   /** An integrity checker for the folder (repairs with the shared Downloader). */
   checker(manifest: Manifest, root = this.layout.root): ModelIntegrityChecker {
     return new ModelIntegrityChecker({ root, manifest, downloader: this.downloader() });
+  }
+
+  /** Runtime availability (status, ensureReady, usage) with this CLI's commands as setup steps. */
+  availability(manifest: Manifest): ModelAvailability {
+    const dir = this.layout.root;
+    return new ModelAvailability({
+      root: dir,
+      manifest,
+      downloader: this.downloader(),
+      setupSteps: (model, state) => [
+        state === 'corrupt'
+          ? `wan22-install repair --models ${model.id} --dir "${dir}" --yes`
+          : `wan22-install install --models ${model.id} --dir "${dir}" --yes`,
+      ],
+    });
   }
 
   /** Keeps a copy of the manifest in the folder so later commands need no --manifest. */
