@@ -294,7 +294,9 @@ describe('CircuitBreaker: cancellations say nothing about the service', () => {
     await fail(b);
     await fail(b);
     const controller = new AbortController();
-    const pending = b.execute(() => new Promise(() => {}), { signal: controller.signal }).catch((e: unknown) => e);
+    const pending = b
+      .execute(() => new Promise(() => {}), { signal: controller.signal })
+      .catch((e: unknown) => e);
     controller.abort();
     expect(classifyError(await pending).category).toBe('cancelled');
     expect(b.consecutiveFailures).toBe(2);
@@ -307,7 +309,9 @@ describe('CircuitBreaker: cancellations say nothing about the service', () => {
     await fail(b);
     await vi.advanceTimersByTimeAsync(100);
     const controller = new AbortController();
-    const probe = b.execute(() => new Promise(() => {}), { signal: controller.signal }).catch((e: unknown) => e);
+    const probe = b
+      .execute(() => new Promise(() => {}), { signal: controller.signal })
+      .catch((e: unknown) => e);
     controller.abort();
     expect(classifyError(await probe).category).toBe('cancelled');
     expect(b.state).toBe('half-open');
