@@ -71,7 +71,10 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
   const advice: string[] = [];
 
   out.info(`Preflight (${models.map((m) => m.id).join(', ')} → ${session.layout.root})`);
-  const needed = models.reduce((sum, m) => sum + m.files.reduce((s, f) => s + f.size, 0), 0);
+  // Disk space is checked for what is still missing (a resumed or repeated install needs less).
+  const needed = (await stat(session.layout.root).catch(() => undefined))
+    ? (await session.checker(manifest).verify({ models: models.map((m) => m.id), signal })).bytesToDownload
+    : models.reduce((sum, m) => sum + m.files.reduce((s, f) => s + f.size, 0), 0);
   const pre = await runPreflight(
     session,
     { manifest, models, bytesNeeded: needed, python: plan.packages.length > 0 },
