@@ -18,6 +18,9 @@ export interface FallbackOptions {
 
 /** A policy that answers with a replacement value when the call fails (use it outermost). */
 export interface FallbackPolicy<F> {
+  /** Tells a fallback apart from other policies (its result type is wider). */
+  readonly kind: 'fallback';
+  /** Runs `fn`; resolves with the handler's value instead of failing when `when` selects the error. */
   execute<T>(fn: PolicyFunction<T>, options?: ExecuteOptions): Promise<T | F>;
 }
 
@@ -38,6 +41,7 @@ export function fallback<F>(
   const when =
     optionalFunction<NonNullable<FallbackOptions['when']>>('fallback.when', options.when) ?? defaultWhen;
   return {
+    kind: 'fallback',
     async execute<T>(fn: PolicyFunction<T>, executeOptions: ExecuteOptions = {}): Promise<T | F> {
       const signal = executeOptions.signal;
       const operation = executeOptions.operation ?? DEFAULT_OPERATION;

@@ -1,3 +1,5 @@
+import { ConfigurationError } from '../errors/ConfigurationError.js';
+import type { FallbackPolicy } from '../fallback/fallback.js';
 import { callInContext, LazyContext, signalOf } from './context.js';
 import {
   DEFAULT_OPERATION,
@@ -26,12 +28,19 @@ function innerOptions(ctx: ExecutionContext): ExecuteOptions {
 
 /**
  * Combines policies into one; the first is the outermost. `compose(retry, breaker, timeout)`
- * retries calls that go through the breaker, each attempt with its own timeout.
+ * retries calls that go through the breaker, each attempt with its own timeout. A
+ * {@link FallbackPolicy} may come first (its replacement value widens the result type).
  */
+export function compose<F>(fallback: FallbackPolicy<F>, ...policies: Policy[]): FallbackPolicy<F>;
+export function compose(...policies: Policy[]): Policy;
 export function compose(...policies: Policy[]): Policy {
   for (const [index, policy] of policies.entries()) {
     if (!policy || typeof policy.execute !== 'function') {
-      throw new TypeError(`compose(): argument ${index} is not a Policy (it has no execute method)`);
+      throw new ConfigurationError(
+        `compose() argument ${index}`,
+        'a Policy (an object with execute())',
+        policy,
+      );
     }
   }
   if (policies.length === 0) return noopPolicy;

@@ -63,7 +63,8 @@ export function parseRateLimit(value: string | undefined | null): number | undef
 
 /**
  * The server-directed wait in a response's headers: `Retry-After` first, then `RateLimit`, then
- * the legacy `RateLimit-Reset` / `X-RateLimit-Reset` (seconds). `undefined` when none applies.
+ * the legacy `RateLimit-Reset` (seconds). `undefined` when none applies. `X-RateLimit-Reset` is not
+ * read on purpose: servers disagree on whether it holds seconds to wait or an epoch time.
  */
 export function serverDelayFromHeaders(
   headers: HeaderSource | undefined | null,

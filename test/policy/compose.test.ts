@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  ConfigurationError,
   classifyError,
   compose,
   currentContext,
   type ExecuteOptions,
   type ExecutionContext,
   enableCurrentContext,
+  fallback,
   noopPolicy,
   type Policy,
   type PolicyFunction,
@@ -122,9 +124,22 @@ describe('compose', () => {
     ).rejects.toBe(boom);
   });
 
+  it('accepts a fallback outermost and widens the result type', async () => {
+    const pipeline = compose(
+      fallback(() => 'cached' as const),
+      new RetryPolicy({ retries: 1, delays: [0] }),
+    );
+    const value: number | 'cached' = await pipeline.execute((): number => {
+      throw Object.assign(new Error('reset'), { code: 'ECONNRESET' });
+    });
+    expect(value).toBe('cached');
+  });
+
   it('rejects arguments that are not policies', () => {
-    expect(() => compose(tracer('ok', []), {} as Policy)).toThrow(/argument 1 is not a Policy/);
-    expect(() => compose(null as unknown as Policy)).toThrow(TypeError);
+    expect(() => compose(tracer('ok', []), {} as Policy)).toThrow(
+      /compose\(\) argument 1: expected a Policy/,
+    );
+    expect(() => compose(null as unknown as Policy)).toThrow(ConfigurationError);
   });
 });
 
