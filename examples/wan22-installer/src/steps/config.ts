@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import {
   ConfigurationError,
   detectGpus,
@@ -46,7 +47,15 @@ export async function runConfig(
 ): Promise<ConfigOutcome> {
   const file = session.layout.config;
   const existing = await readFile(file, 'utf8').catch(() => undefined);
-  if (existing === undefined) await handle.record({ kind: 'created', path: file });
+  if (existing === undefined) {
+    await handle.record({ kind: 'created', path: file });
+  } else {
+    // Keep the current file so `rollback` can put it back.
+    const backup = path.join(session.layout.previous, `wan22.config-${Date.now()}.json`);
+    await mkdir(session.layout.previous, { recursive: true });
+    await copyFile(file, backup);
+    await handle.record({ kind: 'replaced', path: file, backup });
+  }
   try {
     const user: unknown = existing === undefined ? {} : JSON.parse(existing);
     if (typeof user !== 'object' || user === null || Array.isArray(user)) {

@@ -38,9 +38,9 @@ async function healthy(venv: string, signal?: AbortSignal): Promise<boolean> {
 
 /**
  * Creates the venv (recreated with `--clear` when broken) and installs the packages, trying pip
- * plain → `--no-cache-dir` → `--no-index --find-links <wheelhouse>`. The venv is created without
- * its own pip and the host's pip installs into it (`pip --python`), which takes a fraction of a
- * second instead of ~10 s for ensurepip.
+ * plain → `--no-cache-dir` → `--no-index --find-links <wheelhouse>`. When the host has pip, the venv
+ * is created without its own and the host's pip installs into it (`pip --python`): a fraction of a
+ * second instead of ~10 s for ensurepip; without a host pip, the venv gets its own.
  */
 export async function runPython(
   session: Session,
@@ -54,21 +54,29 @@ export async function runPython(
     () => true,
     () => false,
   );
+  // With a pip on the host, the venv is created without its own (fast); otherwise ensurepip gives it one.
+  const hostPip = await run(plan.python, ['-m', 'pip', '--version'], signal).then(
+    () => true,
+    () => false,
+  );
+  const venvArgs = hostPip ? ['--without-pip', venv] : [venv];
   let recreated = false;
   if (!present) {
-    await run(plan.python, ['-m', 'venv', '--without-pip', venv], signal);
+    await run(plan.python, ['-m', 'venv', ...venvArgs], signal);
     await handle.record({ kind: 'created', path: venv });
   } else if (!(await healthy(venv, signal))) {
     session.out.warn(`The Python environment ${venv} is broken; recreating it with --clear.`);
-    await run(plan.python, ['-m', 'venv', '--clear', '--without-pip', venv], signal);
+    await run(plan.python, ['-m', 'venv', '--clear', ...venvArgs], signal);
     recreated = true;
   }
   if (plan.packages.length === 0) return { venv, recreated, method: null, attempts: [] };
+  const [pipPython, pipTarget] = hostPip
+    ? [plan.python, ['--python', venvPython(venv)]]
+    : [venvPython(venv), []];
   const base = [
     '-m',
     'pip',
-    '--python',
-    venvPython(venv),
+    ...pipTarget,
     'install',
     '--disable-pip-version-check',
     '--retries',
@@ -77,7 +85,7 @@ export async function runPython(
     '15',
   ];
   const index = plan.indexUrl ? ['--index-url', plan.indexUrl] : [];
-  const pip = (extra: string[]) => () => run(plan.python, [...base, ...extra, ...plan.packages], signal);
+  const pip = (extra: string[]) => () => run(pipPython, [...base, ...extra, ...plan.packages], signal);
   const { winner, attempts } = await tryAlternatives(
     [
       { name: 'pip', description: 'pip install from the index', run: pip(index) },
