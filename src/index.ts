@@ -259,6 +259,7 @@ export type {
 export { JOURNAL_DEFAULTS } from './journal/defaults.js';
 export {
   type BeginOptions,
+  type BeginResult,
   InstallJournal,
   type InstallJournalOptions,
   type StepHandle,

@@ -18,11 +18,15 @@ export interface Alternative<T> {
 
 /** Report of one alternative that was looked at. */
 export interface AlternativeAttempt {
+  /** The alternative's name. */
   readonly name: string;
+  /** `skipped` when `applies()` said no. */
   readonly outcome: 'success' | 'failed' | 'skipped';
+  /** Time it took, in ms. */
   readonly durationMs: number;
   /** For `failed`: the error message and category. */
   readonly message?: string;
+  /** For `failed`: the error's category (classifyError). */
   readonly category?: ErrorCategory;
 }
 
@@ -45,6 +49,7 @@ export interface TryAlternativesOptions {
 
 /** What {@link tryAlternatives} resolves with. */
 export interface AlternativesResult<T> {
+  /** What the winning alternative returned. */
   readonly value: T;
   /** The alternative that worked. */
   readonly winner: string;

@@ -3,8 +3,11 @@ import { ReliabilityError } from './ReliabilityError.js';
 
 /** One failed alternative, as carried by {@link AlternativesExhaustedError}. */
 export interface FailedAlternative {
+  /** The alternative's name. */
   readonly name: string;
+  /** What it threw. */
   readonly error: unknown;
+  /** How classifyError saw it. */
   readonly category: ErrorCategory;
 }
 

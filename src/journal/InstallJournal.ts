@@ -45,6 +45,14 @@ export interface BeginOptions {
   resume?: boolean;
 }
 
+/** What {@link InstallJournal.begin} resolves with. */
+export interface BeginResult {
+  /** The run now current. */
+  readonly run: JournalRun;
+  /** True when an unfinished run of the same operation was resumed. */
+  readonly resumed: boolean;
+}
+
 /**
  * A crash-safe journal of an install: every step's state is written atomically (temp + fsync +
  * rename) before and after it runs, so a killed install resumes at the first step not done, and
@@ -115,7 +123,7 @@ export class InstallJournal {
    * Begins a run of `operation`, or resumes the newest run of the same operation that did not
    * complete (it was killed or failed): its done steps are then skipped by {@link step}.
    */
-  async begin(operation: string, options: BeginOptions = {}): Promise<{ run: JournalRun; resumed: boolean }> {
+  async begin(operation: string, options: BeginOptions = {}): Promise<BeginResult> {
     if (typeof operation !== 'string' || operation === '') {
       throw new ConfigurationError('InstallJournal.begin operation', 'a non-empty string', operation);
     }

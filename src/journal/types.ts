@@ -21,42 +21,59 @@ export type RunStatus = 'running' | 'completed' | 'failed' | 'rolled-back';
  * Any other `kind` is undone by the handler of that kind passed to `rollback` (`data` is free-form).
  */
 export interface JournalChange {
+  /** `created`, `replaced`, or a custom kind undone by a handler. */
   readonly kind: 'created' | 'replaced' | (string & {});
+  /** The path changed (absolute, inside the journal's root). */
   readonly path?: string;
+  /** For `replaced`: where the old content was moved. */
   readonly backup?: string;
+  /** Free-form data for a custom kind's undo handler. */
   readonly data?: JournalValue;
 }
 
 /** One step as persisted. */
 export interface JournalStep {
+  /** The step's name, unique within a run. */
   readonly name: string;
+  /** `running` (also after a kill), `done` or `failed`. */
   status: StepStatus;
   /** Times the step was started (a killed or failed step is started again on resume). */
   attempts: number;
+  /** ISO time the step first started. */
   startedAt: string;
+  /** ISO time it last finished (done or failed). */
   finishedAt?: string;
+  /** What the step returned (JSON), handed back on resume. */
   result?: JournalValue;
   /** The failure message (already redacted by the caller's redactor). */
   error?: string;
+  /** What the step changed, oldest first (undone newest first). */
   readonly changes: JournalChange[];
 }
 
 /** One run as persisted. */
 export interface JournalRun {
+  /** Random id of the run. */
   readonly id: string;
   /** What the run does, e.g. `install` or `update`; a run resumes only a run of the same operation. */
   readonly operation: string;
+  /** `running` (also after a kill), `completed`, `failed` or `rolled-back`. */
   status: RunStatus;
+  /** ISO time the run began. */
   readonly startedAt: string;
+  /** ISO time it completed, failed or was rolled back. */
   finishedAt?: string;
   /** Free-form description of the run's target (e.g. the manifest revision). */
   readonly meta?: JournalValue;
+  /** Its steps in the order they first ran. */
   readonly steps: JournalStep[];
 }
 
 /** The journal file's content. */
 export interface JournalData {
+  /** Format version of the file. */
   readonly version: 1;
+  /** Runs, oldest first (at most `keepRuns`). */
   readonly runs: JournalRun[];
 }
 

@@ -3,6 +3,7 @@ import { DependencyCycleError } from '../errors/DependencyCycleError.js';
 
 /** Something that must come after the things it depends on. */
 export interface OrderNode {
+  /** Unique id. */
   readonly id: string;
   /** Ids that must come first. Default none. */
   readonly dependsOn?: readonly string[];
