@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { lstat, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { abortError } from '../policy/abort.js';
@@ -33,7 +33,11 @@ export interface InstallJournalOptions {
 export interface StepHandle {
   /** 1 the first time this step runs, 2 after a crash or failure, … */
   readonly attempt: number;
-  /** Persists a change at once, before the step goes on, so a crash right after still knows it. */
+  /**
+   * Persists a change at once. Record it *before* making it (write-ahead): undoing a change that was
+   * never made is harmless (`created` removes nothing, `replaced` without its backup is left alone),
+   * while a change made but not recorded could not be rolled back.
+   */
   record(change: JournalChange): Promise<void>;
 }
 
@@ -280,6 +284,8 @@ export class InstallJournal {
     if (change.kind === 'created' && change.path) {
       await rm(change.path, { recursive: true, force: true });
     } else if (change.kind === 'replaced' && change.path && change.backup) {
+      // Changes are recorded before they are made: a missing backup means the move never happened.
+      if (!(await lstat(change.backup).catch(() => undefined))) return;
       await rm(change.path, { recursive: true, force: true });
       await rename(change.backup, change.path);
     } else {

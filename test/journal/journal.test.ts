@@ -100,6 +100,23 @@ describe('InstallJournal', () => {
     await expect(tampered.rollback()).rejects.toThrow(/inside/);
   });
 
+  it('undoing a recorded change that was never made is harmless (write-ahead)', async () => {
+    const journal = await InstallJournal.open({ file, root });
+    const live = path.join(root, 'live');
+    await writeFile(live, 'current');
+    await journal.begin('update');
+    await journal
+      .step('switch', async (handle) => {
+        await handle.record({ kind: 'created', path: path.join(root, 'never-created') });
+        await handle.record({ kind: 'replaced', path: live, backup: path.join(root, 'never-moved') });
+        throw new Error('killed before the move');
+      })
+      .catch(() => {});
+    await journal.finish('failed');
+    expect((await journal.rollback()).undone).toHaveLength(2);
+    expect(await readFile(live, 'utf8')).toBe('current');
+  });
+
   it('needs a handler for custom change kinds', async () => {
     const journal = await InstallJournal.open({ file, root });
     await journal.begin('install');

@@ -75,11 +75,15 @@ export async function update(session: Session, signal: AbortSignal): Promise<num
         async (handle) => {
           const live = path.join(layout.root, model.id);
           const backup = path.join(layout.previous, `${model.id}@${old.revision.slice(0, 16)}`);
-          await mkdir(layout.previous, { recursive: true });
-          await rm(backup, { recursive: true, force: true });
-          await rename(live, backup);
-          await handle.record({ kind: 'replaced', path: live, backup });
-          await rename(path.join(staging, model.id), live);
+          const staged = path.join(staging, model.id);
+          // Idempotent, because a killed update runs this step again: each move happens only once.
+          if (handle.attempt === 1 || ((await exists(live)) && (await exists(staged)))) {
+            await mkdir(layout.previous, { recursive: true });
+            await rm(backup, { recursive: true, force: true });
+            await handle.record({ kind: 'replaced', path: live, backup });
+            await rename(live, backup);
+          }
+          if (await exists(staged)) await rename(staged, live);
           out.info(`${model.id}: switched to ${model.revision.slice(0, 12)} (previous kept in ${backup})`);
         },
         { signal },
@@ -88,8 +92,8 @@ export async function update(session: Session, signal: AbortSignal): Promise<num
     await journal.step('manifest', async (handle) => {
       const backup = path.join(layout.previous, `manifest-${Date.now()}.json`);
       await mkdir(layout.previous, { recursive: true });
-      await copyFile(layout.installedManifest, backup);
       await handle.record({ kind: 'replaced', path: layout.installedManifest, backup });
+      await copyFile(layout.installedManifest, backup);
       await session.saveManifest();
     });
     await journal.step('verify', async () => {

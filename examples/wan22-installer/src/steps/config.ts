@@ -53,8 +53,8 @@ export async function runConfig(
     // Keep the current file so `rollback` can put it back.
     const backup = path.join(session.layout.previous, `wan22.config-${Date.now()}.json`);
     await mkdir(session.layout.previous, { recursive: true });
-    await copyFile(file, backup);
     await handle.record({ kind: 'replaced', path: file, backup });
+    await copyFile(file, backup);
   }
   try {
     const user: unknown = existing === undefined ? {} : JSON.parse(existing);

@@ -62,8 +62,8 @@ export async function runPython(
   const venvArgs = hostPip ? ['--without-pip', venv] : [venv];
   let recreated = false;
   if (!present) {
-    await run(plan.python, ['-m', 'venv', ...venvArgs], signal);
     await handle.record({ kind: 'created', path: venv });
+    await run(plan.python, ['-m', 'venv', ...venvArgs], signal);
   } else if (!(await healthy(venv, signal))) {
     session.out.warn(`The Python environment ${venv} is broken; recreating it with --clear.`);
     await run(plan.python, ['-m', 'venv', '--clear', ...venvArgs], signal);
