@@ -202,6 +202,7 @@ async function runStep(id: string, session: Session, input: StepInput): Promise<
   const { manifest, models, plan, recovered, failed, handle, signal } = input;
   if (id === 'python') {
     if (plan.packages.length === 0) return 'no Python packages requested (--python-packages)';
+    const pipStarted = performance.now();
     const outcome = await runPython(session, plan, handle, signal, (attempt) => {
       session.out.info(
         `  pip alternative "${attempt.name}": ${attempt.outcome}${attempt.message ? ` (${attempt.message})` : ''}`,
@@ -211,6 +212,14 @@ async function runStep(id: string, session: Session, input: StepInput): Promise<
           what: `pip install via "${attempt.name}" failed`,
           how: 'tried the next alternative',
         });
+    });
+    // One outcome per install: a success after failed alternatives (or a recreated venv) is a recovery.
+    session.health.record({
+      component: 'python',
+      operation: 'pip install',
+      success: true,
+      durationMs: performance.now() - pipStarted,
+      recovered: outcome.attempts.some((a) => a.endsWith(': failed')) || outcome.recreated,
     });
     if (outcome.recreated)
       recovered.push({ what: 'broken Python venv', how: 'recreated with python -m venv --clear' });

@@ -1,4 +1,4 @@
-import type { FailedFile, Manifest, ManifestModel, RepairedFile } from '@wan/reliability';
+import type { ErrorCategory, FailedFile, Manifest, ManifestModel, RepairedFile } from '@wan/reliability';
 import { ProgressView } from '../progress.js';
 import type { Session } from '../session.js';
 
@@ -65,11 +65,43 @@ export function collectRecoveries(session: Session, into: Recovered[]): () => vo
       `${rel(info.dest)}: mirror ${short(info.from)} failed (${info.category}${info.demoted ? ', corrupt bytes' : ''})`,
       info.to ? `switched to mirror ${short(info.to)}` : 'no mirror left',
     );
+  // Every finished download goes to the health report; one that needed retries, a resume or another
+  // mirror counts as recovered.
+  const onComplete = (info: {
+    durationMs: number;
+    attempts: number;
+    resumed: boolean;
+    bytesTransferred: number;
+  }) => {
+    if (info.bytesTransferred === 0 && !info.resumed) return;
+    const recovered = info.attempts > 1 || info.resumed;
+    session.health.record({
+      component: 'downloads',
+      operation: 'download',
+      success: true,
+      durationMs: info.durationMs,
+      recovered,
+    });
+  };
+  const onError = (info: { category: ErrorCategory; cancelled: boolean }) => {
+    if (info.cancelled) return;
+    session.health.record({
+      component: 'downloads',
+      operation: 'download',
+      success: false,
+      durationMs: 0,
+      category: info.category,
+    });
+  };
+  downloader.on('download:complete', onComplete);
+  downloader.on('download:error', onError);
   downloader.on('download:retry', onRetry);
   downloader.on('download:resume', onResume);
   downloader.on('download:restart', onRestart);
   downloader.on('download:mirror-failover', onFailover);
   return () => {
+    downloader.off('download:complete', onComplete);
+    downloader.off('download:error', onError);
     downloader.off('download:retry', onRetry);
     downloader.off('download:resume', onResume);
     downloader.off('download:restart', onRestart);
@@ -115,19 +147,6 @@ export async function runModels(
       doneBefore += report.bytesToDownload;
       fixed.push(...result.fixed);
       failed.push(...result.failed);
-      // Per-file outcomes (the repair reports no per-file durations, so only the counts matter here).
-      for (const _ of result.fixed) {
-        session.health.record({
-          component: 'downloads',
-          operation: 'download',
-          success: true,
-          durationMs: 0,
-        });
-      }
-      for (const file of result.failed) {
-        const outcome = { component: 'downloads', operation: 'download', success: false, durationMs: 0 };
-        session.health.record({ ...outcome, category: file.category });
-      }
       session.health.record({
         component: `model:${id}`,
         operation: 'repair',
