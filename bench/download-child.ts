@@ -3,6 +3,7 @@
  * so no loader skews time or memory). Argument: JSON `{ urls, dests, size, sha256, concurrency }`.
  * Prints `{ seconds, maxRssBytes, results }`.
  */
+import http from 'node:http';
 import { Downloader } from '../src/download/Downloader.js';
 
 interface Args {
@@ -11,9 +12,31 @@ interface Args {
   size: number;
   sha256: string;
   concurrency?: number;
+  /** Only read the body with node:http (the floor of the HTTP layer): no hash, no write. */
+  readOnly?: boolean;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
+if (args.readOnly) {
+  const started = performance.now();
+  let bytes = 0;
+  await new Promise<void>((resolve, reject) => {
+    http
+      .get(args.urls[0] as string, (response) => {
+        response.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+        });
+        response.on('end', resolve);
+        response.on('error', reject);
+      })
+      .on('error', reject);
+  });
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(
+    `${JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, results: [{ bytesTransferred: bytes, attempts: 1, resumed: false }] })}\n`,
+  );
+  process.exit(0);
+}
 const downloader = new Downloader({
   concurrency: args.concurrency ?? 4,
   proxy: false,

@@ -165,6 +165,8 @@ http {
     const samples: Record<string, number[]> = {
       'openssl dgst -sha256 (file in page cache)': [],
       'curl -o /dev/null (network floor)': [],
+      'curl -o file (network + page-cache write, no hash)': [],
+      'node:http read only (no hash, no write)': [],
       'curl | tee file | openssl dgst -sha256': [],
       'aria2c --checksum=sha-256': [],
       'Downloader (process wall time)': [],
@@ -174,6 +176,13 @@ http {
     for (let run = 0; run < runs; run++) {
       samples['openssl dgst -sha256 (file in page cache)']?.push(timed('openssl', ['dgst', '-sha256', file]));
       samples['curl -o /dev/null (network floor)']?.push(timed('curl', ['-sf', '-o', '/dev/null', url]));
+      const readOnly = await runChild(child, { urls: [url], dests: [], size: SIZE, sha256, readOnly: true });
+      samples['node:http read only (no hash, no write)']?.push(readOnly.seconds);
+      const curlOut = path.join(out, 'curl.bin');
+      samples['curl -o file (network + page-cache write, no hash)']?.push(
+        timed('curl', ['-sf', '-o', curlOut, url]),
+      );
+      await rm(curlOut, { force: true });
       const teeOut = path.join(out, 'tee.bin');
       samples['curl | tee file | openssl dgst -sha256']?.push(
         timed('bash', [
@@ -265,7 +274,12 @@ http {
     } finally {
       await cutting.close();
     }
-    console.log(`\n(${os.cpus().length} cores, ${os.cpus()[0]?.model}, Node ${process.version})`);
+    console.log(
+      `\n(${os.cpus().length} cores, ${os.cpus()[0]?.model}, Node ${process.version}, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')})`,
+    );
   } finally {
     if (nginx && nginx.exitCode === null) {
       nginx.kill('SIGQUIT');
