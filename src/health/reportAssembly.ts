@@ -1,0 +1,225 @@
+import os from 'node:os';
+import type { ErrorCategory } from '../errors/category.js';
+import type { RecoveryStats, Redactor } from '../recovery/types.js';
+import type { ComponentTable } from './componentTable.js';
+import { type ComponentStats, LATENCY_BOUNDS_MS } from './stats.js';
+import { statusOf, worse } from './status.js';
+import {
+  type CircuitReport,
+  type ComponentHealth,
+  type ComponentReport,
+  HEALTH_REPORT_SCHEMA,
+  HEALTH_REPORT_VERSION,
+  type HealthReport,
+  type HealthStatus,
+  type HealthThresholds,
+  type InstallOutcome,
+  type OperationReport,
+} from './types.js';
+
+/** Redacts names for reports, remembering results (bounded) since the same names recur every report. */
+export class NameCleaner {
+  readonly #redact: Redactor;
+  readonly #redacted = new Map<string, string>();
+
+  constructor(redact: Redactor) {
+    this.#redact = redact;
+  }
+
+  /** `name`, redacted. */
+  clean(name: string): string {
+    let out = this.#redacted.get(name);
+    if (out === undefined) {
+      out = this.#redact(name);
+      if (this.#redacted.size > 10_000) this.#redacted.clear();
+      this.#redacted.set(name, out);
+    }
+    return out;
+  }
+}
+
+/** Who is reporting: copied into every report's `instance`. */
+export interface ReporterIdentity {
+  readonly instanceId: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly startedAt: number;
+}
+
+/** A report with no components: the instance, thresholds and zero totals. */
+export function emptyReport(
+  identity: ReporterIdentity,
+  thresholds: HealthThresholds,
+  cleaner: NameCleaner,
+): HealthReport {
+  const now = Date.now();
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(identity.labels)) labels[cleaner.clean(k)] = cleaner.clean(v);
+  return {
+    schema: HEALTH_REPORT_SCHEMA,
+    version: HEALTH_REPORT_VERSION,
+    generatedAt: new Date(now).toISOString(),
+    instance: {
+      id: cleaner.clean(identity.instanceId),
+      hostname: os.hostname(),
+      pid: process.pid,
+      platform: process.platform,
+      arch: process.arch,
+      node: process.version,
+      startedAt: new Date(identity.startedAt).toISOString(),
+      uptimeSeconds: Math.max(0, (now - identity.startedAt) / 1000),
+      labels,
+    },
+    status: 'healthy',
+    thresholds,
+    totals: { calls: 0, successes: 0, failures: 0, recovered: 0, successRate: 1, errors: {} },
+    components: [],
+  };
+}
+
+/** What a full report is assembled from; the functions are called once each, in the order listed. */
+export interface ReportSources {
+  readonly table: ComponentTable;
+  readonly thresholds: HealthThresholds;
+  readonly cleaner: NameCleaner;
+  readonly base: () => HealthReport;
+  readonly install: () => InstallOutcome | undefined;
+  readonly recovery: () => RecoveryStats | undefined;
+  readonly circuits: (() => Iterable<CircuitReport>) | undefined;
+}
+
+/** The full report: per-component reports, totals, the worst status, install, recovery and circuits. */
+export function assembleReport(sources: ReportSources): HealthReport {
+  const { cleaner, thresholds } = sources;
+  const components = [...sources.table.values()].map((c) => componentReport(c, cleaner, thresholds));
+  const base = sources.base();
+  const totals = {
+    calls: 0,
+    successes: 0,
+    failures: 0,
+    recovered: 0,
+    successRate: 1,
+    errors: {} as Partial<Record<ErrorCategory, number>>,
+  };
+  let status: HealthStatus = 'healthy';
+  for (const c of components) {
+    totals.calls += c.calls;
+    totals.successes += c.successes;
+    totals.failures += c.failures;
+    totals.recovered += c.recovered;
+    for (const [k, v] of Object.entries(c.errors))
+      totals.errors[k as ErrorCategory] = (totals.errors[k as ErrorCategory] ?? 0) + (v ?? 0);
+    status = worse(status, c.status);
+  }
+  totals.successRate = totals.calls === 0 ? 1 : totals.successes / totals.calls;
+  const install = sources.install();
+  const recovery = sources.recovery();
+  let circuits: CircuitReport[] | undefined;
+  if (sources.circuits) {
+    try {
+      circuits = [...sources.circuits()].map((b) => ({ ...b, name: cleaner.clean(b.name) }));
+    } catch {
+      circuits = undefined;
+    }
+  }
+  return {
+    ...base,
+    status,
+    totals,
+    components,
+    ...(install ? { install } : {}),
+    ...(recovery
+      ? {
+          recovery: {
+            ...recovery,
+            strategies: recovery.strategies.map((s) => ({ ...s, strategy: cleaner.clean(s.strategy) })),
+          },
+        }
+      : {}),
+    ...(circuits && circuits.length > 0 ? { circuits } : {}),
+  };
+}
+
+/** The health summary of one component under `name`. */
+export function componentHealth(
+  c: ComponentStats,
+  name: string,
+  thresholds: HealthThresholds,
+): ComponentHealth {
+  return {
+    name,
+    status: statusOf(c.successRate, c.consecutiveFailures, c.windowCalls, thresholds),
+    successRate: c.successRate,
+    consecutiveFailures: c.consecutiveFailures,
+    calls: c.calls,
+    ...c.percentiles(),
+  };
+}
+
+function componentReport(
+  c: ComponentStats,
+  cleaner: NameCleaner,
+  thresholds: HealthThresholds,
+): ComponentReport {
+  const errors: Partial<Record<ErrorCategory, number>> = {};
+  const operations: OperationReport[] = [];
+  for (const op of c.operations.values()) {
+    const opErrors = op.errors();
+    for (const [k, v] of Object.entries(opErrors))
+      errors[k as ErrorCategory] = (errors[k as ErrorCategory] ?? 0) + (v ?? 0);
+    operations.push({
+      name: cleaner.clean(op.name),
+      calls: op.calls,
+      successes: op.successes,
+      failures: op.calls - op.successes,
+      recovered: op.recovered,
+      successRate: op.calls === 0 ? 1 : op.successes / op.calls,
+      p50: op.quantile(0.5),
+      p95: op.quantile(0.95),
+      meanMs: op.calls === 0 ? 0 : op.sumMs / op.calls,
+      maxMs: op.maxMs,
+      errors: opErrors,
+      histogram: { boundsMs: LATENCY_BOUNDS_MS, counts: Array.from(op.buckets), sumMs: op.sumMs },
+    });
+  }
+  return {
+    ...componentHealth(c, cleaner.clean(c.name), thresholds),
+    windowCalls: c.windowCalls,
+    successes: c.successes,
+    failures: c.calls - c.successes,
+    recovered: c.recovered,
+    ...(c.lastFailureAt > 0
+      ? {
+          lastFailureAt: new Date(c.lastFailureAt).toISOString(),
+          lastFailureCategory: c.lastCategory ?? 'unknown',
+        }
+      : {}),
+    errors,
+    operations,
+  };
+}
+
+/**
+ * How the install went when recordInstall was not called: the last outcome of the operation — or
+ * else the component — named `installOperation` (lower case).
+ */
+export function derivedInstall(table: ComponentTable, installOperation: string): InstallOutcome | undefined {
+  const at = new Date().toISOString();
+  for (const c of table.values()) {
+    for (const op of c.operations.values()) {
+      if (op.calls > 0 && op.name.toLowerCase() === installOperation) {
+        return { success: op.lastOk, durationMs: op.lastMs, at, source: 'operation' };
+      }
+    }
+  }
+  for (const c of table.values()) {
+    if (c.calls > 0 && c.name.toLowerCase() === installOperation) {
+      return {
+        success: c.consecutiveFailures === 0,
+        durationMs: c.lastDurationMs,
+        at,
+        source: 'operation',
+      };
+    }
+  }
+  return undefined;
+}
