@@ -286,10 +286,9 @@ describe('Downloader against misbehaving servers', () => {
       sha256: digest,
       root,
     });
-    expect(server.requests.map((r) => r.range)).toEqual([
-      undefined,
-      `bytes=${server.requests[0]?.bodyBytes}-`,
-    ]);
+    // The first request stalls; the next resumes where it stopped (a loaded machine may add more).
+    expect(server.requests[0]?.range).toBeUndefined();
+    expect(server.requests[1]?.range).toBe(`bytes=${server.requests[0]?.bodyBytes}-`);
     expect(result.bytesTransferred).toBe(SIZE);
     await expectDone(dest());
   });
