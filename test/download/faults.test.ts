@@ -509,6 +509,19 @@ describe('Downloader against misbehaving servers', () => {
     }
   });
 
+  it('keeps the whole Downloader under bandwidthLimit', async () => {
+    const small = content.subarray(0, 600_000);
+    const server = await serve({}, small);
+    const { downloader } = make({ bandwidthLimit: 1_000_000 });
+    const started = performance.now();
+    await Promise.all([
+      downloader.download({ urls: [server.url], dest: dest('x.bin'), size: small.length, root }),
+      downloader.download({ urls: [server.url], dest: dest('y.bin'), size: small.length, root }),
+    ]);
+    // 1.2 MB through a 1 MB/s bucket with a 100 kB burst cannot take less than ~1.1 s.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+
   it('runs downloads through a priority queue with the given concurrency', async () => {
     const server = await serve({ delayMs: 1 });
     const { downloader, events } = make({ concurrency: 1 });
