@@ -37,6 +37,30 @@ export function start(
   return { child, done };
 }
 
+/** Resolves `delayMs` after `text` first appears on the child's stderr (chunk boundaries do not matter). */
+export function afterStderr(
+  child: ChildProcess,
+  text: string,
+  delayMs: number,
+  timeoutMs = 40_000,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(
+      () => reject(new Error(`"${text}" never appeared on stderr:\n${seen}`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (!seen.includes(text)) return;
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      setTimeout(resolve, delayMs);
+    };
+    child.stderr?.on('data', onData);
+  });
+}
+
 /** Runs the CLI to the end. */
 export function cli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
   return start(args, env).done;

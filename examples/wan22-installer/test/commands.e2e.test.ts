@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoManifest } from '../demo/files.js';
 import { type DemoMirror, startDemoMirror } from '../demo/mirror.js';
-import { cli, json, start } from './cli.js';
+import { afterStderr, cli, json, start } from './cli.js';
 
 // The same token setup as install.e2e: the secret must not show up in any output here either.
 const TOKEN = 'hf_e2eSecretToken0123456789abcdef';
@@ -65,11 +65,7 @@ describe('wan22-install end to end: independent commands', () => {
     const paused = path.join(work, 'paused');
     const args = ['install', '--manifest', manifest, '--dir', paused, '--yes', '--models', 'Wan2.2-TI2V-5B'];
     const first = start([...args, '--bandwidth', '200k'], env);
-    await new Promise<void>((resolve) => {
-      first.child.stderr?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('downloading ')) setTimeout(resolve, 1000);
-      });
-    });
+    await afterStderr(first.child, 'downloading ', 1000);
     first.child.kill('SIGINT');
     const interrupted = await first.done;
     outputs.push(interrupted.stdout, interrupted.stderr);

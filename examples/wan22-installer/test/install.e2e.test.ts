@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoFiles, demoManifest } from '../demo/files.js';
 import { type DemoMirror, startDemoMirror } from '../demo/mirror.js';
 import { buildDemoWheel, DEMO_PACKAGE } from '../demo/wheel.js';
-import { cli, filesContaining, json, start } from './cli.js';
+import { afterStderr, cli, filesContaining, json, start } from './cli.js';
 
 // A token-shaped secret the mirror demands for one file: it must never show up anywhere.
 const TOKEN = 'hf_e2eSecretToken0123456789abcdef';
@@ -60,15 +60,7 @@ describe('wan22-install end to end (misbehaving loopback mirror)', () => {
     ];
     const pip = ['--index-url', `${mirror.url}/simple/`, '--wheelhouse', wheelhouse];
     const first = start([...common, ...pip, '--bandwidth', '400k'], env);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no download started')), 40_000);
-      first.child.stderr?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('downloading ')) {
-          clearTimeout(timer);
-          setTimeout(resolve, 1500);
-        }
-      });
-    });
+    await afterStderr(first.child, 'downloading ', 1500);
     first.child.kill('SIGKILL');
     const killed = await first.done;
     outputs.push(killed.stdout, killed.stderr);
