@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { EXIT, ExitError } from '../exit.js';
 import { takeLock } from '../lock.js';
 import { formatBytes, parseList } from '../parse.js';
+import { ask } from '../prompts.js';
 import { writeReports } from '../reports.js';
 import type { Session } from '../session.js';
 import { runConfig } from '../steps/config.js';
@@ -86,6 +87,11 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
     const message = `Preflight failed: ${pre.blocking.join('; ')}`;
     out.result({ ok: false, exitCode: EXIT.preflight, preflight: pre.report, failed: pre.blocking });
     throw new ExitError(message, EXIT.preflight);
+  }
+  const question = `Download ${formatBytes(needed)} of models into ${session.layout.root}?`;
+  if (!(await ask(question, session.interactive, true))) {
+    out.result({ ok: false, exitCode: EXIT.failed, error: 'declined' });
+    throw new ExitError('Nothing was installed (declined).', EXIT.failed);
   }
 
   const release = await takeLock(session.layout.lock);

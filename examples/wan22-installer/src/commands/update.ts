@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InstallJournal, loadManifest, type ManifestModel, redact, type StepHandle } from '@wan/reliability';
 import { EXIT, ExitError, UsageError } from '../exit.js';
 import { takeLock } from '../lock.js';
+import { ask } from '../prompts.js';
 import type { Session } from '../session.js';
 import { collectRecoveries, type Recovered, runModels } from '../steps/models.js';
 
@@ -144,6 +145,10 @@ async function stage(
 /** Undoes the last install or update recorded in the journal. */
 export async function rollback(session: Session, signal: AbortSignal): Promise<number> {
   const { layout, out } = session;
+  if (!(await ask(`Undo the last install or update in ${layout.root}?`, session.interactive, true))) {
+    out.result({ ok: false, exitCode: EXIT.failed, error: 'declined' });
+    return EXIT.failed;
+  }
   const release = await takeLock(layout.lock);
   try {
     const journal = await InstallJournal.open({ file: layout.journal, root: layout.root, redact });
