@@ -126,6 +126,7 @@ export {
   ReliabilityError,
   type ReliabilityErrorOptions,
 } from './errors/ReliabilityError.js';
+export { ResumeError } from './errors/ResumeError.js';
 export { type AttemptFailure, RetriesExhaustedError } from './errors/RetriesExhaustedError.js';
 export { RetryAfterTooLongError } from './errors/RetryAfterTooLongError.js';
 export { SizeMismatchError } from './errors/SizeMismatchError.js';

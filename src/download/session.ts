@@ -8,6 +8,7 @@ import { ChecksumMismatchError } from '../errors/ChecksumMismatchError.js';
 import { classifyError } from '../errors/classify.js';
 import { DiskFullError } from '../errors/DiskFullError.js';
 import { HttpError } from '../errors/HttpError.js';
+import { ResumeError } from '../errors/ResumeError.js';
 import { RetriesExhaustedError } from '../errors/RetriesExhaustedError.js';
 import { SizeMismatchError } from '../errors/SizeMismatchError.js';
 import { StallError } from '../errors/StallError.js';
@@ -151,7 +152,7 @@ export class DownloadSession {
   #resumed = false;
   #resumeAnnounced = false;
   #currentUrl = '';
-  /** Restarts forced by bad range answers on the current mirror. */
+  /** Restarts forced by bad or ignored range answers on the current mirror (more than 3 fail it). */
   #refetches = 0;
 
   constructor(deps: SessionDeps, req: ResolvedRequest, call: DownloadCallOptions) {
@@ -399,13 +400,14 @@ export class DownloadSession {
    */
   async #transferAll(mirror: URL, signal: AbortSignal, othersLeft: boolean): Promise<DownloadResult> {
     for (;;) {
-      const before = this.#transferred;
+      // Progress = the kept file grew; a mirror that ignores Range and cuts every body makes none.
+      const before = this.#offset;
       let outcome: 'done' | 'complete';
       try {
         outcome = await this.#transferOnce(mirror, signal);
       } catch (error) {
         if (this.#signal?.aborted || signal.aborted) throw error;
-        const progressed = this.#transferred > before;
+        const progressed = this.#offset > before;
         if (progressed && this.#resumable(error)) {
           try {
             await this.#settleAfterCut();
@@ -547,9 +549,12 @@ export class DownloadSession {
         if (plan.action === 'refetch') {
           response.destroy();
           if (++this.#refetches > 3) {
-            throw new SizeMismatchError(this.#req.size ?? this.#total ?? 0, offset, {
-              url: this.#currentUrl,
-            });
+            throw new ResumeError(
+              `${this.#currentUrl} sent ${this.#refetches} unusable answers to range requests`,
+              {
+                url: this.#currentUrl,
+              },
+            );
           }
           await this.#truncate(plan.reason);
           continue;
@@ -559,8 +564,18 @@ export class DownloadSession {
           this.#total = plan.total;
           return 'complete';
         }
-        if (plan.action === 'restart') await this.#truncate(plan.reason);
-        else if (plan.start > 0) this.#resumed = true;
+        if (plan.action === 'restart') {
+          if (++this.#refetches > 3) {
+            response.destroy();
+            throw new ResumeError(
+              `${this.#currentUrl} ignored Range and cut the body ${this.#refetches} times`,
+              {
+                url: this.#currentUrl,
+              },
+            );
+          }
+          await this.#truncate(plan.reason);
+        } else if (plan.start > 0) this.#resumed = true;
         const total = plan.total ?? this.#req.size;
         if (total !== undefined) this.#total = total;
         // Checked while the body already flows: a closed connection drops unread bytes.

@@ -149,6 +149,27 @@ describe('Downloader against misbehaving servers', () => {
     await expectDone(dest());
   });
 
+  it('gives up on a mirror that ignores Range and cuts every body, and uses the next one', async () => {
+    const bad = await serve({ fallback: { kind: 'ignore-range', cutAfter: 700_000 } });
+    const good = await serve();
+    const { downloader } = make();
+    const result = await downloader.download({
+      urls: [bad.url, good.url],
+      dest: dest(),
+      size: SIZE,
+      sha256: digest,
+      root,
+    });
+    expect(result.url).toBe(good.url);
+    expect(bad.requests.length).toBeLessThanOrEqual(12);
+    await expectDone(dest());
+    const alone = await downloader
+      .download({ urls: [bad.url], dest: dest('alone.bin'), size: SIZE, sha256: digest, root })
+      .catch((e: unknown) => e);
+    expect(alone).toMatchObject({ code: 'ERR_RESUME' });
+    expect(await expectExactOrAbsent(dest('alone.bin'), content)).toBe('absent');
+  });
+
   it('refetches from zero when the Content-Range does not match the request', async () => {
     const server = await serve({
       script: [

@@ -7,8 +7,8 @@ export type Behaviour =
   | { kind: 'normal' }
   /** Announce the full length, send `after` body bytes, then destroy the socket. */
   | { kind: 'cut'; after: number }
-  /** Answer 200 with the whole body even to a Range request. */
-  | { kind: 'ignore-range' }
+  /** Answer 200 with the whole body even to a Range request (optionally cut after `cutAfter` bytes). */
+  | { kind: 'ignore-range'; cutAfter?: number }
   /** Answer 206 with a Content-Range whose start is off by `shift`. */
   | { kind: 'wrong-content-range'; shift: number }
   /** A bare status (503, 404, 500…) with optional headers. */
@@ -158,7 +158,7 @@ export async function startFileServer(content: Buffer, options: FileServerOption
         send(416, { 'content-range': `bytes */${size}`, 'content-length': 0 }, Buffer.alloc(0));
         return;
       case 'ignore-range':
-        send(200, { ...base, 'content-length': size }, content);
+        send(200, { ...base, 'content-length': size }, content, behaviour.cutAfter);
         return;
       default:
         break;
