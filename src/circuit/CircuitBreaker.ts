@@ -1,23 +1,16 @@
-import Opossum from 'opossum';
+import type Opossum from 'opossum';
 import { CircuitOpenError } from '../errors/CircuitOpenError.js';
-import { classifyError } from '../errors/classify.js';
 import type { CircuitEvents, CircuitOpenReason } from '../events/circuitEvents.js';
 import { ReliabilityEmitter } from '../events/emitter.js';
 import { abortError, isThenable, raceAbort } from '../policy/abort.js';
 import { callInContext, LazyContext } from '../policy/context.js';
-import {
-  DEFAULT_OPERATION,
-  type ExecuteOptions,
-  type ExecutionContext,
-  type Policy,
-  type PolicyFunction,
-} from '../policy/types.js';
+import { DEFAULT_OPERATION, type ExecuteOptions, type Policy, type PolicyFunction } from '../policy/types.js';
 import { type CountingStatus, createCountingStatus } from './countingStatus.js';
+import { createEngine, type Engine, replayFailure } from './engine.js';
 import { type CircuitBreakerOptions, type ResolvedCircuitOptions, resolveCircuitOptions } from './options.js';
+import { HalfOpenProbes } from './probe.js';
 import { liveBreakers, registerBreaker, unregisterBreaker } from './registry.js';
 import type { CircuitState, SavedCircuitState } from './state.js';
-
-type Action = (fn: PolicyFunction<unknown>, ctx: ExecutionContext) => Promise<unknown>;
 
 /** A snapshot of one breaker, as listed by {@link CircuitBreaker.registry}. */
 export interface CircuitSnapshot {
@@ -42,16 +35,13 @@ export interface CircuitSnapshot {
 export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements Policy {
   /** The validated options with defaults applied. */
   readonly options: ResolvedCircuitOptions;
-  readonly #engine: Opossum<Parameters<Action>, unknown>;
+  readonly #engine: Engine;
   readonly #status: CountingStatus;
+  readonly #probes: HalfOpenProbes;
   #state: CircuitState = 'closed';
   #consecutive = 0;
   #openedAt = 0;
   #openReason: CircuitOpenReason | undefined;
-  #probesInFlight = 0;
-  #probeSuccesses = 0;
-  /** Bumped on every state change so late trial results from an earlier phase are ignored. */
-  #generation = 0;
 
   constructor(options: CircuitBreakerOptions = {}) {
     super();
@@ -63,39 +53,22 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
     } as Opossum.StatusOptions);
-    // opossum only sees failures (replayed) and its own state changes; see #replayFailure.
-    const action = ((fn, arg) => fn(arg)) as Action;
-    // A restored open breaker keeps its original cool-down; opossum alone would restart it in full.
-    const now = Date.now();
-    const restoredAt = o.state?.state === 'open' ? Math.min(o.state.openedAt ?? now, now) : undefined;
-    const remaining = restoredAt === undefined ? 0 : restoredAt + o.resetTimeout - now;
-    this.#engine = new Opossum(action, {
-      name: o.name,
-      timeout: false,
-      resetTimeout: remaining > 0 ? remaining : o.resetTimeout,
-      errorThresholdPercentage: o.errorThresholdPercentage,
-      volumeThreshold: o.volumeThreshold,
-      rollingCountTimeout: o.rollingWindow,
-      rollingCountBuckets: 10,
-      rollingPercentilesEnabled: false,
-      enableSnapshots: false,
-      status: this.#status,
-      errorFilter: (error: unknown) => !o.isFailure(error),
-      ...(restoredAt === undefined ? {} : { state: restoredEngineState(remaining > 0) }),
-    } as Opossum.Options);
-    // opossum reads this option whenever it opens: later cool-downs are full length again.
-    (this.#engine as unknown as { options: { resetTimeout: number } }).options.resetTimeout = o.resetTimeout;
-    this.#engine.on('success', () => {
-      this.#consecutive = 0;
+    this.#probes = new HalfOpenProbes(o.halfOpenProbes);
+    // The opossum adapter (construction, restored state, event wiring) lives in engine.ts.
+    const { engine, restoredAt } = createEngine(o, this.#status, {
+      success: () => {
+        this.#consecutive = 0;
+      },
+      failure: () => {
+        this.#consecutive += 1;
+        if (this.#state === 'closed' && this.#consecutive >= o.consecutiveFailures)
+          this.#trip('consecutive-failures');
+      },
+      open: () => this.#enterOpen(),
+      halfOpen: () => this.#enterHalfOpen(),
+      close: () => this.#enterClosed(),
     });
-    this.#engine.on('failure', () => {
-      this.#consecutive += 1;
-      if (this.#state === 'closed' && this.#consecutive >= o.consecutiveFailures)
-        this.#trip('consecutive-failures');
-    });
-    this.#engine.on('open', () => this.#enterOpen());
-    this.#engine.on('halfOpen', () => this.#enterHalfOpen());
-    this.#engine.on('close', () => this.#enterClosed());
+    this.#engine = engine;
     // opossum decides a restored state in its constructor, before our listeners exist.
     if (this.#engine.halfOpen) this.#enterHalfOpen();
     else if (this.#engine.opened) {
@@ -152,11 +125,8 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
       const settled = signal ? raceAbort(result, signal, operation) : result;
       return Promise.resolve(settled).then(this.#onClosedSuccess as (value: T) => T, this.#replayFailure);
     }
-    if (
-      this.#state === 'half-open' &&
-      this.#probesInFlight + this.#probeSuccesses < this.options.halfOpenProbes
-    ) {
-      return this.#probe(fn, ctx, signal, operation);
+    if (this.#state === 'half-open' && this.#probes.admits()) {
+      return this.#probes.run(fn, ctx, signal, operation, this.#verdicts);
     }
     const retryAfterMs = this.retryAfterMs;
     this.announce('circuit:reject', { name: this.name, retryAfterMs });
@@ -196,13 +166,14 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
     return this.#replayFailure(error);
   }
 
-  readonly #replayFailure = (error: unknown): Promise<never> =>
-    isCancellation(error)
-      ? Promise.reject(error)
-      : this.#engine.fire(rejectWith as PolicyFunction<unknown>, error as ExecutionContext).then(
-          () => Promise.reject(error),
-          () => Promise.reject(error),
-        );
+  readonly #replayFailure = (error: unknown): Promise<never> => replayFailure(this.#engine, error);
+
+  /** How a half-open trial call's outcome moves the breaker. */
+  readonly #verdicts = {
+    isFailure: (error: unknown) => this.options.isFailure(error),
+    failed: () => this.#trip('half-open-probe-failed'),
+    passed: () => this.#engine.close(),
+  };
 
   /** Opens the breaker now (it admits trial calls again after `resetTimeout`). */
   open(): void {
@@ -239,38 +210,13 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
     this.removeAllListeners();
   }
 
-  async #probe<T>(
-    fn: PolicyFunction<T>,
-    ctx: ExecutionContext,
-    signal: AbortSignal | undefined,
-    operation: string,
-  ): Promise<T> {
-    const generation = this.#generation;
-    this.#probesInFlight += 1;
-    let outcome: 'success' | 'failure' | 'cancelled' = 'success';
-    try {
-      const result = callInContext(ctx, fn);
-      return await (isThenable<T>(result) ? raceAbort(result, signal, operation) : result);
-    } catch (error) {
-      outcome = isCancellation(error) ? 'cancelled' : this.options.isFailure(error) ? 'failure' : 'success';
-      throw error;
-    } finally {
-      if (generation === this.#generation) {
-        this.#probesInFlight -= 1;
-        if (outcome === 'failure') this.#trip('half-open-probe-failed');
-        else if (outcome === 'success' && ++this.#probeSuccesses >= this.options.halfOpenProbes)
-          this.#engine.close();
-      }
-    }
-  }
-
   #trip(reason: CircuitOpenReason): void {
     this.#openReason = reason;
     this.#engine.open();
   }
 
   #enterOpen(): void {
-    this.#generation += 1;
+    this.#probes.nextPhase(false);
     this.#state = 'open';
     this.#openedAt = Date.now();
     const reason = this.#openReason ?? 'failure-rate';
@@ -279,15 +225,13 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
   }
 
   #enterHalfOpen(): void {
-    this.#generation += 1;
+    this.#probes.nextPhase(true);
     this.#state = 'half-open';
-    this.#probesInFlight = 0;
-    this.#probeSuccesses = 0;
     this.announce('circuit:half-open', { name: this.name });
   }
 
   #enterClosed(): void {
-    this.#generation += 1;
+    this.#probes.nextPhase(false);
     const wasClosed = this.#state === 'closed';
     this.#state = 'closed';
     this.#consecutive = 0;
@@ -295,28 +239,4 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
     this.#status.resetCounts();
     if (!wasClosed) this.announce('circuit:close', { name: this.name });
   }
-}
-
-/** A cancelled call says nothing about the service: it is neither a success nor a failure. */
-function isCancellation(error: unknown): boolean {
-  return classifyError(error).category === 'cancelled';
-}
-
-/** The action replayed through opossum for a failure that already happened. */
-function rejectWith(error: unknown): Promise<never> {
-  return Promise.reject(error);
-}
-
-/**
- * opossum's own saved-state shape for an open breaker: `lastTimerAt` 0 makes it half-open at once
- * (the cool-down has passed); now keeps it open for its (remaining) resetTimeout.
- */
-function restoredEngineState(coolingDown: boolean): Record<string, unknown> {
-  return {
-    closed: false,
-    halfOpen: false,
-    open: true,
-    enabled: true,
-    lastTimerAt: coolingDown ? Date.now() : 0,
-  };
 }
