@@ -11,9 +11,9 @@ interface FileBar {
  * starts or ends plus an overall line every few seconds, all on stderr so `--json` stays clean.
  */
 export class ProgressView {
-  readonly #tty: boolean;
-  readonly #multi: cliProgress.MultiBar | undefined;
-  readonly #overall: cliProgress.SingleBar | undefined;
+  #tty: boolean;
+  #multi: cliProgress.MultiBar | undefined;
+  #overall: cliProgress.SingleBar | undefined;
   readonly #files = new Map<string, FileBar>();
   #lastLine = 0;
   #samples: [number, number][] = [];
@@ -86,6 +86,15 @@ export class ProgressView {
     while (this.#samples.length > 2 && now - (this.#samples[0]?.[0] ?? now) > 3000) this.#samples.shift();
     const [t0, b0] = this.#samples[0] ?? [now, doneBytes];
     return now > t0 ? Math.max(0, ((doneBytes - b0) * 1000) / (now - t0)) : 0;
+  }
+
+  /** Stops the bars for good (e.g. before a prompt) and goes on with plain lines. */
+  suspend(): void {
+    this.#multi?.stop();
+    this.#multi = undefined;
+    this.#overall = undefined;
+    for (const file of this.#files.values()) delete file.bar;
+    this.#tty = false;
   }
 
   stop(): void {

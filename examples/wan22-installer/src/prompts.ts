@@ -9,10 +9,13 @@ export function interactive(options: { yes?: boolean; json?: boolean }): boolean
 }
 
 /** After the first failure: keep retrying, stop, or change the retry count. */
-export async function askRetryDecision(info: RetryInfo): Promise<RetryDecision> {
-  const reason = redact(info.error instanceof Error ? info.error.message : String(info.error));
+export async function askRetryDecision(
+  info: RetryInfo,
+  shorten: (text: string) => string,
+): Promise<RetryDecision> {
+  const reason = shorten(redact(info.error instanceof Error ? info.error.message : String(info.error)));
   const choice = await select({
-    message: `${info.operation} failed (${info.classification.category}: ${reason}). What now?`,
+    message: `${shorten(info.operation)} failed (${info.classification.category}: ${reason}). What now?`,
     choices: [
       { name: `Retry (${info.retriesLeft} retries left)`, value: 'retry' },
       { name: 'Skip: stop retrying this file', value: 'skip' },

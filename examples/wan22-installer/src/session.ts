@@ -74,6 +74,8 @@ export class Session {
   readonly bandwidth: number | undefined;
   #downloader: Downloader | undefined;
   #asked = false;
+  /** Called before a prompt, so progress bars do not draw over it. */
+  beforePrompt: (() => void) | undefined;
 
   constructor(readonly options: GlobalOptions) {
     this.out = new Output(options.json === true);
@@ -165,7 +167,15 @@ export class Session {
   private async decide(info: RetryInfo): Promise<RetryDecision> {
     if (!this.interactive || this.#asked) return 'retry';
     this.#asked = true;
-    return askRetryDecision(info);
+    this.beforePrompt?.();
+    // Operation names carry the destination path and a claim id; URLs repeat the file path.
+    const root = `${this.layout.root}/`;
+    const shorten = (text: string) =>
+      text
+        .replaceAll(root, '')
+        .replace(/\s*\[[^\]]+\]$/, '')
+        .replace(/(https?:\/\/[^\s/]+)\/\S*/g, '$1/…');
+    return askRetryDecision(info, shorten);
   }
 }
 

@@ -128,6 +128,7 @@ export async function runModels(
   if (before.ok) return { ok: true, fixed, failed, bytesTransferred: 0 };
   const view = new ProgressView(before.bytesToDownload, `Models (${ids.length})`);
   let doneBefore = 0;
+  session.beforePrompt = () => view.suspend();
   try {
     for (const id of ids) {
       const report = await checker.verify({ models: [id], signal });
@@ -155,6 +156,7 @@ export async function runModels(
       });
     }
   } finally {
+    session.beforePrompt = undefined;
     view.stop();
   }
   const bytesTransferred = fixed.reduce((sum, f) => sum + (f.bytesTransferred ?? 0), 0);
