@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { lstat, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../atomic/writeFileAtomic.js';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { abortError } from '../policy/abort.js';
 import { JOURNAL_DEFAULTS } from './defaults.js';
-import { readJournal, writeDurably } from './persist.js';
+import { readJournal } from './persist.js';
 import type {
   JournalChange,
   JournalData,
@@ -321,7 +322,7 @@ export class InstallJournal {
   private save(): Promise<void> {
     // Serialize writes: a later snapshot must never be overtaken by an earlier one.
     const text = `${JSON.stringify(this.data, null, 2)}\n`;
-    const next = this.writes.catch(() => {}).then(() => writeDurably(this.file, text));
+    const next = this.writes.catch(() => {}).then(() => writeFileAtomic(this.file, text, { mode: 0o600 }));
     this.writes = next;
     return next;
   }
