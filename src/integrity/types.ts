@@ -1,5 +1,8 @@
-import type { ErrorCategory } from '../errors/category.js';
-import type { FileStatus } from '../events/integrityEvents.js';
+import type {
+  FileStatus,
+  IntegrityRepairedEvent,
+  IntegrityRepairFailedEvent,
+} from '../events/integrityEvents.js';
 
 export type { FileStatus } from '../events/integrityEvents.js';
 
@@ -132,31 +135,22 @@ export interface VerifyOptions {
   onProgress?: (progress: VerifyProgress) => void;
 }
 
-/** A file repair fixed. */
-export interface RepairedFile {
-  readonly model: string;
-  readonly path: string;
-  readonly action: 'moved' | 'downloaded';
-  /** For `moved`: the old place, relative to the model folder. */
-  readonly from?: string;
-  readonly bytesTransferred?: number;
-  readonly url?: string;
+/** A file repair fixed: what `integrity:repaired` announced, plus whether a download resumed. */
+export interface RepairedFile extends IntegrityRepairedEvent {
   readonly resumed?: boolean;
 }
 
-/** A file repair could not fix, with what a person can do about it. */
-export interface FailedFile {
-  readonly model: string;
-  readonly path: string;
+/**
+ * A file repair could not fix, with what a person can do about it: what `integrity:repair-failed`
+ * announced (`manualSteps` most useful first: what to check, then how to fetch and check the file by
+ * hand), plus the status before repair and the error.
+ */
+export interface FailedFile extends IntegrityRepairFailedEvent {
   /** The file's status before repair. */
   readonly status: FileStatus;
-  readonly category: ErrorCategory;
-  readonly message: string;
   readonly code?: string;
   /** The underlying error. */
   readonly error: unknown;
-  /** Guided steps, most useful first: what to check, then how to fetch and check the file by hand. */
-  readonly manualSteps: readonly string[];
 }
 
 /** Progress of a repair (per file being downloaded). */
