@@ -2,21 +2,13 @@ import { mkdir, open, readFile, rename, rm, stat, utimes, writeFile } from 'node
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { partialPathFor, WORK_DIR_NAME } from '../../src/download/partialPath.js';
-import type { Hasher } from '../../src/integrity/hashPool.js';
-import { HashPool } from '../../src/integrity/hashPool.js';
+import type { Hasher, HashPool } from '../../src/integrity/hashPool.js';
 import { ModelIntegrityChecker } from '../../src/integrity/ModelIntegrityChecker.js';
 import { parseManifest } from '../../src/integrity/manifest.js';
 import { WORK_DIR } from '../../src/integrity/paths.js';
 import { STAT_CACHE_FILE } from '../../src/integrity/statCache.js';
 import type { IntegrityReport } from '../../src/integrity/types.js';
-import {
-  content,
-  FileServer,
-  type FixtureFile,
-  install,
-  serveModels,
-  tempDir,
-} from '../support/integrityFixtures.js';
+import { content, type FixtureFile, install, startIntegrityEnv } from '../support/integrityFixtures.js';
 
 const MODELS: Record<string, FixtureFile[]> = {
   'Wan2.2-TI2V-5B': [
@@ -54,25 +46,17 @@ const statuses = (report: IntegrityReport) =>
   );
 
 let root: string;
-let cleanup: () => Promise<void>;
-let server: FileServer;
+let stop: () => Promise<void>;
 let pool: HashPool;
 let hasher: CountingHasher;
 let manifest: ReturnType<typeof parseManifest>;
 
 beforeEach(async () => {
-  ({ dir: root, cleanup } = await tempDir());
-  server = await new FileServer().start();
-  manifest = parseManifest(serveModels(server, MODELS));
-  pool = new HashPool({ size: 2 });
+  ({ root, manifest, pool, stop } = await startIntegrityEnv(MODELS));
   hasher = new CountingHasher(pool);
 });
 
-afterEach(async () => {
-  await server.stop();
-  await pool.close();
-  await cleanup();
-});
+afterEach(() => stop());
 
 const checker = (extra: Partial<ConstructorParameters<typeof ModelIntegrityChecker>[0]> = {}) =>
   new ModelIntegrityChecker({ root, manifest, hasher, ...extra });

@@ -2,17 +2,17 @@ import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Downloader } from '../../src/download/Downloader.js';
-import { HashPool } from '../../src/integrity/hashPool.js';
+import type { HashPool } from '../../src/integrity/hashPool.js';
 import { ModelIntegrityChecker } from '../../src/integrity/ModelIntegrityChecker.js';
 import { parseManifest } from '../../src/integrity/manifest.js';
 import type { FileFetcher } from '../../src/integrity/types.js';
 import {
   content,
-  FileServer,
+  type FileServer,
   type FixtureFile,
   install,
   serveModels,
-  tempDir,
+  startIntegrityEnv,
 } from '../support/integrityFixtures.js';
 
 const MODELS: Record<string, FixtureFile[]> = {
@@ -29,7 +29,7 @@ const MODELS: Record<string, FixtureFile[]> = {
 const FILES = Object.values(MODELS).flat().length;
 
 let root: string;
-let cleanup: () => Promise<void>;
+let stop: () => Promise<void>;
 let server: FileServer;
 let pool: HashPool;
 let manifest: ReturnType<typeof parseManifest>;
@@ -44,17 +44,12 @@ function makeFetcher(): Downloader {
 }
 
 beforeEach(async () => {
-  ({ dir: root, cleanup } = await tempDir());
-  server = await new FileServer().start();
-  manifest = parseManifest(serveModels(server, MODELS));
-  pool = new HashPool({ size: 2 });
+  ({ root, server, manifest, pool, stop } = await startIntegrityEnv(MODELS));
 });
 
 afterEach(async () => {
   for (const d of downloaders.splice(0)) d.close();
-  await server.stop();
-  await pool.close();
-  await cleanup();
+  await stop();
 });
 
 const checker = (downloader: FileFetcher | undefined = makeFetcher()) =>

@@ -10,21 +10,7 @@ import {
   RetryPolicy,
   type RetryPolicyOptions,
 } from '../../src/index.js';
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-/** Observes a promise without leaving a rejection unhandled while fake time advances. */
-function observe<T>(promise: Promise<T>): { result: Promise<Settled<T>>; settled: () => boolean } {
-  let done = false;
-  const result = promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  result.then(() => {
-    done = true;
-  });
-  return { result, settled: () => done };
-}
+import { observe } from '../support/policy-observe.js';
 
 function failure(code = 'ECONNRESET'): Error {
   return Object.assign(new Error(`socket ${code}`), { code });

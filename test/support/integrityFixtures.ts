@@ -4,6 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { HashPool } from '../../src/integrity/hashPool.js';
+import { type Manifest, parseManifest } from '../../src/integrity/manifest.js';
 
 /** A fresh temp folder; `cleanup()` removes it. */
 export async function tempDir(
@@ -173,4 +175,29 @@ export async function install(root: string, models: Record<string, readonly Fixt
       await writeFile(dest, file.data);
     }
   }
+}
+
+/** What the checker and repair tests start from; `stop()` stops the server, the pool, then removes `root`. */
+export interface IntegrityEnv {
+  readonly root: string;
+  readonly server: FileServer;
+  readonly manifest: Manifest;
+  readonly pool: HashPool;
+  readonly stop: () => Promise<void>;
+}
+
+/** A temp root, a loopback server serving `models`, their manifest, and a two-worker hash pool. */
+export async function startIntegrityEnv(
+  models: Record<string, readonly FixtureFile[]>,
+): Promise<IntegrityEnv> {
+  const { dir: root, cleanup } = await tempDir();
+  const server = await new FileServer().start();
+  const manifest = parseManifest(serveModels(server, models));
+  const pool = new HashPool({ size: 2 });
+  const stop = async () => {
+    await server.stop();
+    await pool.close();
+    await cleanup();
+  };
+  return { root, server, manifest, pool, stop };
 }

@@ -9,20 +9,7 @@ import {
   type TimeoutManagerOptions,
   UNKNOWN_OPERATION_TIMEOUT,
 } from '../../src/index.js';
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-
-function observe<T>(promise: Promise<T>): { result: Promise<Settled<T>>; settled: () => boolean } {
-  let done = false;
-  const result = promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  result.then(() => {
-    done = true;
-  });
-  return { result, settled: () => done };
-}
+import { observe } from '../support/policy-observe.js';
 
 const never = () => new Promise<never>(() => {});
 
