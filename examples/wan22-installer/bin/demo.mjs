@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Runs the demo (demo/demo.ts) with tsx; see bin/wan22-install.mjs for why no build is needed.
-import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+// Runs the demo (demo/demo.ts) with tsx; see runtime.mjs for how `@wan/reliability` resolves.
+import { registerRuntime } from './runtime.mjs';
 
-register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
+await registerRuntime();
 await import('../demo/demo.ts');

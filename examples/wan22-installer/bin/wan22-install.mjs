@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the installer's TypeScript sources with tsx. The example imports only `@wan/reliability`;
-// its tsconfig maps that name to the package's entry (src/index.ts), so no build step is needed.
+// Runs the installer's TypeScript sources with tsx. The example imports only `@wan/reliability`:
+// the built package when dist/ is up to date, else the package's sources (see runtime.mjs).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -13,6 +13,6 @@ if (!existsSync(fileURLToPath(cli))) {
   );
   process.exit(1);
 }
-const { register } = await import('tsx/esm/api');
-register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
+const { registerRuntime } = await import('./runtime.mjs');
+await registerRuntime();
 await import(cli.href);
