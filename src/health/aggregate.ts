@@ -1,5 +1,14 @@
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../errors/category.js';
+import { fleetAlerts } from './fleetAlerts.js';
+import { ratio } from './fleetRatio.js';
+import { fleetTrends } from './fleetTrends.js';
+import {
+  type AggregateOptions,
+  DEFAULT_FLEET_THRESHOLDS,
+  type FleetReport,
+  type FleetThresholds,
+} from './fleetTypes.js';
 import { worse } from './status.js';
 import {
   HEALTH_REPORT_SCHEMA,
@@ -8,125 +17,13 @@ import {
   type HealthStatus,
 } from './types.js';
 
-/** Alert thresholds of the fleet view (the runbook's). */
-export interface FleetThresholds {
-  /** Alert when fewer installs than this succeed (default 0.9). */
-  readonly installSuccessRate: number;
-  /** Alert when installs take longer than this on average, ms (default 600 000 = 10 min). */
-  readonly averageInstallMs: number;
-  /** Alert when more calls than this fail with a timeout (default 0.05). */
-  readonly networkTimeoutRate: number;
-  /** Alert when more calls than this fail an integrity check (category `corruption`) (default 0.01). */
-  readonly checksumFailureRate: number;
-  /** Alert when more calls than this are rejected by an open circuit (default 0.05). */
-  readonly circuitOpenRate: number;
-}
-
-/** The runbook's thresholds. */
-export const DEFAULT_FLEET_THRESHOLDS: FleetThresholds = Object.freeze({
-  installSuccessRate: 0.9,
-  averageInstallMs: 600_000,
-  networkTimeoutRate: 0.05,
-  checksumFailureRate: 0.01,
-  circuitOpenRate: 0.05,
-});
-
-/** One alert raised by {@link aggregate}. */
-export interface FleetAlert {
-  readonly id:
-    | 'install-success'
-    | 'install-duration'
-    | 'network-timeouts'
-    | 'checksum-failures'
-    | 'circuit-open';
-  readonly severity: 'critical' | 'warning';
-  readonly message: string;
-  /** The observed value (a ratio, or ms for install-duration). */
-  readonly value: number;
-  readonly threshold: number;
-}
-
-/** The fleet view. */
-export interface FleetReport {
-  readonly schema: 'wan-reliability/fleet-report';
-  readonly version: 1;
-  readonly generatedAt: string;
-  /** Latest report per instance id. */
-  readonly instances: {
-    readonly total: number;
-    readonly healthy: number;
-    readonly degraded: number;
-    readonly unhealthy: number;
-    readonly list: ReadonlyArray<{
-      readonly id: string;
-      readonly hostname: string;
-      readonly status: HealthStatus;
-      readonly generatedAt: string;
-      readonly calls: number;
-      readonly successRate: number;
-      readonly install?: { readonly success: boolean; readonly durationMs: number };
-    }>;
-  };
-  readonly installs: {
-    /** Instances whose report tells how the install went. */
-    readonly known: number;
-    readonly succeeded: number;
-    readonly failed: number;
-    /** succeeded / known (1 when none known). */
-    readonly successRate: number;
-    readonly averageDurationMs: number;
-  };
-  readonly totals: {
-    readonly calls: number;
-    readonly failures: number;
-    readonly successRate: number;
-    readonly errors: Partial<Record<ErrorCategory, number>>;
-  };
-  /** Failure rates over all calls that the alerts use. */
-  readonly rates: { readonly timeout: number; readonly checksum: number; readonly circuitOpen: number };
-  readonly components: ReadonlyArray<{
-    readonly name: string;
-    readonly instances: number;
-    readonly calls: number;
-    readonly successRate: number;
-    readonly unhealthyInstances: number;
-    /** Worst p95 across instances, ms. */
-    readonly worstP95: number;
-    readonly status: HealthStatus;
-  }>;
-  /** Recovery methods across the fleet, those that worked most first. */
-  readonly recovery: ReadonlyArray<{
-    readonly category: ErrorCategory;
-    readonly strategy: string;
-    readonly attempts: number;
-    readonly successes: number;
-    readonly rate: number;
-  }>;
-  /**
-   * Per period — UTC day (`2026-11-22`), or UTC hour (`2026-11-22 21:00`) when every report is from
-   * one day — over all reports given.
-   */
-  readonly trends: ReadonlyArray<{
-    readonly period: string;
-    readonly reports: number;
-    readonly instances: number;
-    readonly calls: number;
-    readonly successRate: number;
-    readonly installSuccessRate?: number;
-    readonly unhealthy: number;
-  }>;
-  readonly alerts: readonly FleetAlert[];
-  readonly thresholds: FleetThresholds;
-  /** Inputs that were not health reports, with the reason. */
-  readonly skipped: ReadonlyArray<{ readonly index: number; readonly reason: string }>;
-}
-
-/** Options of {@link aggregate}. */
-export interface AggregateOptions {
-  thresholds?: Partial<FleetThresholds>;
-  /** Time of the fleet report (default now). */
-  now?: Date;
-}
+export {
+  type AggregateOptions,
+  DEFAULT_FLEET_THRESHOLDS,
+  type FleetAlert,
+  type FleetReport,
+  type FleetThresholds,
+} from './fleetTypes.js';
 
 const CATEGORY_SET: ReadonlySet<string> = new Set(ERROR_CATEGORIES);
 
@@ -156,8 +53,6 @@ function count(errors: Partial<Record<ErrorCategory, number>> | undefined, categ
   const v = errors?.[category];
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
-
-const ratio = (part: number, whole: number, empty: number) => (whole > 0 ? part / whole : empty);
 
 /**
  * Fleet view of many instances' reports (e.g. collected from every installer run): instance and
@@ -273,40 +168,7 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
     checksum: ratio(count(errors, 'corruption'), calls, 0),
     circuitOpen: ratio(count(errors, 'circuit_open'), calls, 0),
   };
-  const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
-  const alerts: FleetAlert[] = [];
-  if (installs.known > 0 && installs.successRate < thresholds.installSuccessRate) {
-    alerts.push({
-      id: 'install-success',
-      severity: 'critical',
-      message: `Install success ${pct(installs.successRate)} (${installs.failed} of ${installs.known} failed) is below ${pct(thresholds.installSuccessRate)}.`,
-      value: installs.successRate,
-      threshold: thresholds.installSuccessRate,
-    });
-  }
-  if (installs.known > 0 && installs.averageDurationMs > thresholds.averageInstallMs) {
-    alerts.push({
-      id: 'install-duration',
-      severity: 'warning',
-      message: `Installs take ${(installs.averageDurationMs / 60_000).toFixed(1)} min on average, more than ${(thresholds.averageInstallMs / 60_000).toFixed(1)} min.`,
-      value: installs.averageDurationMs,
-      threshold: thresholds.averageInstallMs,
-    });
-  }
-  const rateAlert = (id: FleetAlert['id'], value: number, threshold: number, what: string) => {
-    if (calls > 0 && value > threshold) {
-      alerts.push({
-        id,
-        severity: 'warning',
-        message: `${what} ${pct(value)} of calls, above ${pct(threshold)}.`,
-        value,
-        threshold,
-      });
-    }
-  };
-  rateAlert('network-timeouts', rates.timeout, thresholds.networkTimeoutRate, 'Network timeouts hit');
-  rateAlert('checksum-failures', rates.checksum, thresholds.checksumFailureRate, 'Checksum failures hit');
-  rateAlert('circuit-open', rates.circuitOpen, thresholds.circuitOpenRate, 'Open circuits rejected');
+  const alerts = fleetAlerts(installs, rates, calls, thresholds);
 
   return {
     schema: 'wan-reliability/fleet-report',
@@ -342,43 +204,9 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
     recovery: [...recovery.values()]
       .map((s) => ({ ...s, rate: ratio(s.successes, s.attempts, 0) }))
       .sort((a, b) => b.successes - a.successes || b.rate - a.rate),
-    trends: trends(valid),
+    trends: fleetTrends(valid),
     alerts,
     thresholds,
     skipped,
   };
-}
-
-function trends(reports: readonly HealthReport[]): FleetReport['trends'] {
-  if (reports.length === 0) return [];
-  const days = new Set(reports.map((r) => new Date(r.generatedAt).toISOString().slice(0, 10)));
-  const keyOf = (r: HealthReport) => {
-    const iso = new Date(r.generatedAt).toISOString();
-    return days.size === 1 ? `${iso.slice(0, 10)} ${iso.slice(11, 13)}:00` : iso.slice(0, 10);
-  };
-  const groups = new Map<string, HealthReport[]>();
-  for (const r of reports) {
-    const key = keyOf(r);
-    const list = groups.get(key) ?? [];
-    list.push(r);
-    groups.set(key, list);
-  }
-  return [...groups.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([period, list]) => {
-      const calls = list.reduce((n, r) => n + r.totals.calls, 0);
-      const failures = list.reduce((n, r) => n + (r.totals.failures ?? 0), 0);
-      const withInstall = list.filter((r) => r.install);
-      return {
-        period,
-        reports: list.length,
-        instances: new Set(list.map((r) => r.instance.id)).size,
-        calls,
-        successRate: ratio(calls - failures, calls, 1),
-        ...(withInstall.length > 0
-          ? { installSuccessRate: withInstall.filter((r) => r.install?.success).length / withInstall.length }
-          : {}),
-        unhealthy: list.filter((r) => r.status === 'unhealthy').length,
-      };
-    });
 }
