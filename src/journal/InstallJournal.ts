@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { lstat, rename, rm } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../atomic/writeFileAtomic.js';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
@@ -15,6 +15,7 @@ import type {
   RollbackResult,
   UndoHandler,
 } from './types.js';
+import { checkChangePath, undoChange } from './undo.js';
 
 /** Options of {@link InstallJournal}. */
 export interface InstallJournalOptions {
@@ -205,7 +206,7 @@ export class InstallJournal {
     const handle: StepHandle = {
       attempt: step.attempts,
       record: async (change) => {
-        this.checkChange(change);
+        checkChangePath(change, this.root);
         step.changes.push(change);
         await this.save();
       },
@@ -260,7 +261,7 @@ export class InstallJournal {
       while (step.changes.length > 0) {
         if (options.signal?.aborted) throw abortError(options.signal, 'rollback');
         const change = step.changes.at(-1) as JournalChange;
-        await this.undo(change, options.handlers ?? {}, options.signal);
+        await undoChange(change, this.root, options.handlers ?? {}, options.signal);
         // Persist after each undo so an interrupted rollback continues where it stopped.
         step.changes.pop();
         undone.push(change);
@@ -272,40 +273,6 @@ export class InstallJournal {
     if (this.run === run) this.run = undefined;
     await this.save();
     return { run, undone };
-  }
-
-  private async undo(
-    change: JournalChange,
-    handlers: Readonly<Record<string, UndoHandler>>,
-    signal?: AbortSignal,
-  ) {
-    this.checkChange(change);
-    const handler = handlers[change.kind];
-    if (handler) return handler(change, signal);
-    if (change.kind === 'created' && change.path) {
-      await rm(change.path, { recursive: true, force: true });
-    } else if (change.kind === 'replaced' && change.path && change.backup) {
-      // Changes are recorded before they are made: a missing backup means the move never happened.
-      if (!(await lstat(change.backup).catch(() => undefined))) return;
-      await rm(change.path, { recursive: true, force: true });
-      await rename(change.backup, change.path);
-    } else {
-      throw new ConfigurationError(
-        `rollback handlers.${change.kind}`,
-        'an undo handler for this change kind',
-        undefined,
-      );
-    }
-  }
-
-  private checkChange(change: JournalChange): void {
-    const paths = [change.path, change.backup].filter((p): p is string => typeof p === 'string');
-    for (const p of paths) {
-      const relative = path.relative(this.root, path.resolve(p));
-      if (!path.isAbsolute(p) || relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
-        throw new ConfigurationError('journal change path', `an absolute path inside ${this.root}`, p);
-      }
-    }
   }
 
   private requireRun(what: string): JournalRun {
