@@ -23,14 +23,19 @@ export interface DownloadProgress {
 
 /** Payload of `download:start`. */
 export interface DownloadStartInfo {
+  /** The destination path. */
   readonly dest: string;
+  /** Expected size in bytes from the request, when given. */
   readonly size: number | undefined;
+  /** Queue priority of the request (higher runs first; default 0). */
   readonly priority: number;
 }
 
 /** Payload of `download:resume`: a kept prefix is being continued with a Range request. */
 export interface DownloadResumeInfo {
+  /** The destination path. */
   readonly dest: string;
+  /** The mirror the Range request goes to (redacted). */
   readonly url: string;
   /** Byte offset the transfer continues from. */
   readonly offset: number;
@@ -49,8 +54,11 @@ export type RestartReason =
 
 /** Payload of `download:restart`. */
 export interface DownloadRestartInfo {
+  /** The destination path. */
   readonly dest: string;
+  /** The mirror whose answer made the kept bytes unusable (redacted). */
   readonly url: string;
+  /** What made the kept bytes unusable. */
   readonly reason: RestartReason;
   /** Bytes that were thrown away. */
   readonly discardedBytes: number;
@@ -58,11 +66,15 @@ export interface DownloadRestartInfo {
 
 /** Payload of `download:retry` (mirrors RetryPolicy's `retry` event for one download). */
 export interface DownloadRetryInfo {
+  /** The destination path. */
   readonly dest: string;
+  /** The mirror being retried (redacted). */
   readonly url: string;
   /** The attempt that failed (1-based, per mirror). */
   readonly attempt: number;
+  /** Classified category of the failure (see classifyError). */
   readonly category: ErrorCategory;
+  /** Redacted message of the failure. */
   readonly message: string;
   /** Wait before the next attempt, in ms. */
   readonly delayMs: number;
@@ -72,12 +84,15 @@ export interface DownloadRetryInfo {
 
 /** Payload of `download:mirror-failover`. */
 export interface DownloadFailoverInfo {
+  /** The destination path. */
   readonly dest: string;
   /** The mirror given up on (redacted). */
   readonly from: string;
   /** The next mirror tried (redacted), if any is left. */
   readonly to: string | undefined;
+  /** Classified category of the failure that ended this mirror. */
   readonly category: ErrorCategory;
+  /** Redacted message of that failure. */
   readonly message: string;
   /** True when the mirror served corrupt bytes and is demoted for the rest of the run. */
   readonly demoted: boolean;
@@ -85,6 +100,7 @@ export interface DownloadFailoverInfo {
 
 /** Payload of `download:waiting`: another live writer holds the claim on this destination. */
 export interface DownloadWaitingInfo {
+  /** The destination path both writers want. */
   readonly dest: string;
   /** The other writer's process id. */
   readonly pid: number;
@@ -94,19 +110,29 @@ export interface DownloadWaitingInfo {
 
 /** Payload of `download:complete`. */
 export interface DownloadCompleteInfo {
+  /** The destination path, now holding the verified file. */
   readonly dest: string;
+  /** The mirror that served the file (redacted). */
   readonly url: string;
+  /** Size of the file in bytes. */
   readonly bytes: number;
+  /** Bytes received over the network by this call (0 when the file was already complete). */
   readonly bytesTransferred: number;
+  /** sha256 of the whole file (lower-case hex). */
   readonly sha256: string;
+  /** HTTP requests made across all mirrors (redirect hops not counted). */
   readonly attempts: number;
+  /** Whether kept bytes from an earlier attempt or run were continued. */
   readonly resumed: boolean;
+  /** Time from leaving the queue to the rename, in ms (queue wait not included). */
   readonly durationMs: number;
 }
 
 /** Payload of `download:error` (the final failure of one download). */
 export interface DownloadErrorInfo {
+  /** The destination path (left untouched). */
   readonly dest: string;
+  /** Classified category of the final error. */
   readonly category: ErrorCategory;
   /** Redacted message. */
   readonly message: string;
@@ -116,13 +142,22 @@ export interface DownloadErrorInfo {
 
 /** Events of a Downloader; each is also published on `wan-reliability:<event>`. */
 export interface DownloadEvents {
+  /** A download left the queue and starts (before the destination claim). */
   'download:start': DownloadStartInfo;
+  /** Bytes arrived (throttled by `progressRate`), plus one final report. */
   'download:progress': DownloadProgress;
+  /** A kept prefix is continued with a Range request. */
   'download:resume': DownloadResumeInfo;
+  /** Kept bytes were discarded; the transfer starts again from byte 0. */
   'download:restart': DownloadRestartInfo;
+  /** An attempt on a mirror failed and will be retried after a delay. */
   'download:retry': DownloadRetryInfo;
+  /** A mirror was given up on and the next one is tried. */
   'download:mirror-failover': DownloadFailoverInfo;
+  /** Another live writer holds the destination; emitted once, then polled quietly. */
   'download:waiting': DownloadWaitingInfo;
+  /** The verified file was renamed into place. */
   'download:complete': DownloadCompleteInfo;
+  /** The download failed for good or was aborted. */
   'download:error': DownloadErrorInfo;
 }

@@ -20,16 +20,20 @@ export interface RetryInfo {
 
 /** Payload of the `retry:give-up` event. */
 export interface RetryGiveUpInfo {
+  /** The operation name. */
   readonly operation: string;
   /** Attempts made in all. */
   readonly attempts: number;
   /** Why retrying stopped. */
   readonly reason: 'exhausted' | 'not-retryable' | 'skipped' | 'retry-after-too-long' | 'cancelled';
+  /** The error the call rejects with (a RetriesExhaustedError when `exhausted`). */
   readonly error: unknown;
 }
 
 /** Events of a RetryPolicy. */
 export interface RetryEvents {
+  /** An attempt failed and another follows after `delayMs`. */
   retry: RetryInfo;
+  /** The policy stopped retrying; the call rejects. */
   'retry:give-up': RetryGiveUpInfo;
 }
