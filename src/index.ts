@@ -57,7 +57,8 @@ export {
   redactUrl,
   redactValue,
 } from './context/redact.js';
-export { buildIssueUrl, type ReportOptions, renderReport } from './context/report.js';
+export { buildIssueUrl, type ReportOptions, type ReportRedactor, renderReport } from './context/report.js';
+export type { SerializeLimits } from './context/serialize.js';
 export type {
   CpuFacts,
   DiskFacts,

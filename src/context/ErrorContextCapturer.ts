@@ -13,11 +13,15 @@ import type { ErrorContext, SerializedError, SystemProbe, SystemSnapshot } from 
 export interface CaptureOptions {
   /** Installer phase: `preflight`, `download`, `verify`, `install`, … */
   readonly phase?: string | undefined;
+  /** The part that failed (`downloader`, `pip`, `venv`). */
   readonly component?: string | undefined;
+  /** What it was doing (`download Wan2.2_VAE.pth`). */
   readonly operation?: string | undefined;
   /** Groups the errors of one install / session: later contexts list the ids of earlier ones. */
   readonly correlationId?: string | undefined;
+  /** Retries already made before this failure (default 0). */
   readonly retryCount?: number | undefined;
+  /** Recovery strategies already tried before this failure (default 0). */
   readonly recoveryAttempts?: number | undefined;
 }
 
