@@ -4,15 +4,25 @@ import type { CpuSample, DiskSample, MemorySample, MonitoredComponentHealth, Mon
 
 /** Thresholds detection uses (see MONITOR_DEFAULTS for their meaning and defaults). */
 export interface DetectThresholds {
+  /** Samples needed before a fill-rate projection is made (at least 2). Default 3. */
   readonly minSamples: number;
+  /** A volume projected full sooner than this is a warning, seconds. Default 3600. */
   readonly warnHorizonSeconds: number;
+  /** A volume projected full sooner than this is critical, seconds. Default 600. */
   readonly criticalHorizonSeconds: number;
+  /** Free space below this share of the volume (0–1) is a warning. Default 0.05. */
   readonly diskWarnFreeRatio: number;
+  /** Free space below this share of the volume (0–1) is critical. Default 0.01. */
   readonly diskCriticalFreeRatio: number;
+  /** Available memory below this share of the total (0–1) is a warning. Default 0.1. */
   readonly memoryWarnRatio: number;
+  /** Available memory below this share of the total (0–1) is critical. Default 0.05. */
   readonly memoryCriticalRatio: number;
+  /** 1-minute load per logical CPU above this is reported as `info`. Default 2. */
   readonly cpuLoadPerCpu: number;
+  /** A component's p95 latency at least this many times its healthy baseline is called out. Default 2. */
   readonly latencyFactor: number;
+  /** Calls in the health source's rolling window, used in "n of the last m calls failed". Default 100. */
   readonly healthWindow: number;
 }
 

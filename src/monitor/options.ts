@@ -43,17 +43,29 @@ export interface DiagnosticMonitorOptions {
 
 /** Options after validation. */
 export interface ResolvedMonitorOptions {
+  /** Watched folders, duplicates removed. */
   readonly paths: readonly string[];
+  /** Component health source, when given. */
   readonly health: MonitorHealthSource | undefined;
+  /** Components to watch; undefined = every component the health source has seen. */
   readonly components: readonly string[] | undefined;
+  /** Sampling interval for `start()`, ms. */
   readonly interval: number;
+  /** The injected sampler; undefined = this machine's statfs, memory and CPU load. */
   readonly sampler: MonitorSampler | undefined;
+  /** Clock in ms. */
   readonly now: () => number;
+  /** Bytes still to be written under a path, when the caller provides it. */
   readonly needBytes: ((path: string) => number | undefined) | undefined;
+  /** Samples kept per volume for the fill rate (at least 2). */
   readonly window: number;
+  /** Samples older than this are dropped from the fill rate, ms. */
   readonly windowMs: number;
+  /** Longest a sampling round may take, ms. */
   readonly sampleTimeout: number;
+  /** Every detection threshold, defaults filled in. */
   readonly thresholds: DetectThresholds;
+  /** Whether findings are recorded into `health` (component `monitor`). */
   readonly feedHealth: boolean;
 }
 

@@ -17,7 +17,9 @@ export interface DiskSample {
 
 /** Memory at one instant (cgroup limits respected where Node exposes them). */
 export interface MemorySample {
+  /** Memory this process may use in bytes: physical memory or the cgroup limit, whichever is lower. */
   readonly totalBytes: number;
+  /** Bytes available to new allocations without swapping. */
   readonly availableBytes: number;
 }
 
@@ -25,6 +27,7 @@ export interface MemorySample {
 export interface CpuSample {
   /** 1-minute load average (or its equivalent) divided by the logical CPUs: 1 = every CPU busy. */
   readonly loadPerCpu: number;
+  /** Logical CPUs available to this process. */
   readonly cpus: number;
 }
 
@@ -33,14 +36,19 @@ export interface CpuSample {
  * `componentHealth(name)` (plus `windowCalls` when the source knows it).
  */
 export interface MonitoredComponentHealth {
+  /** Component name (`downloader`, `pip`). */
   readonly name: string;
+  /** The source's verdict for the component. */
   readonly status: 'healthy' | 'degraded' | 'unhealthy';
   /** Success rate over the source's rolling window of recent calls. */
   readonly successRate: number;
+  /** Failures since the last success. */
   readonly consecutiveFailures: number;
   /** Calls recorded since start. */
   readonly calls: number;
+  /** Median call latency, ms. */
   readonly p50: number;
+  /** 95th percentile call latency, ms. */
   readonly p95: number;
   /** Calls in the rolling window `successRate` covers, when the source reports it. */
   readonly windowCalls?: number;
@@ -50,9 +58,13 @@ export interface MonitoredComponentHealth {
 export interface MonitorSample {
   /** Clock time of the sample in ms (the monitor's `now()`). */
   readonly at: number;
+  /** One entry per watched path (paths on one volume share a device id). */
   readonly disks: readonly DiskSample[];
+  /** Absent when the sampler does not report memory. */
   readonly memory?: MemorySample | undefined;
+  /** Absent when the sampler could not read the CPU load. */
   readonly cpu?: CpuSample | undefined;
+  /** Health of the watched components; absent without a health source. */
   readonly components?: readonly MonitoredComponentHealth[] | undefined;
   /** Time the sampling took, ms (the monitor's own cost). */
   readonly durationMs?: number | undefined;
@@ -60,8 +72,11 @@ export interface MonitorSample {
 
 /** A disk-exhaustion projection from the observed fill rate. */
 export interface DiskProjection {
+  /** The only kind of projection so far. */
   readonly kind: 'disk-full';
+  /** The watched path on the filling volume. */
   readonly path: string;
+  /** Bytes available at the latest sample. */
   readonly freeBytes: number;
   /** Bytes per second the free space shrinks by (least squares over the recent samples). */
   readonly fillRateBytesPerSecond: number;
@@ -77,6 +92,7 @@ export interface DiskProjection {
 export interface MonitorIssue {
   /** Stable per resource, e.g. `disk-full:/data`, `memory-low`, `component-degraded:downloader`. */
   readonly id: string;
+  /** `critical` needs action now, `warn` soon, `info` is context. */
   readonly severity: IssueSeverity;
   /** One line for humans. */
   readonly message: string;
@@ -98,12 +114,15 @@ export type SamplerResult = Omit<MonitorSample, 'at' | 'durationMs'>;
 
 /** What a sampler is asked for. */
 export interface SamplerRequest {
+  /** The watched paths to read the volumes of. */
   readonly paths: readonly string[];
+  /** Aborted when the round exceeds `sampleTimeout` or its caller aborts. */
   readonly signal?: AbortSignal | undefined;
 }
 
 /** Where component health comes from: a HealthReporter fits as is. */
 export interface MonitorHealthSource {
+  /** Current health of one component (called once per watched component per round). */
   componentHealth(name: string): MonitoredComponentHealth;
   /** Names of the components seen so far (used when the `components` option is not given). */
   components?(): readonly string[];
