@@ -8,7 +8,11 @@ export {
   tryAlternatives,
 } from './alternatives/tryAlternatives.js';
 export { ModelAvailability } from './availability/ModelAvailability.js';
-export { AVAILABILITY_DEFAULTS, type ModelAvailabilityOptions } from './availability/options.js';
+export {
+  AVAILABILITY_DEFAULTS,
+  type ModelAvailabilityOptions,
+  type ResolvedAvailabilityOptions,
+} from './availability/options.js';
 export type {
   AvailabilityChecker,
   AvailabilityProgress,

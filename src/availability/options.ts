@@ -10,7 +10,9 @@ import { JsonFileUsageStore, MemoryUsageStore, USAGE_FILE } from './usage.js';
 
 /** Defaults of {@link ModelAvailabilityOptions}. */
 export const AVAILABILITY_DEFAULTS = Object.freeze({
+  /** Hub base URL asked for remote revisions. */
   hubBaseUrl: 'https://huggingface.co',
+  /** Branch (or tag) whose head is compared with the installed revision. */
   branch: 'main',
   /** Per-request limit of an update check, ms. */
   updateTimeout: 15_000,
@@ -44,13 +46,21 @@ export interface ModelAvailabilityOptions {
 
 /** Options after validation. */
 export interface ResolvedAvailabilityOptions {
+  /** Install root, made absolute. */
   readonly root: string;
+  /** The validated manifest. */
   readonly manifest: Manifest;
+  /** The given fetcher; undefined = a Downloader created on first need. */
   readonly downloader: FileFetcher | undefined;
+  /** The given checker; undefined = a ModelIntegrityChecker over root, manifest and downloader. */
   readonly checker: AvailabilityChecker | undefined;
+  /** Where use counts are kept (a JSON file by default, memory for `usageStore: false`). */
   readonly usageStore: UsageStore;
+  /** How checkForUpdates reaches the Hub, defaults filled in. */
   readonly updates: UpdateSource;
+  /** Installer-specific setup steps, when given. */
   readonly setupSteps: ((model: ManifestModel, state: ModelState) => readonly string[]) | undefined;
+  /** Clock in ms. */
   readonly now: () => number;
 }
 

@@ -25,12 +25,14 @@ function toRecord(value: unknown): UsageRecord | undefined {
  * to fail.
  */
 export class JsonFileUsageStore implements UsageStore {
+  /** Path of the JSON file. */
   readonly file: string;
 
   constructor(file: string) {
     this.file = file;
   }
 
+  /** Reads the file; undefined when it is missing or not valid usage data (bad records are skipped). */
   async load(): Promise<UsageData | undefined> {
     let parsed: unknown;
     try {
@@ -48,6 +50,7 @@ export class JsonFileUsageStore implements UsageStore {
     return { version: 1, models: out };
   }
 
+  /** Writes the file atomically (temp file + rename), creating its folder. */
   async save(data: UsageData): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
@@ -60,10 +63,12 @@ export class JsonFileUsageStore implements UsageStore {
 export class MemoryUsageStore implements UsageStore {
   #data: UsageData | undefined;
 
+  /** The last saved data, undefined before the first save. */
   async load(): Promise<UsageData | undefined> {
     return this.#data;
   }
 
+  /** Keeps `data` in memory (lost when the process ends). */
   async save(data: UsageData): Promise<void> {
     this.#data = data;
   }
