@@ -87,6 +87,7 @@ export {
   type DownloaderOptions,
   type DownloadRequest,
   type DownloadResult,
+  type ResolvedDownloaderOptions,
   type TokenProvider,
 } from './download/options.js';
 export {

@@ -83,11 +83,12 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
     return this.options.tempDir;
   }
 
-  /** Downloads running now / waiting in the queue. */
+  /** Downloads running now (at most `concurrency`). */
   get activeCount(): number {
     return this.#queue.running;
   }
 
+  /** Downloads waiting in the queue for a free slot. */
   get pendingCount(): number {
     return this.#queue.pending;
   }

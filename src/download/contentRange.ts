@@ -2,13 +2,22 @@
 export type ContentRange =
   /** `bytes <start>-<end>/<total | *>`: the body holds bytes start..end (inclusive). */
   | {
+      /** The body is a byte range of the representation. */
       readonly kind: 'range';
+      /** Offset of the first byte in the body. */
       readonly start: number;
+      /** Offset of the last byte in the body (inclusive). */
       readonly end: number;
+      /** Length of the whole representation in bytes; undefined for `*` (unknown). */
       readonly total: number | undefined;
     }
   /** `bytes *\/<total>`: sent with 416; the representation is `total` bytes long. */
-  | { readonly kind: 'unsatisfied'; readonly total: number };
+  | {
+      /** The requested range lies outside the representation (416). */
+      readonly kind: 'unsatisfied';
+      /** Length of the whole representation in bytes. */
+      readonly total: number;
+    };
 
 const RANGE = /^bytes[ \t]+(\d{1,16})-(\d{1,16})\/(\d{1,16}|\*)$/i;
 const UNSATISFIED = /^bytes[ \t]+\*\/(\d{1,16})$/i;

@@ -94,30 +94,55 @@ export interface DownloadResult {
 
 /** Options after validation with defaults applied. */
 export interface ResolvedDownloaderOptions {
+  /** Files downloaded at the same time. */
   readonly concurrency: number;
+  /** Bytes per second for the whole Downloader; undefined = unlimited. */
   readonly bandwidthLimit: number | undefined;
+  /** No bytes for this long ends an attempt, ms. */
   readonly stallTimeout: number;
+  /** The retry policy in use (the given one, or one built from the given options and defaults). */
   readonly retry: RetryPolicy;
+  /** Options for each per-mirror breaker (`{}` = breaker defaults), or `false` for none. */
   readonly breaker: CircuitBreakerOptions | false;
+  /** Extra request headers (a copy of the option). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Token provider asked after a 401/403, when given. */
   readonly token: TokenProvider | undefined;
+  /** A claim without heartbeat for this long is taken over, ms. */
   readonly lockStaleAfter: number;
+  /** Folder for partials; undefined = `<root>/.wan-reliability/partial/`. */
   readonly tempDir: string | undefined;
+  /** Redirects followed per request (0–10). */
   readonly maxRedirects: number;
+  /** Proxy settings; undefined = from HTTP_PROXY / HTTPS_PROXY / NO_PROXY, `false` = none. */
   readonly proxy: ProxyConfig | false | undefined;
+  /** Block size of the hashing/writing pipeline, bytes. */
   readonly blockSize: number;
+  /** Least time between two progress events of one file, ms (`1000 / progressRate`). */
   readonly progressIntervalMs: number;
 }
 
 /** Defaults of {@link DownloaderOptions}; the table in docs/downloads.md lists them. */
 export const DOWNLOADER_DEFAULTS = Object.freeze({
+  /** Files downloaded at the same time. */
   concurrency: 4,
+  /** No bytes for this long ends an attempt, which then resumes, ms. */
   stallTimeout: 30_000,
+  /** A writer's claim without heartbeat for this long is taken over, ms. */
   lockStaleAfter: 60_000,
+  /** Redirects followed per request (also the maximum allowed). */
   maxRedirects: 10,
+  /** Block size of the hashing/writing pipeline, bytes (4 MiB). */
   blockSize: 4 * 1024 * 1024,
+  /** Progress events per second per file (also the maximum allowed). */
   progressRate: 10,
-  retry: Object.freeze({ retries: 3, delays: Object.freeze([1000, 2000, 4000]) as readonly number[] }),
+  /** Retry options used when `retry` is not a RetryPolicy (given options override these). */
+  retry: Object.freeze({
+    /** Retries per mirror after the first attempt. */
+    retries: 3,
+    /** Waits before retries 1, 2 and 3, ms (a server's Retry-After / RateLimit replaces them). */
+    delays: Object.freeze([1000, 2000, 4000]) as readonly number[],
+  }),
 });
 
 /** Validates user options strictly and applies the defaults. */
