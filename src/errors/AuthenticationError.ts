@@ -8,6 +8,7 @@ export interface AuthenticationErrorOptions {
   url?: string | undefined;
   /** Whether a token was sent with the refused request. */
   tokenSent?: boolean | undefined;
+  /** The underlying error, kept as the standard `cause`. */
   cause?: unknown;
 }
 

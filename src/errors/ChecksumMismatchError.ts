@@ -6,6 +6,7 @@ export interface ChecksumMismatchErrorOptions {
   url?: string | undefined;
   /** The file whose content was checked. */
   path?: string | undefined;
+  /** The underlying error, kept as the standard `cause`. */
   cause?: unknown;
 }
 

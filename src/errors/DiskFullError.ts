@@ -6,6 +6,7 @@ export interface DiskFullErrorOptions {
   requiredBytes?: number | undefined;
   /** Bytes available to this user when checked. */
   availableBytes?: number | undefined;
+  /** The underlying error, kept as the standard `cause`. */
   cause?: unknown;
 }
 

@@ -10,6 +10,7 @@ export interface ModelUnavailableErrorOptions {
   alternatives?: readonly string[] | undefined;
   /** How to get the real model, most useful first. */
   steps?: readonly string[] | undefined;
+  /** The underlying error, kept as the standard `cause`. */
   cause?: unknown;
 }
 
@@ -22,6 +23,7 @@ export interface ModelUnavailableErrorOptions {
 export class ModelUnavailableError extends ReliabilityError {
   /** The model asked for. */
   readonly modelId: string;
+  /** Why it is unavailable, one line (as given in the options). */
   readonly reason: string;
   /** Alternatives that are ready to use instead, best first. */
   readonly alternatives: readonly string[];

@@ -7,6 +7,7 @@ import { ReliabilityError } from './ReliabilityError.js';
 export class RedirectError extends ReliabilityError {
   /** The redacted URL whose redirect was refused. */
   readonly url: string | undefined;
+  /** Retrying the same mirror would be redirected the same way. */
   readonly retryable = false;
 
   constructor(message: string, options: { url?: string | undefined } = {}) {

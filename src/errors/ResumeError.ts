@@ -8,6 +8,7 @@ import { ReliabilityError } from './ReliabilityError.js';
 export class ResumeError extends ReliabilityError {
   /** The redacted URL of the mirror. */
   readonly url: string | undefined;
+  /** Not retried on this mirror: it keeps breaking resumes. */
   readonly retryable = false;
 
   constructor(message: string, options: { url?: string | undefined } = {}) {

@@ -9,6 +9,7 @@ export class StallError extends ReliabilityError {
   readonly stallTimeoutMs: number;
   /** The redacted URL that stalled. */
   readonly url: string | undefined;
+  /** A stall is usually transient; the retry resumes from the kept bytes. */
   readonly retryable = true;
 
   constructor(stallTimeoutMs: number, options: { url?: string | undefined } = {}) {
