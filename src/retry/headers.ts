@@ -1,6 +1,9 @@
 /** Anything that carries HTTP headers: a fetch `Headers`, node's `IncomingHttpHeaders`, or a plain record. */
 export type HeaderSource =
-  | { get(name: string): string | null }
+  | {
+      /** The header's value (case-insensitive name), or null when absent. */
+      get(name: string): string | null;
+    }
   | Readonly<Record<string, string | readonly string[] | number | undefined>>;
 
 /** Reads one header case-insensitively; repeated values are joined with ", " as HTTP allows. */

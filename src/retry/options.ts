@@ -14,7 +14,13 @@ import type { JitterMode } from './backoff.js';
 import { RETRY_DEFAULTS } from './defaults.js';
 
 /** What `decide` may answer: keep retrying, stop now (rethrow), or change the retry budget. */
-export type RetryDecision = 'retry' | 'skip' | { readonly retries: number };
+export type RetryDecision =
+  | 'retry'
+  | 'skip'
+  | {
+      /** The new retry budget, counted from the first attempt (like the `retries` option). */
+      readonly retries: number;
+    };
 
 /** Options of a RetryPolicy; every field is optional and has a documented default. */
 export interface RetryPolicyOptions {
