@@ -26,6 +26,7 @@ export type PolicyFunction<T> = (ctx: ExecutionContext) => T | PromiseLike<T>;
  * fallback, chaos): run `fn` under the policy and settle with its result or a classified error.
  */
 export interface Policy {
+  /** Runs `fn` under this policy; resolves with its result or rejects with a classified error. */
   execute<T>(fn: PolicyFunction<T>, options?: ExecuteOptions): Promise<T>;
 }
 
