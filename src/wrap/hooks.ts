@@ -19,6 +19,7 @@ export interface CallOutcome {
 
 /** Receives every call's outcome; HealthReporter implements it. Must be cheap: it runs on every call. */
 export interface HealthHook {
+  /** Called once per wrapped call when it settles; must not throw. */
   record(outcome: CallOutcome): void;
 }
 
@@ -41,6 +42,7 @@ export interface RecoveryRequest {
  * with `undefined` (the failure was handled), `'fail'` and `'manual'` rethrow.
  */
 export interface RecoveryDecision {
+  /** What withReliability does next (see above). */
   readonly action: 'retry' | 'continue' | 'fail' | 'manual';
   /** Name of the strategy that decided, when there was one. */
   readonly strategy?: string;
@@ -50,6 +52,10 @@ export interface RecoveryDecision {
 
 /** Picks a recovery strategy for a final failure; RecoveryRegistry implements it. */
 export interface RecoveryHook {
+  /**
+   * Tries to repair the cause of a final failure and says what to do next. Not asked for
+   * cancellations; a rejection counts as `'fail'`.
+   */
   recover(error: unknown, request: RecoveryRequest): Promise<RecoveryDecision>;
 }
 
@@ -71,6 +77,10 @@ export interface CaptureRequest {
 
 /** Records rich context for a final failure; ErrorContextCapturer implements it. */
 export interface CaptureHook {
+  /**
+   * Records the failure before withReliability rethrows it (the call waits for it); the resolved
+   * value is ignored and a rejection is swallowed.
+   */
   capture(error: unknown, request: CaptureRequest): Promise<unknown>;
 }
 
