@@ -10,6 +10,8 @@ export interface DemoMirrorOptions {
   token?: string;
   /** Port (default: any free one). */
   port?: number;
+  /** The demo version each model's `main` branch points at in the Hub API (default 1 for every model). */
+  heads?: Readonly<Record<string, number>>;
 }
 
 /** What the mirror saw, for tests and the demo's closing lines. */
@@ -95,7 +97,7 @@ export async function startDemoMirror(options: DemoMirrorOptions = {}): Promise<
     const meta = DEMO_MODELS.find((m) => m.id === model);
     if (owner !== 'Wan-AI' || !meta || !rev)
       return void res.writeHead(404).end('{"error":"Repository not found"}');
-    const sha = rev === 'main' ? demoRevision(meta.id, 1) : rev;
+    const sha = rev === 'main' ? demoRevision(meta.id, options.heads?.[meta.id] ?? 1) : rev;
     const entry = versions.get(`${meta.id}@${sha}`);
     if (!entry) return void res.writeHead(404).end('{"error":"Revision not found"}');
     res.setHeader('content-type', 'application/json');

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { doctor } from './commands/doctor.js';
-import { generate } from './commands/generate.js';
+import { generate, waitFlag } from './commands/generate.js';
 import { type InstallFlags, install, installFlags } from './commands/install.js';
 import { models } from './commands/models.js';
 import { pin } from './commands/pin.js';
@@ -102,7 +102,12 @@ program
   .command('generate')
   .description('load a model (or a labelled mock when it is missing)')
   .addOption(new Option('--prompt <text>', 'what to generate').default('a red panda surfing at sunset'))
-  .action(action<{ prompt: string }>((s, flags) => generate(s, flags.prompt, controller.signal)));
+  .option('--wait <seconds>', 'download a model that is not ready and wait for it (default: mock at once)')
+  .action(
+    action<{ prompt: string; wait?: string }>((s, flags) =>
+      generate(s, { prompt: flags.prompt, ...waitFlag(flags.wait) }, controller.signal),
+    ),
+  );
 program
   .command('manifest')
   .description('manifest tools')

@@ -15,9 +15,14 @@ export class Output {
     (this.json ? process.stderr : process.stdout).write(`${redact(line)}\n`);
   }
 
+  /** While progress bars are drawn on a terminal, warnings go through this, above the bars. */
+  above: ((text: string) => void) | undefined;
+
   /** A warning or diagnostic, always on stderr. */
   warn(line: string): void {
-    process.stderr.write(`${redact(line)}\n`);
+    const text = `${redact(line)}\n`;
+    if (this.above) this.above(text);
+    else process.stderr.write(text);
   }
 
   /** The command's result: JSON on stdout under --json, else nothing (the human lines were printed). */

@@ -88,6 +88,12 @@ export class ProgressView {
     return now > t0 ? Math.max(0, ((doneBytes - b0) * 1000) / (now - t0)) : 0;
   }
 
+  /** A line above the bars (they are redrawn below it); plain stderr without bars. */
+  log(text: string): void {
+    if (this.#multi) this.#multi.log(text);
+    else process.stderr.write(text);
+  }
+
   /** Stops the bars for good (e.g. before a prompt) and goes on with plain lines. */
   suspend(): void {
     this.#multi?.stop();

@@ -11,6 +11,7 @@ import {
   orderByDependencies,
   type RetryDecision,
   type RetryInfo,
+  type UpdateSource,
 } from '@wan/reliability';
 import { UsageError } from './exit.js';
 import { Output } from './output.js';
@@ -72,6 +73,8 @@ export class Session {
   readonly health = new HealthReporter({ labels: { installer: 'wan22-install' }, openTelemetry: false });
   readonly maxRetries: number;
   readonly bandwidth: number | undefined;
+  /** Bytes the running install still has to download: the disk monitor projects against it. */
+  remainingBytes = 0;
   #downloader: Downloader | undefined;
   #asked = false;
   /** Called before a prompt, so progress bars do not draw over it. */
@@ -144,6 +147,7 @@ export class Session {
       root: dir,
       manifest,
       downloader: this.downloader(),
+      updates: hubSource(manifest),
       setupSteps: (model, state) => [
         state === 'corrupt'
           ? `wan22-install repair --models ${model.id} --dir "${dir}" --yes`
@@ -177,6 +181,48 @@ export class Session {
         .replace(/(https?:\/\/[^\s/]+)\/\S*/g, '$1/…');
     return askRetryDecision(info, shorten);
   }
+}
+
+/**
+ * Per-request limit of the update check. Short on purpose: an offline machine (or a firewalled Hub)
+ * must show "update check failed" within seconds, not hold `status` for the library's 15 s per request.
+ */
+const UPDATE_TIMEOUT_MS = 5_000;
+
+/** `<origin>/[prefix/]<org>/<name>/resolve/…`: a Hub-shaped download URL (prefix: the demo's mirror kinds). */
+const RESOLVE_URL = /^(https?:\/\/[^/?#]+)\/(?:[^?#]*\/)?([^/?#]+\/[^/?#]+)\/resolve\//;
+
+/**
+ * Where `status` asks for newer revisions (the Hub model API): `HF_ENDPOINT` when set (as in
+ * huggingface_hub), else the Hugging Face mirror of the manifest, else the origin of its first
+ * Hub-shaped mirror (the demo mirror serves the same API). The repository is read from the mirrors.
+ */
+export function hubSource(manifest: Manifest, env: NodeJS.ProcessEnv = process.env): Partial<UpdateSource> {
+  const shaped = manifest.models.flatMap((m) =>
+    m.mirrors.map((url) => RESOLVE_URL.exec(url)).filter((x) => x !== null),
+  );
+  const origins = shaped.map((match) => match[1] as string);
+  const baseUrl =
+    env.HF_ENDPOINT?.replace(/\/+$/, '') ||
+    origins.find((origin) => origin === 'https://huggingface.co') ||
+    origins[0] ||
+    'https://huggingface.co';
+  let origin: string;
+  try {
+    origin = new URL(baseUrl).origin;
+  } catch {
+    throw new UsageError(`HF_ENDPOINT must be an http(s) URL, got "${baseUrl}"`);
+  }
+  return {
+    baseUrl,
+    timeout: UPDATE_TIMEOUT_MS,
+    token: () => env.HF_TOKEN,
+    repoOf: (model) => {
+      const matches = model.mirrors.map((url) => RESOLVE_URL.exec(url)).filter((x) => x !== null);
+      const best = matches.find((match) => match[1] === origin) ?? matches[0];
+      return best?.[2] === undefined ? undefined : decodeURIComponent(best[2]);
+    },
+  };
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -15,8 +15,10 @@ import { writeReports } from '../reports.js';
 import type { Session } from '../session.js';
 import { runConfig } from '../steps/config.js';
 import { collectRecoveries, type Recovered, runModels } from '../steps/models.js';
+import { startInstallMonitor } from '../steps/monitor.js';
 import { runPreflight } from '../steps/preflight.js';
 import { type PythonPlan, runPython } from '../steps/python.js';
+import { printSummary, type StepSummary } from '../summary.js';
 
 /** Flags of `install` beyond the global ones. */
 export interface InstallFlags {
@@ -24,14 +26,6 @@ export interface InstallFlags {
   wheelhouse?: string;
   indexUrl?: string;
   python?: string;
-}
-
-/** One step's line in the summary. */
-interface StepSummary {
-  name: string;
-  status: 'done' | 'skipped (done before)' | 'failed' | 'not reached';
-  durationMs: number;
-  detail?: string;
 }
 
 /** The install steps and what each needs first; ordered (and checked for cycles) by the SDK. */
@@ -101,6 +95,8 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
     redact,
   });
   const stopCollecting = collectRecoveries(session, recovered);
+  session.remainingBytes = needed;
+  const monitor = startInstallMonitor(session);
   let ok = false;
   let runResumed = false;
   try {
@@ -171,6 +167,7 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
         'Interrupted: downloads paused; partial files are kept. Run the same command again to resume.',
       );
   } finally {
+    monitor.stop();
     stopCollecting();
     await release();
   }
@@ -187,6 +184,7 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
     recovered,
     failed,
     advice,
+    monitorIssues: monitor.issues(),
   };
   const reports = await writeReports(session, summary);
   printSummary(session, { ...summary, reports });
@@ -258,39 +256,4 @@ async function runStep(id: string, session: Session, input: StepInput): Promise<
   );
   if (bad.length > 0) throw new Error(`verification found ${bad.join(', ')}`);
   return `${report.stats.files} file(s) verified`;
-}
-
-function printSummary(
-  session: Session,
-  summary: {
-    ok: boolean;
-    durationMs: number;
-    steps: StepSummary[];
-    recovered: Recovered[];
-    failed: { what: string; why: string; steps: string[] }[];
-    advice: string[];
-    reports: { html: string; json: string; markdown: string };
-  },
-): void {
-  const { out } = session;
-  out.info('');
-  out.info(`WAN2.2 install: ${summary.ok ? 'OK' : 'FAILED'} in ${(summary.durationMs / 1000).toFixed(1)} s`);
-  for (const s of summary.steps)
-    out.info(
-      `  ${s.status === 'failed' ? '✗' : s.status === 'not reached' ? '·' : '✓'} ${s.name}: ${s.status}${s.detail ? ` — ${s.detail}` : ''}`,
-    );
-  out.info(
-    summary.recovered.length
-      ? 'Recovered automatically:'
-      : 'Recovered automatically: nothing needed recovery',
-  );
-  for (const r of summary.recovered) out.info(`  - ${r.what} → ${r.how}`);
-  out.info(summary.failed.length ? 'Failed:' : 'Failed: nothing');
-  for (const f of summary.failed) {
-    out.info(`  - ${f.what}: ${f.why}`);
-    for (const step of f.steps.slice(0, 3)) out.info(`      ${step}`);
-  }
-  for (const a of summary.advice) out.info(`Advice: ${a}`);
-  out.info(`HTML report: ${summary.reports.html}`);
-  out.info(`(also ${summary.reports.json} and ${summary.reports.markdown})`);
 }

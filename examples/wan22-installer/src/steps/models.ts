@@ -125,10 +125,12 @@ export async function runModels(
   const before = await checker.verify({ models: ids, signal });
   const fixed: RepairedFile[] = [];
   const failed: FailedFile[] = [];
+  session.remainingBytes = before.bytesToDownload;
   if (before.ok) return { ok: true, fixed, failed, bytesTransferred: 0 };
   const view = new ProgressView(before.bytesToDownload, `Models (${ids.length})`);
   let doneBefore = 0;
   session.beforePrompt = () => view.suspend();
+  session.out.above = (text) => view.log(text);
   try {
     for (const id of ids) {
       const report = await checker.verify({ models: [id], signal });
@@ -136,14 +138,16 @@ export async function runModels(
       const started = performance.now();
       const result = await checker.repair(report, {
         signal,
-        onProgress: (p) =>
+        onProgress: (p) => {
+          session.remainingBytes = Math.max(0, before.bytesToDownload - doneBefore - p.bytesDone);
           view.update(
             `${p.model}/${p.path}`,
             p.bytes,
             p.total,
             doneBefore + p.bytesDone,
             before.bytesToDownload,
-          ),
+          );
+        },
       });
       doneBefore += report.bytesToDownload;
       fixed.push(...result.fixed);
@@ -155,8 +159,10 @@ export async function runModels(
         durationMs: performance.now() - started,
       });
     }
+    session.remainingBytes = 0;
   } finally {
     session.beforePrompt = undefined;
+    session.out.above = undefined;
     view.stop();
   }
   const bytesTransferred = fixed.reduce((sum, f) => sum + (f.bytesTransferred ?? 0), 0);
