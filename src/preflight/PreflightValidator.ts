@@ -25,6 +25,7 @@ import type {
 
 /** Options for {@link PreflightValidator}. */
 export interface PreflightValidatorOptions {
+  /** The checks to run, in report order; ids must be unique. */
   readonly checks: readonly PreflightCheck[];
   /** Time limit of a check without its own `timeout` (ms, default 30 000). */
   readonly timeout?: number;
@@ -83,13 +84,21 @@ function describeError(error: unknown): string {
 export class PreflightValidator extends ReliabilityEmitter<PreflightEvents> {
   /** The built-in check factories (also exported one by one). */
   static readonly checks = Object.freeze({
+    /** Free space on the volume of an install folder: {@link diskSpace}. */
     diskSpace,
+    /** Whether files can be created in a folder: {@link writable}. */
     writable,
+    /** Whether hosts / mirrors answer a HEAD request: {@link network}. */
     network,
+    /** Physical and available memory against a requirement: {@link memory}. */
     memory,
+    /** GPU presence and VRAM against a requirement: {@link gpu}. */
     gpu,
+    /** The running Node.js against a semver range: {@link nodeVersion}. */
     nodeVersion,
+    /** The Python on PATH against a semver range: {@link pythonVersion}. */
     pythonVersion,
+    /** Whether an executable is on PATH: {@link command}. */
     command,
   });
 

@@ -3,6 +3,7 @@ export type PreflightStatus = 'pass' | 'warn' | 'fail' | 'error';
 
 /** What a check's `run` returns. `error` is reserved for checks that threw or hung. */
 export interface CheckOutcome {
+  /** `pass`: fine; `warn`: works but worth a look; `fail`: the install would fail. */
   readonly status: 'pass' | 'warn' | 'fail';
   /** One line for humans: what was found. */
   readonly message: string;
@@ -26,17 +27,25 @@ export interface PreflightCheck {
   readonly title?: string;
   /** Its own time limit in ms (default: the validator's `timeout`). */
   readonly timeout?: number;
+  /** Performs the check; a throw or a hang past `timeout` becomes an `error` result. */
   run(context: CheckContext): CheckOutcome | Promise<CheckOutcome>;
 }
 
 /** One check's result in a report. */
 export interface PreflightResult {
+  /** The check's id. */
   readonly id: string;
+  /** The check's title (its id when it has none), redacted. */
   readonly title: string;
+  /** The check's status; `error` when it threw or hung. */
   readonly status: PreflightStatus;
+  /** One line for humans, redacted. */
   readonly message: string;
+  /** What to do about it, most useful first (empty for a pass), redacted. */
   readonly remediation: readonly string[];
+  /** Time the check took, ms (0.1 ms resolution). */
   readonly durationMs: number;
+  /** The check's machine-readable facts, redacted. */
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
@@ -46,8 +55,11 @@ export interface PreflightReport {
   readonly ok: boolean;
   /** ISO timestamps. */
   readonly startedAt: string;
+  /** ISO timestamp of the last check's end. */
   readonly finishedAt: string;
+  /** Wall time of the whole run, ms (whole number). */
   readonly durationMs: number;
+  /** Results per status (every status present, 0 when none). */
   readonly counts: Readonly<Record<PreflightStatus, number>>;
   /** In the order the checks were given. */
   readonly results: readonly PreflightResult[];
@@ -57,6 +69,7 @@ export interface PreflightReport {
 export interface SlowNotice {
   /** Ids of the checks still running. */
   readonly pending: readonly string[];
+  /** Time since the run started, ms. */
   readonly elapsedMs: number;
   /** `Still checking: network, gpu …` */
   readonly message: string;
@@ -64,7 +77,9 @@ export interface SlowNotice {
 
 /** Events of a {@link PreflightValidator}. */
 export interface PreflightEvents {
+  /** A check finished (in completion order, not report order). */
   'preflight:result': PreflightResult;
+  /** Checks are still running after `slowNoticeAfter` ms (at most once per run). */
   'preflight:slow': SlowNotice;
 }
 

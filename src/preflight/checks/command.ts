@@ -5,6 +5,7 @@ import type { CheckOptions, PreflightCheck } from '../types.js';
 
 /** Options for {@link command} when more than the name is needed. */
 export interface CommandOptions extends CheckOptions {
+  /** The executable to look for (`git-lfs`, `nvidia-smi`); a path is checked as is. */
   readonly name: string;
   /** Warn instead of fail when it is missing. */
   readonly optional?: boolean;

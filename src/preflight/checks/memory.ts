@@ -8,7 +8,12 @@ export interface MemoryOptions extends CheckOptions {
   /** Physical memory the workload needs. */
   readonly minBytes: number;
   /** Source of the figures (tests); default: os.totalmem() and Linux MemAvailable / os.freemem(). */
-  readonly read?: () => Promise<{ totalBytes: number; availableBytes: number }>;
+  readonly read?: () => Promise<{
+    /** Physical memory in bytes. */
+    totalBytes: number;
+    /** Memory available to new processes without swapping, bytes. */
+    availableBytes: number;
+  }>;
 }
 
 /** Total and available memory; `available` is Linux's MemAvailable (free + reclaimable cache). */

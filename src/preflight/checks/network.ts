@@ -25,11 +25,13 @@ export interface UrlReachability {
   readonly url: string;
   /** host[:port] of the URL. */
   readonly host: string;
+  /** `ok` when the host answered with a status below 500, else why it did not. */
   readonly outcome: ReachOutcome;
   /** HTTP status of the answer (any status below 500 counts as reachable). */
   readonly status?: number;
   /** Node error code, when the request failed. */
   readonly code?: string;
+  /** Time until the answer or the failure, ms (whole number). */
   readonly durationMs: number;
   /** The proxy used (redacted), when one was. */
   readonly proxy?: string;

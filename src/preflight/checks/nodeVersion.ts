@@ -3,6 +3,7 @@ import type { CheckOptions, PreflightCheck } from '../types.js';
 
 /** Options for {@link nodeVersion} when more than the range is needed. */
 export interface NodeVersionOptions extends CheckOptions {
+  /** Semver range the running Node.js must satisfy (`>=20.19`); prereleases count. */
   readonly range: string;
   /** The version to test (tests); default process.version. */
   readonly version?: string;

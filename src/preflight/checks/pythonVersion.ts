@@ -5,6 +5,7 @@ import type { CheckOptions, PreflightCheck } from '../types.js';
 
 /** Options for {@link pythonVersion} when more than the range is needed. */
 export interface PythonVersionOptions extends CheckOptions {
+  /** Semver range the Python on PATH must satisfy (`>=3.10 <3.13`). */
   readonly range: string;
   /** Source of the Python facts (tests); default `python3 --version`, then `python --version`. */
   readonly detect?: () => Promise<PythonFacts | null>;

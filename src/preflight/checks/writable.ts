@@ -6,6 +6,7 @@ import { nearestExisting, requireString } from './shared.js';
 
 /** Options for {@link writable} (or pass just the path). */
 export interface WritableOptions extends CheckOptions {
+  /** The folder to write into; when it does not exist yet, its nearest existing parent is tried. */
   readonly path: string;
 }
 
