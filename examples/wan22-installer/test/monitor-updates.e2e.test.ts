@@ -69,6 +69,27 @@ describe('wan22-install: monitor during install, update check in status', () => 
     expect(saved.monitorIssues).toEqual(summary.monitorIssues);
   }, 30_000);
 
+  it('a failing install (exit 1) still reports monitorIssues in its JSON', async () => {
+    // A wrong sha256 for one required file: every mirror serves bytes that fail it, so the models step fails.
+    const bad = demoManifest(mirror.url) as { models: { id: string; files: { sha256: string }[] }[] };
+    const file = bad.models.find((m) => m.id === TI2V)?.files[0];
+    if (file) file.sha256 = `${file.sha256.startsWith('0') ? '1' : '0'}${file.sha256.slice(1)}`;
+    const badManifest = path.join(work, 'bad-sha.json');
+    await writeFile(badManifest, JSON.stringify(bad));
+    const target = path.join(work, 'failing');
+    const args = ['install', '--manifest', badManifest, '--dir', target, '--yes', '--models', TI2V];
+    const result = await cli([...args, '--max-retries', '0', '--json']);
+    expect(result.code).toBe(1);
+    const summary = json<{
+      ok: boolean;
+      monitorIssues: unknown[];
+      steps: { name: string; status: string }[];
+    }>(result);
+    expect(summary.ok).toBe(false);
+    expect(summary.steps.find((s) => s.name === 'models')?.status).toBe('failed');
+    expect(Array.isArray(summary.monitorIssues)).toBe(true);
+  });
+
   it('status --json reports per model: up to date, or the newer revision and what it would download', async () => {
     const result = await cli(['status', '--dir', dir, '--models', `${TI2V},${T2V}`, '--json']);
     expect(result.code, result.stderr).toBe(0);
@@ -123,5 +144,22 @@ describe('wan22-install: monitor during install, update check in status', () => 
     expect(gen).toMatchObject({ mode: 'real', model: T2V, loaded: { files: 6 } });
     expect(result.stderr).toMatch(/downloading it \(waiting up to 60 s\)/);
     expect(result.stderr).toMatch(new RegExp(`${T2V}: \\d+ % \\(`));
+  });
+
+  it('generate --wait gives a labelled mock with the reason when the model cannot be fetched', async () => {
+    const offline = demoManifest(`http://127.0.0.1:${await closedPort()}`);
+    const offlineManifest = path.join(work, 'offline.json');
+    await writeFile(offlineManifest, JSON.stringify(offline));
+    const args = ['generate', '--manifest', offlineManifest, '--dir', path.join(work, 'offline')];
+    const result = await cli([...args, '--models', T2V, '--wait', '20', '--max-retries', '0', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const gen = json<{ mode: string; label: string; reason: string | null; howToGetRealModel: string[] }>(
+      result,
+    );
+    expect(gen.mode).toBe('mock');
+    expect(gen.label).toMatch(/MOCK/);
+    expect(gen.reason).toBeTruthy();
+    expect(gen.howToGetRealModel.join('\n')).toContain(`wan22-install install --models ${T2V}`);
+    expect(result.stderr).toContain('*** MOCK MODE');
   });
 });
