@@ -1,4 +1,5 @@
 import { redact } from '../context/redact.js';
+import { classifyError } from '../errors/classify.js';
 import type { Manifest, ManifestModel } from '../integrity/manifest.js';
 import { abortError } from '../policy/abort.js';
 import type { ModelUpdate, UpdateFile, UpdateReport } from './types.js';
@@ -87,9 +88,14 @@ async function getJson(
   } catch (error) {
     // The caller's own abort propagates; a timeout or network failure is this model's result.
     if (signal?.aborted) throw error;
+    // fetch() reports every network failure as "fetch failed"; the cause says which one.
+    const { category, code } = classifyError(error);
+    const detail = code ? `${category}, ${code}` : category;
     return {
       ok: false,
-      error: redact(`could not read ${url}: ${error instanceof Error ? error.message : String(error)}`),
+      error: redact(
+        `could not read ${url}: ${error instanceof Error ? error.message : String(error)} (${detail})`,
+      ),
     };
   }
 }
