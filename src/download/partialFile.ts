@@ -1,0 +1,166 @@
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { DiskFullError } from '../errors/DiskFullError.js';
+import type { RestartReason } from '../events/downloadEvents.js';
+import { BlockSink } from './blockSink.js';
+import { ensureFreeSpace } from './diskSpace.js';
+import type { Hasher, HasherPool } from './hashWorker.js';
+import { readMeta, sameValidators, writeMeta } from './partialMeta.js';
+import type { PartialMeta } from './rangeResume.js';
+
+/** Blocks in flight per download (4 × 4 MiB by default). */
+const POOL_BLOCKS = 4;
+
+/** What {@link PartialFile.open} needs. */
+export interface PartialFileOptions {
+  readonly partPath: string;
+  readonly metaPath: string;
+  /** Whether an orphaned partial (with its meta file) was adopted. */
+  readonly adopted: boolean;
+  readonly dir: string;
+  readonly dest: string;
+  readonly size: number | undefined;
+  readonly sha256: string | undefined;
+  readonly hashers: HasherPool;
+  readonly blockSize: number;
+  /** Called when kept bytes are thrown away. */
+  readonly onRestart: (reason: RestartReason, discardedBytes: number) => void;
+}
+
+/**
+ * The writer's partial file with its running hash: what was kept from earlier runs, what arrived,
+ * and how to throw it away consistently (file, block sink and hasher together).
+ */
+export class PartialFile {
+  /** Path of the partial file. */
+  readonly path: string;
+  /** Path of its meta file (validators for resuming). */
+  readonly metaPath: string;
+  /** Hashes every byte in order. */
+  readonly hasher: Hasher;
+  /** Writes received blocks to the file. */
+  readonly sink: BlockSink;
+  /** Validators of the bytes kept, as last written to the meta file. */
+  meta: PartialMeta | undefined;
+  /** Bytes of the partial that are hashed by the pending prefix hash. */
+  prefixLength: number;
+  /** Hash of the kept prefix, computed by the worker while the first request is in flight. */
+  prefixHash: Promise<number>;
+  /** Whether a range request continued the kept bytes (reset when they are thrown away). */
+  resumed = false;
+  #file: FileHandle | undefined;
+  readonly #onRestart: (reason: RestartReason, discardedBytes: number) => void;
+
+  private constructor(
+    options: PartialFileOptions,
+    file: FileHandle,
+    hasher: Hasher,
+    meta: PartialMeta | undefined,
+    offset: number,
+  ) {
+    this.path = options.partPath;
+    this.metaPath = options.metaPath;
+    this.#file = file;
+    this.hasher = hasher;
+    this.meta = meta;
+    this.#onRestart = options.onRestart;
+    this.prefixLength = offset;
+    this.prefixHash = offset > 0 ? hasher.hashFile(options.partPath, offset) : Promise.resolve(0);
+    this.prefixHash.catch(() => {});
+    this.sink = new BlockSink(file, hasher, offset, options.blockSize, POOL_BLOCKS);
+  }
+
+  /**
+   * Opens (or creates) the partial; drops kept bytes that cannot be ours (longer than the expected
+   * size, or meant for another checksum) and checks free space for the rest.
+   */
+  static async open(options: PartialFileOptions): Promise<PartialFile> {
+    const file = await open(options.partPath, constants.O_RDWR | constants.O_CREAT, 0o644);
+    try {
+      let offset = (await file.stat()).size;
+      let meta = options.adopted ? await readMeta(options.metaPath) : undefined;
+      const { size, sha256 } = options;
+      const foreign = meta?.sha256 !== undefined && sha256 !== undefined && meta.sha256 !== sha256;
+      if (offset > 0 && ((size !== undefined && offset > size) || foreign)) {
+        options.onRestart('oversized-partial', offset);
+        await file.truncate(0);
+        offset = 0;
+        meta = undefined;
+      }
+      if (size !== undefined) await ensureFreeSpace(options.dir, size - offset, options.dest);
+      const hasher = options.hashers.acquire(size ?? meta?.total);
+      return new PartialFile(options, file, hasher, meta, offset);
+    } catch (error) {
+      await file.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Bytes received so far (kept and new). */
+  get offset(): number {
+    return this.sink.received;
+  }
+
+  /** Throws away every kept byte: the next transfer starts at 0. */
+  async truncate(reason: RestartReason): Promise<void> {
+    await this.sink.settle();
+    const discarded = this.sink.received;
+    this.hasher.cancelFile();
+    await this.prefixHash.catch(() => 0);
+    await this.hasher.reset();
+    await (this.#file as FileHandle).truncate(0);
+    this.sink.restartAt(0);
+    this.prefixLength = 0;
+    this.prefixHash = Promise.resolve(0);
+    this.resumed = false;
+    if (discarded > 0) this.#onRestart(reason, discarded);
+  }
+
+  /**
+   * After a wrong digest: empties file, sink and hasher. Returns whether bytes kept from an earlier
+   * run were part of it (then the bad byte may be there and one more full fetch is worth it).
+   */
+  async restartAfterBadDigest(): Promise<boolean> {
+    const usedOldBytes = this.prefixLength > 0;
+    this.prefixLength = 0;
+    this.prefixHash = Promise.resolve(0);
+    await (this.#file as FileHandle).truncate(0);
+    this.sink.restartAt(0);
+    await this.hasher.reset();
+    return usedOldBytes;
+  }
+
+  /** Stores new validators (only when they changed). */
+  async remember(meta: PartialMeta): Promise<void> {
+    if (sameValidators(this.meta, meta)) return;
+    this.meta = meta;
+    await writeMeta(this.metaPath, meta);
+  }
+
+  /** After a full disk: cut back to the bytes written in order, so the kept partial is exactly a prefix. */
+  async diskFull(error: unknown, dest: string): Promise<DiskFullError> {
+    await this.sink.settle();
+    await (this.#file as FileHandle).truncate(this.sink.committed).catch(() => {});
+    return error instanceof DiskFullError ? error : new DiskFullError(dest, { cause: error });
+  }
+
+  /** Makes the complete file durable and closes it (before it is renamed into place). */
+  async syncAndClose(): Promise<void> {
+    const file = this.#file as FileHandle;
+    await file.sync();
+    await file.close();
+    this.#file = undefined;
+  }
+
+  /** Closes the file if still open (keeping what arrived when `keep`) and releases the hasher. */
+  async close(keep: boolean): Promise<void> {
+    const file = this.#file;
+    if (file) {
+      // Keep what arrived (a pause); the next run re-hashes it before trusting it.
+      if (keep) await this.sink.flush().catch(() => this.sink.settle());
+      await file.close().catch(() => {});
+      this.#file = undefined;
+    }
+    this.hasher.release();
+  }
+}
