@@ -5,22 +5,20 @@ import { ChecksumMismatchError } from '../errors/ChecksumMismatchError.js';
 import { classifyError } from '../errors/classify.js';
 import { DiskFullError } from '../errors/DiskFullError.js';
 import { RetriesExhaustedError } from '../errors/RetriesExhaustedError.js';
-import { SizeMismatchError } from '../errors/SizeMismatchError.js';
-import { StallError } from '../errors/StallError.js';
 import type { RestartReason } from '../events/downloadEvents.js';
 import { abortError } from '../policy/abort.js';
 import { type Claim, markActive, newWriterId } from './claim.js';
 import { isDiskFull } from './diskSpace.js';
-import { Failover, isLocalFileError, isPermanent, isResumable, pickError, unwrap } from './failover.js';
+import { Failover, isLocalFileError, isPermanent, pickError, unwrap } from './failover.js';
 import { removeEmptyWorkDirs } from './finalize.js';
 import type { DownloadCallOptions, DownloadResult, ResolvedRequest } from './options.js';
 import { PartialFile } from './partialFile.js';
 import { PARTIAL_SUFFIX, partialDirFor } from './partialPath.js';
-import { verifyAndPlace } from './place.js';
 import { ProgressTracker } from './progress.js';
 import { acquireClaim, adoptOrphans, existingResult } from './sessionClaim.js';
 import type { SessionDeps } from './sessionDeps.js';
-import { type TransferContext, type TransferState, transferOnce } from './transfer.js';
+import type { TransferContext, TransferState } from './transfer.js';
+import { transferAll } from './transferAll.js';
 
 export type { SessionDeps } from './sessionDeps.js';
 
@@ -213,7 +211,15 @@ export class DownloadSession {
         const before = this.#offset;
         try {
           return await this.#deps.options.retry.execute(
-            (ctx) => breaker.execute(() => this.#transferAll(mirror, ctx.signal, othersLeft)),
+            (ctx) =>
+              breaker.execute(() =>
+                transferAll(this.#context(), mirror, {
+                  signal: ctx.signal,
+                  callSignal: this.#signal,
+                  othersLeft,
+                  started: this.#started,
+                }),
+              ),
             { signal: this.#signal, operation: this.#operation },
           );
         } catch (error) {
@@ -225,53 +231,6 @@ export class DownloadSession {
       }
     } finally {
       untrack();
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Transfers
-
-  /**
-   * Requests until the file is complete or an error without progress: a body cut after some bytes
-   * (or a stall after some bytes) is resumed at once with Range, without spending a retry.
-   */
-  async #transferAll(mirror: URL, signal: AbortSignal, othersLeft: boolean): Promise<DownloadResult> {
-    for (;;) {
-      // Progress = the kept file grew; a mirror that ignores Range and cuts every body makes none.
-      const before = this.#offset;
-      let outcome: 'done' | 'complete';
-      try {
-        outcome = await transferOnce(this.#context(), mirror, signal);
-      } catch (error) {
-        if (this.#signal?.aborted || signal.aborted) throw error;
-        const progressed = this.#offset > before;
-        if (progressed && isResumable(error)) {
-          try {
-            // After a cut body: make the partial consistent with what was hashed.
-            await (this.#partial as PartialFile).sink.flush();
-          } catch (flushError) {
-            throw isDiskFull(flushError)
-              ? await (this.#partial as PartialFile).diskFull(flushError, this.#dest)
-              : flushError;
-          }
-          continue;
-        }
-        if (isDiskFull(error)) throw await (this.#partial as PartialFile).diskFull(error, this.#dest);
-        if (error instanceof StallError && othersLeft) throw new Failover(error);
-        if (error instanceof ChecksumMismatchError || error instanceof SizeMismatchError)
-          throw new Failover(error);
-        throw error;
-      }
-      let result: DownloadResult | undefined;
-      try {
-        result = await verifyAndPlace(this.#context(), mirror, outcome, this.#started);
-      } catch (error) {
-        // Corrupt bytes: no point retrying this mirror now; the mirror loop demotes it.
-        if (error instanceof ChecksumMismatchError || error instanceof SizeMismatchError)
-          throw new Failover(error);
-        throw error;
-      }
-      if (result) return result;
     }
   }
 
