@@ -101,7 +101,7 @@ export {
   partialPathFor,
   WORK_DIR_NAME,
 } from './download/partialPath.js';
-export { type ProxyConfig, proxyConfigFromEnv } from './download/proxy.js';
+export { type ProxyConfig, proxyConfigFromEnv } from './proxy/config.js';
 export { AlternativesExhaustedError, type FailedAlternative } from './errors/AlternativesExhaustedError.js';
 export { AuthenticationError, type AuthenticationErrorOptions } from './errors/AuthenticationError.js';
 export { BulkheadRejectedError } from './errors/BulkheadRejectedError.js';

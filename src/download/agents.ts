@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { proxyAuthorization } from './proxy.js';
+import { proxyAuthHeaders } from '../proxy/auth.js';
 
 type ConnectCallback = (error: Error | null, socket?: Duplex) => void;
 
@@ -26,9 +26,7 @@ class TunnelAgent extends https.Agent {
   ): undefined {
     const proxy = this.#proxy;
     const target = `${options.host ?? 'localhost'}:${options.port ?? 443}`;
-    const headers: Record<string, string> = { host: target };
-    const auth = proxyAuthorization(proxy);
-    if (auth) headers['proxy-authorization'] = auth;
+    const headers: Record<string, string> = { host: target, ...proxyAuthHeaders(proxy) };
     const request = (proxy.protocol === 'https:' ? https : http).request({
       host: proxy.hostname.replace(/^\[|\]$/g, ''),
       port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),

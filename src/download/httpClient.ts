@@ -2,8 +2,10 @@ import http from 'node:http';
 import https from 'node:https';
 import { redactUrl } from '../context/redact.js';
 import { RedirectError } from '../errors/RedirectError.js';
+import { proxyAuthHeaders } from '../proxy/auth.js';
+import type { ProxyConfig } from '../proxy/config.js';
+import { proxyFor } from '../proxy/resolve.js';
 import type { Agents } from './agents.js';
-import { type ProxyConfig, proxyAuthorization, proxyFor } from './proxy.js';
 import { dropCredentials, REDIRECT_STATUSES, redirectTarget, sameOrigin } from './redirects.js';
 
 /** TLS settings for https requests (e.g. a private CA of a corporate mirror). */
@@ -51,9 +53,7 @@ function requestOnce(
     request = send(url, { method: 'GET', headers, agent, signal: options.signal, ...(tlsOptions as object) });
   } else if (url.protocol === 'http:') {
     // Plain-HTTP proxying: absolute-form request line to the proxy.
-    const proxied: Record<string, string> = { ...headers, host: url.host };
-    const auth = proxyAuthorization(proxy);
-    if (auth) proxied['proxy-authorization'] = auth;
+    const proxied: Record<string, string> = { ...headers, host: url.host, ...proxyAuthHeaders(proxy) };
     const send = proxy.protocol === 'https:' ? https.request : http.request;
     request = send({
       host: proxy.hostname.replace(/^\[|\]$/g, ''),

@@ -8,10 +8,10 @@ import {
   optionalNumber,
   optionalObject,
 } from '../policy/validate.js';
+import type { ProxyConfig } from '../proxy/config.js';
 import type { RetryPolicyOptions } from '../retry/options.js';
 import { RetryPolicy } from '../retry/RetryPolicy.js';
 import type { TlsOptions } from './httpClient.js';
-import type { ProxyConfig } from './proxy.js';
 
 /** Supplies an access token when a server answers 401/403 (asked at most once per download). */
 export type TokenProvider = () => string | undefined | null | PromiseLike<string | undefined | null>;
@@ -38,7 +38,7 @@ export interface DownloaderOptions {
   tempDir?: string;
   /** Redirects followed per request, at most 10. Default 10. */
   maxRedirects?: number;
-  /** Proxy settings; default from HTTP_PROXY / HTTPS_PROXY / NO_PROXY. `false` disables proxies. */
+  /** Proxy settings; default from the environment (`proxyFor`: HTTP(S)_PROXY, ALL_PROXY, NO_PROXY). `false` disables proxies. */
   proxy?: ProxyConfig | false;
   /** Block size of the hashing/writing pipeline in bytes. Default 4 MiB. */
   blockSize?: number;
@@ -114,7 +114,7 @@ export interface ResolvedDownloaderOptions {
   readonly tempDir: string | undefined;
   /** Redirects followed per request (0–10). */
   readonly maxRedirects: number;
-  /** Proxy settings; undefined = from HTTP_PROXY / HTTPS_PROXY / NO_PROXY, `false` = none. */
+  /** Proxy settings; undefined = from HTTP(S)_PROXY / ALL_PROXY / NO_PROXY, `false` = none. */
   readonly proxy: ProxyConfig | false | undefined;
   /** Block size of the hashing/writing pipeline, bytes. */
   readonly blockSize: number;

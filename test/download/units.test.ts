@@ -11,12 +11,15 @@ import {
   writerGone,
 } from '../../src/download/claim.js';
 import { partialDirFor, partialPathFor, WORK_DIR_NAME } from '../../src/download/partialPath.js';
-import { bypassesProxy, proxyAuthorization, proxyConfigFromEnv, proxyFor } from '../../src/download/proxy.js';
 import { PriorityQueue } from '../../src/download/queue.js';
 import { planResponse, resumeHeaders } from '../../src/download/rangeResume.js';
 import { dropCredentials, redirectTarget, sameOrigin } from '../../src/download/redirects.js';
 import { TokenBucket } from '../../src/download/throttle.js';
 import { RedirectError } from '../../src/errors/RedirectError.js';
+import { proxyAuthHeaders } from '../../src/proxy/auth.js';
+import { proxyConfigFromEnv } from '../../src/proxy/config.js';
+import { bypassesProxy } from '../../src/proxy/noProxy.js';
+import { proxyFor } from '../../src/proxy/resolve.js';
 import { tempRoot } from '../support/download-helpers.js';
 
 describe('partial file layout', () => {
@@ -82,9 +85,9 @@ describe('proxy settings', () => {
       if (saved === undefined) delete process.env.http_proxy;
       else process.env.http_proxy = saved;
     }
-    expect(proxyAuthorization(new URL('http://us%40er:p%3Ass@proxy:1'))).toBe(
-      `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`,
-    );
+    expect(proxyAuthHeaders(new URL('http://us%40er:p%3Ass@proxy:1'))).toEqual({
+      'proxy-authorization': `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`,
+    });
   });
 });
 

@@ -203,6 +203,27 @@ describe('network check against loopback servers', () => {
     expect(proxied).toContain('CONNECT huggingface.co:443');
   });
 
+  it('resolves the proxy from env like the Downloader (ALL_PROXY, blank values unset, loopback direct)', async () => {
+    proxied.length = 0;
+    const viaAll = `http://127.0.0.1:${proxyPort}`;
+    // The loopback proxy refuses the CONNECT, so nothing leaves the machine.
+    const outcome = await run(
+      network({
+        urls: ['https://huggingface.co/'],
+        env: { https_proxy: ' ', ALL_PROXY: viaAll },
+        timeout: 2000,
+      }),
+    );
+    expect(urlsOf(outcome)[0]).toMatchObject({ outcome: 'proxy', status: 403, proxy: `${viaAll}/` });
+    expect(proxied).toEqual(['CONNECT huggingface.co:443']);
+    const direct = await run(
+      network({ urls: [`http://127.0.0.1:${okPort}/`], env: { ALL_PROXY: viaAll }, timeout: 2000 }),
+    );
+    expect(direct.status).toBe('pass');
+    expect(urlsOf(direct)[0]?.proxy).toBeUndefined();
+    expect(proxied).toHaveLength(1);
+  });
+
   it('validates its options', () => {
     expect(() => network({ urls: [] })).toThrow(TypeError);
     expect(() => network({ urls: ['not a url'] })).toThrow(TypeError);
@@ -218,14 +239,14 @@ describe('proxy environment', () => {
     NO_PROXY: '.internal.corp,mirror.example:8443',
   };
   it('picks the proxy per scheme and honours NO_PROXY and loopback', () => {
-    expect(proxyFor(new URL('https://huggingface.co/x'), env)?.host).toBe('proxy.corp:3128');
-    expect(proxyFor(new URL('http://huggingface.co/x'), env)?.host).toBe('plain.corp:8080');
-    expect(proxyFor(new URL('https://a.internal.corp/'), env)).toBeUndefined();
-    expect(proxyFor(new URL('https://mirror.example:8443/'), env)).toBeUndefined();
-    expect(proxyFor(new URL('https://mirror.example/'), env)?.host).toBe('proxy.corp:3128');
-    expect(proxyFor(new URL('http://127.0.0.1:9/'), env)).toBeUndefined();
-    expect(proxyFor(new URL('http://localhost:9/'), env)).toBeUndefined();
-    expect(proxyFor(new URL('https://x.org/'), {})).toBeUndefined();
+    expect(proxyFor(new URL('https://huggingface.co/x'), undefined, env)?.host).toBe('proxy.corp:3128');
+    expect(proxyFor(new URL('http://huggingface.co/x'), undefined, env)?.host).toBe('plain.corp:8080');
+    expect(proxyFor(new URL('https://a.internal.corp/'), undefined, env)).toBeUndefined();
+    expect(proxyFor(new URL('https://mirror.example:8443/'), undefined, env)).toBeUndefined();
+    expect(proxyFor(new URL('https://mirror.example/'), undefined, env)?.host).toBe('proxy.corp:3128');
+    expect(proxyFor(new URL('http://127.0.0.1:9/'), undefined, env)).toBeUndefined();
+    expect(proxyFor(new URL('http://localhost:9/'), undefined, env)).toBeUndefined();
+    expect(proxyFor(new URL('https://x.org/'), undefined, {})).toBeUndefined();
     expect(bypassesProxy(new URL('https://anything/'), '*')).toBe(true);
   });
 

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
-import { proxyAuthorization } from './proxy.js';
+import { proxyAuthHeaders } from '../../proxy/auth.js';
 
 function fail(code: string, message: string, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(message), { code }, extra);
@@ -75,11 +75,11 @@ export function headRequest(
     if (!isHttps) {
       const request = proxyModule.request(
         {
-          host: proxy.hostname,
+          host: proxy.hostname.replace(/^\[|\]$/g, ''),
           port: proxyPort,
           method: 'HEAD',
           path: url.href,
-          headers: { host: url.host, ...headers, ...proxyAuthorization(proxy) },
+          headers: { host: url.host, ...headers, ...proxyAuthHeaders(proxy) },
           agent: false,
         },
         (response) => {
@@ -93,11 +93,11 @@ export function headRequest(
       return;
     }
     const connect = proxyModule.request({
-      host: proxy.hostname,
+      host: proxy.hostname.replace(/^\[|\]$/g, ''),
       port: proxyPort,
       method: 'CONNECT',
       path: `${url.hostname}:${targetPort}`,
-      headers: { host: `${url.hostname}:${targetPort}`, ...proxyAuthorization(proxy) },
+      headers: { host: `${url.hostname}:${targetPort}`, ...proxyAuthHeaders(proxy) },
       agent: false,
     });
     track(connect);

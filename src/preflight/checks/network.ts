@@ -1,10 +1,11 @@
 import { redactUrl } from '../../context/redact.js';
+import { proxyFor } from '../../proxy/resolve.js';
 import type { CheckOptions, CheckOutcome, PreflightCheck } from '../types.js';
 import { headRequest } from './headRequest.js';
-import { proxyFor } from './proxy.js';
 
+export { bypassesProxy } from '../../proxy/noProxy.js';
+export { proxyFor } from '../../proxy/resolve.js';
 export { headRequest } from './headRequest.js';
-export { bypassesProxy, proxyFor } from './proxy.js';
 
 /** How reaching one URL ended. */
 export type ReachOutcome =
@@ -46,8 +47,9 @@ export interface NetworkOptions extends CheckOptions {
   /** The whole check's limit (default `timeout` + 5000). */
   readonly checkTimeout?: number;
   /**
-   * Proxy URL for every request, `false` for none. Default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY
-   * (either case) with NO_PROXY honoured; loopback addresses never use a proxy.
+   * Proxy URL for every request, `false` for none. Default: resolved from `env` exactly as the
+   * Downloader does ({@link proxyFor}: `<scheme>_proxy` lower- then upper-case, then ALL_PROXY;
+   * NO_PROXY honoured; loopback addresses never use a proxy).
    */
   readonly proxy?: string | false;
   /** Extra request headers (e.g. a User-Agent). Never logged. */
@@ -123,10 +125,14 @@ export function network(options: NetworkOptions): PreflightCheck {
     timeout: options.checkTimeout ?? timeoutMs + 5000,
     async run({ signal }): Promise<CheckOutcome> {
       const env = options.env ?? process.env;
+      // A forced proxy serves every URL, loopback included, like an explicit Downloader `proxy`.
+      const explicit =
+        options.proxy === undefined || options.proxy === false
+          ? options.proxy
+          : { http: options.proxy, https: options.proxy };
       const results = await Promise.all(
         urls.map(async (url): Promise<UrlReachability> => {
-          const proxy =
-            options.proxy === false ? undefined : options.proxy ? new URL(options.proxy) : proxyFor(url, env);
+          const proxy = proxyFor(url, explicit, env);
           const started = performance.now();
           const base = {
             url: redactUrl(url.href),
