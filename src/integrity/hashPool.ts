@@ -15,6 +15,7 @@ import { WORKER_SOURCE, type WorkerMessage } from './hashWorker.js';
 
 /** The identity of a file's content as far as `stat` can tell (what the stat cache compares). */
 export interface FileIdentity {
+  /** Size in bytes. */
   readonly size: number;
   /** Modification time in ns since the epoch, as a decimal string (exact, unlike `mtimeMs`). */
   readonly mtimeNs: string;
@@ -38,15 +39,17 @@ export interface HashResult {
 
 /** Options of one {@link Hasher.hash} call. */
 export interface HashOptions {
+  /** Stops the hash (the worker stops reading); the call rejects with a cancelled error. */
   signal?: AbortSignal | undefined;
   /** Called with the bytes hashed so far, about every 16 MiB. */
   onProgress?: ((bytesHashed: number) => void) | undefined;
-  /** The expected size; files of at most {@link INLINE_LIMIT} bytes are hashed on the calling thread. */
+  /** The expected size, in bytes; files of at most 64 KiB are hashed on the calling thread (no worker round trip). */
   sizeHint?: number | undefined;
 }
 
 /** Anything that can hash a file; {@link HashPool} is the package's. Tests wrap it to count calls. */
 export interface Hasher {
+  /** SHA-256 of the whole file at `path`, with its identity when hashing ended. */
   hash(path: string, options?: HashOptions): Promise<HashResult>;
 }
 
@@ -98,6 +101,7 @@ export interface HashPoolOptions {
 
 /** A pool of hashing worker threads. Idle workers are unref'd: the pool never keeps a process alive. */
 export class HashPool implements Hasher {
+  /** Worker threads in the pool (default: logical CPUs, at most 4). */
   readonly size: number;
   private readonly blockSize: number;
   private readonly progressEvery: number;

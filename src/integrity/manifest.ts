@@ -44,7 +44,9 @@ export interface ManifestModel {
 
 /** A validated model manifest. */
 export interface Manifest {
+  /** Manifest format version ({@link MANIFEST_SCHEMA_VERSION}). */
   readonly schemaVersion: 1;
+  /** The models, at least one, ids unique. */
   readonly models: readonly ManifestModel[];
 }
 

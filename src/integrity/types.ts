@@ -12,6 +12,7 @@ export type { FileStatus } from '../events/integrityEvents.js';
  * checking size and sha256 (a test double, another installer's downloader behind an adapter).
  */
 export interface FileFetcher {
+  /** Fetches one file into `request.dest`, verified; rejects when it cannot. */
   download(request: FileFetchRequest, options?: FileFetchOptions): Promise<FileFetchResult>;
 }
 
@@ -21,7 +22,9 @@ export interface FileFetchRequest {
   readonly urls: readonly string[];
   /** Final path; written only by an atomic rename after size and sha256 matched. */
   readonly dest: string;
+  /** Expected size in bytes (repair always gives the manifest's). */
   readonly size?: number;
+  /** Expected sha256, lower-case hex (repair always gives the manifest's). */
   readonly sha256?: string;
   /** Higher first when the fetcher queues. */
   readonly priority?: number;
@@ -31,38 +34,55 @@ export interface FileFetchRequest {
 
 /** Options of one fetch. */
 export interface FileFetchOptions {
+  /** Stops the fetch (the Downloader keeps the partial for a later resume). */
   signal?: AbortSignal;
+  /** Called as bytes arrive. */
   onProgress?: (progress: FileFetchProgress) => void;
 }
 
 /** Progress of one fetch, as the Downloader reports it (only `bytes` is relied on). */
 export interface FileFetchProgress {
+  /** Bytes of the file present so far (a kept prefix included). */
   readonly bytes: number;
+  /** Total size in bytes, when known. */
   readonly total?: number | undefined;
+  /** Transfer rate, bytes per second. */
   readonly rate?: number | undefined;
+  /** Estimated seconds left. */
   readonly eta?: number | undefined;
 }
 
 /** What a finished fetch returns. */
 export interface FileFetchResult {
+  /** Where the file now is (the request's `dest`). */
   readonly path: string;
+  /** Size of the file in bytes (checked against the manifest). */
   readonly bytes: number;
+  /** Bytes received over the network by this fetch. */
   readonly bytesTransferred: number;
+  /** sha256 of the whole file, hex (checked against the manifest). */
   readonly sha256: string;
+  /** The mirror that served it. */
   readonly url: string;
+  /** Requests made, when the fetcher counts them. */
   readonly attempts?: number;
+  /** Whether kept bytes from before were continued. */
   readonly resumed?: boolean;
 }
 
 /** Size and digest a file must have. */
 export interface ExpectedContent {
+  /** Size in bytes, from the manifest. */
   readonly size: number;
+  /** sha256 from the manifest, lower-case hex. */
   readonly sha256: string;
 }
 
 /** What is on disk at a file's place (sha256 only when it was hashed or known from the cache). */
 export interface ActualContent {
+  /** Size on disk, in bytes. */
   readonly size: number;
+  /** sha256 of the content, lower-case hex; absent when it was not needed (e.g. the size is already wrong). */
   readonly sha256?: string;
 }
 
@@ -70,7 +90,9 @@ export interface ActualContent {
 export interface FileReport {
   /** Manifest path, relative to the model folder. */
   readonly path: string;
+  /** The verdict: `ok`, or what is wrong. */
   readonly status: FileStatus;
+  /** What the manifest says the file must be. */
   readonly expected: ExpectedContent;
   /** What is at `path` now, when something is. */
   readonly actual?: ActualContent;
@@ -84,8 +106,11 @@ export interface FileReport {
 
 /** One model's verdict. */
 export interface ModelReport {
+  /** The manifest model id. */
   readonly id: string;
+  /** True when every file is `ok`. */
   readonly ok: boolean;
+  /** One verdict per manifest file, in manifest order. */
   readonly files: readonly FileReport[];
   /** Bytes still to download for this model (misplaced files need none; partials count what is left). */
   readonly bytesToDownload: number;
@@ -97,6 +122,7 @@ export interface VerifyStats {
   readonly files: number;
   /** Files whose content was read and hashed (manifest files and misplaced candidates). */
   readonly hashedFiles: number;
+  /** Bytes read and hashed. */
   readonly hashedBytes: number;
   /** Files decided from the stat cache without reading them. */
   readonly cachedFiles: number;
@@ -104,24 +130,35 @@ export interface VerifyStats {
 
 /** The result of {@link ModelIntegrityChecker.verify}. */
 export interface IntegrityReport {
+  /** True when every file of every checked model is `ok`. */
   readonly ok: boolean;
   /** True when every file was re-hashed. */
   readonly deep: boolean;
+  /** One report per checked model. */
   readonly models: readonly ModelReport[];
   /** Bytes repair would download. */
   readonly bytesToDownload: number;
+  /** ISO time the verify finished. */
   readonly checkedAt: string;
+  /** Wall time of the verify, ms. */
   readonly durationMs: number;
+  /** Counters: files looked at, hashed, decided from the cache. */
   readonly stats: VerifyStats;
 }
 
 /** Progress of a verify. */
 export interface VerifyProgress {
+  /** `stat`: looking at a file; `hash`: reading its content; `search`: looking for misplaced copies. */
   readonly phase: 'stat' | 'hash' | 'search';
+  /** The model being checked. */
   readonly model: string;
+  /** The file, relative to the model folder (absent for `search`). */
   readonly path?: string;
+  /** Manifest files decided so far. */
   readonly filesChecked: number;
+  /** Manifest files in the checked models. */
   readonly filesTotal: number;
+  /** Bytes hashed so far. */
   readonly bytesHashed: number;
 }
 
@@ -131,12 +168,15 @@ export interface VerifyOptions {
   models?: readonly string[];
   /** Re-hash every file instead of trusting the stat cache (default false). */
   deep?: boolean;
+  /** Stops the verify; it rejects with a cancelled error. */
   signal?: AbortSignal;
+  /** Called as files are looked at and hashed. */
   onProgress?: (progress: VerifyProgress) => void;
 }
 
 /** A file repair fixed: what `integrity:repaired` announced, plus whether a download resumed. */
 export interface RepairedFile extends IntegrityRepairedEvent {
+  /** For `downloaded`: whether a kept partial was continued. */
   readonly resumed?: boolean;
 }
 
@@ -148,6 +188,7 @@ export interface RepairedFile extends IntegrityRepairedEvent {
 export interface FailedFile extends IntegrityRepairFailedEvent {
   /** The file's status before repair. */
   readonly status: FileStatus;
+  /** The error's code (`ERR_CHECKSUM_MISMATCH`, `ENOSPC`), when it has one. */
   readonly code?: string;
   /** The underlying error. */
   readonly error: unknown;
@@ -155,18 +196,25 @@ export interface FailedFile extends IntegrityRepairFailedEvent {
 
 /** Progress of a repair (per file being downloaded). */
 export interface RepairProgress {
+  /** The model of the file being downloaded. */
   readonly model: string;
+  /** The file, relative to the model folder. */
   readonly path: string;
+  /** Bytes of this file present so far (a resumed prefix included). */
   readonly bytes: number;
+  /** This file's size from the manifest, bytes. */
   readonly total: number;
   /** Sum over the whole repair. */
   readonly bytesDone: number;
+  /** Sizes of every file the repair downloads, summed. */
   readonly bytesTotal: number;
 }
 
 /** Options of {@link ModelIntegrityChecker.repair}. */
 export interface RepairOptions {
+  /** Stops the repair (it rejects with a cancelled error); partials are kept for the next one. */
   signal?: AbortSignal;
+  /** Called as bytes arrive for any file. */
   onProgress?: (progress: RepairProgress) => void;
   /** Files fetched at once (default 4; the Downloader's own queue may limit further). */
   concurrency?: number;
@@ -176,7 +224,9 @@ export interface RepairOptions {
 export interface RepairResult {
   /** True when everything verified ok afterwards. */
   readonly ok: boolean;
+  /** Files that were moved back or downloaded. */
   readonly fixed: readonly RepairedFile[];
+  /** Files that could not be fixed, with manual steps. */
   readonly failed: readonly FailedFile[];
   /** The verify run after repairing. */
   readonly report: IntegrityReport;
