@@ -12,13 +12,19 @@ export const DEFAULT_RECOVERY_LINKS: Readonly<Partial<Record<ErrorCategory, read
 
 /** What the manual-steps builder and a custom report builder are told. */
 export interface ManualInput {
+  /** The error of the final failure. */
   readonly error: unknown;
+  /** How classifyError saw it. */
   readonly classification: ErrorClassification;
+  /** The component that failed (`unknown` when not given). */
   readonly component: string;
+  /** The operation that failed (`unknown` when not given). */
   readonly operation: string;
+  /** Every strategy tried, in order. */
   readonly attempts: readonly RecoveryAttempt[];
   /** Steps strategies added through `ctx.addManualStep`. */
   readonly strategySteps: readonly string[];
+  /** Documentation links: the category's defaults, the configured ones and those strategies added. */
   readonly links: readonly string[];
 }
 

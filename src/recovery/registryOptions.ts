@@ -36,12 +36,15 @@ export interface RecoveryRegistryOptions {
 
 /** The second argument of {@link RecoveryRegistry.recover}: the hook's request, every field optional. */
 export interface RecoverOptions {
+  /** The component that failed (default `unknown`); learned statistics and history use it. */
   component?: string;
+  /** The operation that failed (default `unknown`). */
   operation?: string;
   /** Classification of `error`; computed with classifyError when absent. */
   classification?: ErrorClassification;
   /** Recovery attempts already made for this call (withReliability passes it). */
   recoveryAttempts?: number;
+  /** Stops the recovery: the running strategy is told through `ctx.signal` and the result is `fail`. */
   signal?: AbortSignal;
   /** Facts handed to strategies as `ctx.data`. */
   data?: Record<string, unknown>;

@@ -22,6 +22,7 @@ export interface RecoveryContext {
   readonly category: ErrorCategory;
   /** Component and operation that failed (`'unknown'` when not given). */
   readonly component: string;
+  /** The operation that failed (`'unknown'` when not given). */
   readonly operation: string;
   /** Recovery attempts already made for this call (0 on the first failure). */
   readonly recoveryAttempts: number;
@@ -54,6 +55,7 @@ export interface RecoveryStrategy {
 
 /** One strategy tried during a recovery. */
 export interface RecoveryAttempt {
+  /** The strategy's name. */
   readonly strategy: string;
   /** Its decision, or `'error'` when it threw. */
   readonly outcome: StrategyOutcome | 'error';
@@ -61,6 +63,7 @@ export interface RecoveryAttempt {
   readonly likelihood: number;
   /** The likelihood for people: "alternative-source: worked 12 of 14 times". */
   readonly likelihoodText: string;
+  /** Time the strategy ran, ms. */
   readonly durationMs: number;
   /** What the strategy reported doing. */
   readonly notes: readonly string[];
@@ -79,6 +82,7 @@ export interface RecoveryResult extends RecoveryDecision {
   readonly strategy?: string;
   /** Every strategy tried, in order. */
   readonly attempts: readonly RecoveryAttempt[];
+  /** The failure's category (strategies are ranked per category). */
   readonly category: ErrorCategory;
   /** Guided steps for a person (only with `manual`). */
   readonly manualSteps?: readonly string[];
@@ -90,15 +94,21 @@ export interface RecoveryResult extends RecoveryDecision {
 
 /** Learned statistics of one strategy for one category. */
 export interface StrategyStats {
+  /** The failure category these numbers are for. */
   readonly category: ErrorCategory;
+  /** The strategy's name. */
   readonly strategy: string;
+  /** Times it ran for this category. */
   readonly attempts: number;
+  /** Times it ended with `retry` or `continue` (a retry that failed again is counted as failed). */
   readonly successes: number;
   /** Laplace-smoothed success rate (successes + 1) / (attempts + 2); what ordering uses. */
   readonly likelihood: number;
   /** successes / attempts (0 when never tried). */
   readonly observedRate: number;
+  /** Its outcome the last time it ran, absent when never run. */
   readonly lastOutcome?: StrategyOutcome | 'error';
+  /** ISO time it last ran, absent when never run. */
   readonly lastUsedAt?: string;
 }
 
@@ -106,12 +116,23 @@ export interface StrategyStats {
 export interface RecoveryHistoryEntry {
   /** ISO time. */
   readonly at: string;
+  /** The failure's category. */
   readonly category: ErrorCategory;
+  /** The component that failed. */
   readonly component: string;
+  /** The operation that failed. */
   readonly operation: string;
+  /** How the recovery ended. */
   readonly action: RecoveryResult['action'];
+  /** The strategy that succeeded, when one did. */
   readonly strategy?: string;
-  readonly tried: ReadonlyArray<{ readonly strategy: string; readonly outcome: StrategyOutcome | 'error' }>;
+  /** Strategies tried, in order. */
+  readonly tried: ReadonlyArray<{
+    /** The strategy's name. */
+    readonly strategy: string;
+    /** What it decided, or `error` when it threw. */
+    readonly outcome: StrategyOutcome | 'error';
+  }>;
   /** What the successful strategy reported doing. */
   readonly notes?: readonly string[];
   /** The redacted error message. */
@@ -122,6 +143,7 @@ export interface RecoveryHistoryEntry {
 export interface RecoveryStats {
   /** Per category × strategy, best first within a category. */
   readonly strategies: readonly StrategyStats[];
+  /** Counts over every recovery run. */
   readonly totals: {
     /** Recoveries run. */
     readonly recoveries: number;
@@ -134,27 +156,45 @@ export interface RecoveryStats {
 
 /** "What was fixed": recoveries grouped by what fixed them, from the history. */
 export interface RecoverySummary {
+  /** Recoveries that fixed the failure, per category and strategy. */
   readonly fixed: ReadonlyArray<{
+    /** The failure category. */
     readonly category: ErrorCategory;
+    /** The strategy that fixed it. */
     readonly strategy: string;
+    /** How many times. */
     readonly count: number;
   }>;
-  readonly manual: ReadonlyArray<{ readonly category: ErrorCategory; readonly count: number }>;
+  /** Recoveries that ended with manual steps, per category. */
+  readonly manual: ReadonlyArray<{
+    /** The failure category. */
+    readonly category: ErrorCategory;
+    /** How many times. */
+    readonly count: number;
+  }>;
   /** One paragraph for people. */
   readonly text: string;
 }
 
 /** Payload of `recovery:attempt`. */
 export type RecoveryAttemptEvent = {
+  /** The failure's category. */
   readonly category: ErrorCategory;
+  /** The component that failed. */
   readonly component: string;
+  /** The operation that failed. */
   readonly operation: string;
+  /** The strategy about to run. */
   readonly strategy: string;
+  /** Its one-sentence description. */
   readonly description: string;
   /** 1-based position in this recovery. */
   readonly index: number;
+  /** Learned likelihood before this attempt: (successes + 1) / (attempts + 2). */
   readonly likelihood: number;
+  /** Earlier runs of this strategy for this category. */
   readonly attempts: number;
+  /** Earlier successes of this strategy for this category. */
   readonly successes: number;
   /** "alternative-source: worked 12 of 14 times". */
   readonly text: string;
@@ -162,34 +202,62 @@ export type RecoveryAttemptEvent = {
 
 /** Events of a RecoveryRegistry (also on diagnostics_channel `wan-reliability:<event>`). */
 export type RecoveryEvents = {
+  /** A strategy that applies is about to run. */
   'recovery:attempt': RecoveryAttemptEvent;
+  /** A strategy fixed the failure; the recovery ends with its outcome. */
   'recovery:success': {
+    /** The failure's category. */
     readonly category: ErrorCategory;
+    /** The component that failed. */
     readonly component: string;
+    /** The operation that failed. */
     readonly operation: string;
+    /** The strategy that fixed it. */
     readonly strategy: string;
+    /** `retry`: run the call again; `continue`: go on without its result. */
     readonly outcome: 'retry' | 'continue';
+    /** Time the strategy ran, ms. */
     readonly durationMs: number;
+    /** What the strategy reported doing. */
     readonly notes: readonly string[];
   };
   /** One strategy failed (or threw); the next is tried. */
   'recovery:failed': {
+    /** The failure's category. */
     readonly category: ErrorCategory;
+    /** The component that failed. */
     readonly component: string;
+    /** The operation that failed. */
     readonly operation: string;
+    /** The strategy that could not help. */
     readonly strategy: string;
+    /** `fail`: it said it could not help; `error`: it threw. */
     readonly outcome: 'fail' | 'error';
+    /** Time the strategy ran, ms. */
     readonly durationMs: number;
+    /** For `error`: the redacted message of what it threw. */
     readonly error?: string;
   };
   /** Every strategy failed (or none applied): a person must act. */
   'recovery:manual': {
+    /** The failure's category. */
     readonly category: ErrorCategory;
+    /** The component that failed. */
     readonly component: string;
+    /** The operation that failed. */
     readonly operation: string;
+    /** Guided steps for a person, most useful first (redacted). */
     readonly manualSteps: readonly string[];
+    /** Names of the strategies tried, in order. */
     readonly tried: readonly string[];
   };
   /** Something is off but recovery goes on (e.g. a corrupt store was set aside). */
-  'recovery:warning': { readonly message: string; readonly path?: string; readonly movedTo?: string };
+  'recovery:warning': {
+    /** What happened, redacted. */
+    readonly message: string;
+    /** The file concerned (the recovery store), when there is one. */
+    readonly path?: string;
+    /** Where a corrupt store was moved to. */
+    readonly movedTo?: string;
+  };
 };
