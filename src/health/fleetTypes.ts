@@ -26,73 +26,125 @@ export const DEFAULT_FLEET_THRESHOLDS: FleetThresholds = Object.freeze({
 
 /** One alert raised by {@link aggregate}. */
 export interface FleetAlert {
+  /** Which threshold was crossed (one alert per kind at most). */
   readonly id:
     | 'install-success'
     | 'install-duration'
     | 'network-timeouts'
     | 'checksum-failures'
     | 'circuit-open';
+  /** `critical` for install success, `warning` for the rest. */
   readonly severity: 'critical' | 'warning';
+  /** One line for humans, with the observed value and the threshold. */
   readonly message: string;
   /** The observed value (a ratio, or ms for install-duration). */
   readonly value: number;
+  /** The threshold it crossed (same unit as `value`). */
   readonly threshold: number;
 }
 
 /** The fleet view. */
 export interface FleetReport {
+  /** Identifies fleet reports among other JSON files. */
   readonly schema: 'wan-reliability/fleet-report';
+  /** Version of this format; bumped on incompatible changes. */
   readonly version: 1;
+  /** ISO time of the aggregation (`now` option). */
   readonly generatedAt: string;
   /** Latest report per instance id. */
   readonly instances: {
+    /** Distinct instance ids. */
     readonly total: number;
+    /** Instances whose latest report is healthy. */
     readonly healthy: number;
+    /** Instances whose latest report is degraded. */
     readonly degraded: number;
+    /** Instances whose latest report is unhealthy. */
     readonly unhealthy: number;
+    /** One entry per instance, sorted by id. */
     readonly list: ReadonlyArray<{
+      /** The instance id. */
       readonly id: string;
+      /** Host name from its report. */
       readonly hostname: string;
+      /** Overall status of its latest report. */
       readonly status: HealthStatus;
+      /** ISO time of its latest report. */
       readonly generatedAt: string;
+      /** Calls in its latest report. */
       readonly calls: number;
+      /** Success rate in its latest report (0–1). */
       readonly successRate: number;
-      readonly install?: { readonly success: boolean; readonly durationMs: number };
+      /** How its install went, when the report says. */
+      readonly install?: {
+        /** Whether the install succeeded. */
+        readonly success: boolean;
+        /** How long the install took, ms. */
+        readonly durationMs: number;
+      };
     }>;
   };
+  /** Install outcomes of the instances whose latest report has one. */
   readonly installs: {
     /** Instances whose report tells how the install went. */
     readonly known: number;
+    /** Installs that succeeded. */
     readonly succeeded: number;
+    /** Installs that failed. */
     readonly failed: number;
     /** succeeded / known (1 when none known). */
     readonly successRate: number;
+    /** Mean install duration, ms (0 when none known). */
     readonly averageDurationMs: number;
   };
+  /** Sums over the latest report of every instance. */
   readonly totals: {
+    /** Calls recorded. */
     readonly calls: number;
+    /** Calls that finally failed. */
     readonly failures: number;
+    /** (calls − failures) / calls (1 with no calls). */
     readonly successRate: number;
+    /** Failures per category. */
     readonly errors: Partial<Record<ErrorCategory, number>>;
   };
   /** Failure rates over all calls that the alerts use. */
-  readonly rates: { readonly timeout: number; readonly checksum: number; readonly circuitOpen: number };
+  readonly rates: {
+    /** Share of calls that failed with a `timeout`. */
+    readonly timeout: number;
+    /** Share of calls that failed an integrity check (`corruption`). */
+    readonly checksum: number;
+    /** Share of calls rejected by an open circuit (`circuit_open`). */
+    readonly circuitOpen: number;
+  };
+  /** Components across instances, lowest success rate first. */
   readonly components: ReadonlyArray<{
+    /** Component name. */
     readonly name: string;
+    /** Instances that reported it. */
     readonly instances: number;
+    /** Calls summed over those instances. */
     readonly calls: number;
+    /** Successes / calls over those instances (1 with no calls). */
     readonly successRate: number;
+    /** Instances where it is unhealthy. */
     readonly unhealthyInstances: number;
     /** Worst p95 across instances, ms. */
     readonly worstP95: number;
+    /** Its worst status across instances. */
     readonly status: HealthStatus;
   }>;
   /** Recovery methods across the fleet, those that worked most first. */
   readonly recovery: ReadonlyArray<{
+    /** The failure category the strategy was tried for. */
     readonly category: ErrorCategory;
+    /** Strategy name. */
     readonly strategy: string;
+    /** Times it was tried, summed over instances. */
     readonly attempts: number;
+    /** Times it fixed the failure. */
     readonly successes: number;
+    /** successes / attempts (0 when never tried). */
     readonly rate: number;
   }>;
   /**
@@ -100,22 +152,37 @@ export interface FleetReport {
    * one day — over all reports given.
    */
   readonly trends: ReadonlyArray<{
+    /** `YYYY-MM-DD` or `YYYY-MM-DD HH:00` (UTC); oldest first. */
     readonly period: string;
+    /** Reports generated in the period. */
     readonly reports: number;
+    /** Distinct instances among them. */
     readonly instances: number;
+    /** Calls summed over those reports. */
     readonly calls: number;
+    /** (calls − failures) / calls (1 with no calls). */
     readonly successRate: number;
+    /** Share of those reports with a successful install; absent when none tells. */
     readonly installSuccessRate?: number;
+    /** Reports in the period whose status is unhealthy. */
     readonly unhealthy: number;
   }>;
+  /** Thresholds crossed (empty when every rate is within its threshold). */
   readonly alerts: readonly FleetAlert[];
+  /** The thresholds the alerts were computed with. */
   readonly thresholds: FleetThresholds;
   /** Inputs that were not health reports, with the reason. */
-  readonly skipped: ReadonlyArray<{ readonly index: number; readonly reason: string }>;
+  readonly skipped: ReadonlyArray<{
+    /** Position of the input in the array given to aggregate. */
+    readonly index: number;
+    /** Why it was skipped (`not an object`, `unsupported version 2`, …). */
+    readonly reason: string;
+  }>;
 }
 
 /** Options of {@link aggregate}. */
 export interface AggregateOptions {
+  /** Alert thresholds; missing ones come from DEFAULT_FLEET_THRESHOLDS. */
   thresholds?: Partial<FleetThresholds>;
   /** Time of the fleet report (default now). */
   now?: Date;

@@ -8,8 +8,15 @@ import type { HealthReport } from './types.js';
 
 /** Reports read from a folder, and the files that were not reports. */
 export interface LoadedReports {
+  /** Every valid health report, in path order. */
   readonly reports: HealthReport[];
-  readonly skipped: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
+  /** `*.json` files that were not usable health reports. */
+  readonly skipped: ReadonlyArray<{
+    /** Path of the file. */
+    readonly file: string;
+    /** Why it was skipped (`not JSON (…)`, `schema is not …`). */
+    readonly reason: string;
+  }>;
 }
 
 /**
@@ -50,6 +57,7 @@ export interface FleetDashboardOptions extends AggregateOptions {
   out?: string;
   /** Page title. */
   title?: string;
+  /** Stops reading the folder; the call rejects. */
   signal?: AbortSignal;
 }
 
@@ -60,7 +68,14 @@ export interface FleetDashboardOptions extends AggregateOptions {
 export async function fleetDashboardFromFolder(
   folder: string,
   options: FleetDashboardOptions = {},
-): Promise<{ html: string; fleet: FleetReport; skippedFiles: LoadedReports['skipped'] }> {
+): Promise<{
+  /** The self-contained dashboard page. */
+  html: string;
+  /** The aggregated fleet view the page shows. */
+  fleet: FleetReport;
+  /** Files in the folder that were not health reports. */
+  skippedFiles: LoadedReports['skipped'];
+}> {
   const { reports, skipped } = await loadHealthReports(
     folder,
     options.signal ? { signal: options.signal } : {},

@@ -5,12 +5,15 @@ export type MetricAttributes = Record<string, string>;
 
 /** The part of OpenTelemetry's `ObservableResult` used here. */
 export interface ObservableResultLike {
+  /** Reports the instrument's current value for one attribute set. */
   observe(value: number, attributes?: MetricAttributes): void;
 }
 
 /** The part of OpenTelemetry's `Observable` instrument used here. */
 export interface ObservableLike {
+  /** Registers a callback run at each collection. */
   addCallback(callback: (result: ObservableResultLike) => void | Promise<void>): void;
+  /** Unregisters a callback given to addCallback. */
   removeCallback(callback: (result: ObservableResultLike) => void | Promise<void>): void;
 }
 
@@ -19,19 +22,29 @@ export interface ObservableLike {
  * optional peer dependency and its types are not needed by users who do not install it).
  */
 export interface MeterLike {
+  /** Creates a monotonic counter read through callbacks (calls, failures, recovered calls). */
   createObservableCounter(name: string, options?: { description?: string; unit?: string }): ObservableLike;
+  /** Creates a gauge read through callbacks (success ratio, latency, status). */
   createObservableGauge(name: string, options?: { description?: string; unit?: string }): ObservableLike;
 }
 
 /** Instrument names registered on the meter. */
 export const OTEL_INSTRUMENTS = Object.freeze({
+  /** Counter of completed calls per component, operation and `outcome` (success / failure). */
   calls: 'wan_reliability.calls',
+  /** Counter of failed calls per component, operation and error `category`. */
   failures: 'wan_reliability.failures',
+  /** Counter of calls that succeeded thanks to recovery, per component and operation. */
   recovered: 'wan_reliability.recovered_calls',
+  /** Gauge: success ratio over the rolling window (0–1), per component. */
   successRatio: 'wan_reliability.component.success_ratio',
+  /** Gauge: current run of consecutive failures, per component. */
   consecutiveFailures: 'wan_reliability.component.consecutive_failures',
+  /** Gauge: median duration of recent calls, seconds, per component. */
   latencyP50: 'wan_reliability.component.latency.p50',
+  /** Gauge: 95th percentile duration of recent calls, seconds, per component. */
   latencyP95: 'wan_reliability.component.latency.p95',
+  /** Gauge: 0 healthy, 1 degraded, 2 unhealthy, per component. */
   status: 'wan_reliability.component.status',
 });
 

@@ -27,7 +27,10 @@ export interface HealthReporterOptions {
   /** Distinct operations tracked per component; more are folded into `(other)` (default 100). */
   maxOperations?: number;
   /** A RecoveryRegistry (anything with `stats()`), whose learned statistics go into reports. */
-  recovery?: { stats(): RecoveryStats };
+  recovery?: {
+    /** The registry's statistics, read at each report. */
+    stats(): RecoveryStats;
+  };
   /** Circuit breakers to list; default: every live CircuitBreaker. `false` lists none. */
   circuits?: false | (() => Iterable<CircuitReport>);
   /**

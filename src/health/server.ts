@@ -26,9 +26,11 @@ export interface ServeOptions {
 export interface HealthServer {
   /** The bound port. */
   readonly port: number;
+  /** The host or address it listens on (default `127.0.0.1`). */
   readonly host: string;
   /** Base URL, e.g. `http://127.0.0.1:9464`. */
   readonly url: string;
+  /** The underlying node:http server (for extra listeners; use `close()` to stop it). */
   readonly server: Server;
   /** Stops accepting connections, ends open ones and resolves when closed. */
   close(): Promise<void>;
