@@ -101,7 +101,6 @@ export {
   partialPathFor,
   WORK_DIR_NAME,
 } from './download/partialPath.js';
-export { type ProxyConfig, proxyConfigFromEnv } from './proxy/config.js';
 export { AlternativesExhaustedError, type FailedAlternative } from './errors/AlternativesExhaustedError.js';
 export { AuthenticationError, type AuthenticationErrorOptions } from './errors/AuthenticationError.js';
 export { BulkheadRejectedError } from './errors/BulkheadRejectedError.js';
@@ -335,6 +334,7 @@ export type {
   PreflightStatus,
   SlowNotice,
 } from './preflight/types.js';
+export { type ProxyConfig, type ProxyEnv, proxyConfigFromEnv } from './proxy/config.js';
 export { likelihood, likelihoodText } from './recovery/learning.js';
 export { DEFAULT_RECOVERY_LINKS, type ManualInput } from './recovery/manual.js';
 export {

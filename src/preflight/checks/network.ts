@@ -48,8 +48,8 @@ export interface NetworkOptions extends CheckOptions {
   readonly checkTimeout?: number;
   /**
    * Proxy URL for every request, `false` for none. Default: resolved from `env` exactly as the
-   * Downloader does ({@link proxyFor}: `<scheme>_proxy` lower- then upper-case, then ALL_PROXY;
-   * NO_PROXY honoured; loopback addresses never use a proxy).
+   * Downloader does (see {@link proxyConfigFromEnv}: `<scheme>_proxy` lower- then upper-case, then
+   * ALL_PROXY; NO_PROXY honoured; loopback addresses never use a proxy).
    */
   readonly proxy?: string | false;
   /** Extra request headers (e.g. a User-Agent). Never logged. */
