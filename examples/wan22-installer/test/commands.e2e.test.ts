@@ -1,39 +1,29 @@
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoManifest } from '../demo/files.js';
-import { type DemoMirror, startDemoMirror } from '../demo/mirror.js';
-import { afterStderr, cli, json, start } from './cli.js';
+import type { DemoMirror } from '../demo/mirror.js';
+import { afterStderr, json, start } from './cli.js';
+import { type E2eFixture, startE2eFixture, TOKEN } from './fixture.js';
 
-// The same token setup as install.e2e: the secret must not show up in any output here either.
-const TOKEN = 'hf_e2eSecretToken0123456789abcdef';
-const env = { HF_TOKEN: TOKEN };
-
+let fixture: E2eFixture;
 let work: string;
 let mirror: DemoMirror;
 let manifest: string;
 let dir: string;
-const outputs: string[] = [];
-
-async function run(args: string[]) {
-  const result = await cli(args, env);
-  outputs.push(result.stdout, result.stderr);
-  return result;
-}
+let env: Record<string, string>;
+let outputs: string[];
+const run = (args: string[]) => fixture.run(args);
 
 beforeAll(async () => {
-  work = await mkdtemp(path.join(tmpdir(), 'wan22-cmd-'));
-  mirror = await startDemoMirror({ token: TOKEN });
-  manifest = path.join(work, 'manifest.json');
-  await writeFile(manifest, JSON.stringify(demoManifest(mirror.url)));
-  dir = path.join(work, 'models');
+  fixture = await startE2eFixture('wan22-cmd-');
+  ({ work, mirror, manifest, dir, env, outputs } = fixture);
 });
 
 afterAll(async () => {
+  // The secret must not show up in any output here either.
   expect(outputs.filter((text) => text.includes(TOKEN))).toEqual([]);
-  await mirror?.close();
-  await rm(work, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe('wan22-install end to end: independent commands', () => {

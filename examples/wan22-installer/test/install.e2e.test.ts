@@ -1,28 +1,21 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoFiles, demoManifest } from '../demo/files.js';
-import { type DemoMirror, startDemoMirror } from '../demo/mirror.js';
+import type { DemoMirror } from '../demo/mirror.js';
 import { buildDemoWheel, DEMO_PACKAGE } from '../demo/wheel.js';
-import { afterStderr, cli, filesContaining, json, start } from './cli.js';
+import { afterStderr, filesContaining, json, start } from './cli.js';
+import { type E2eFixture, startE2eFixture, TOKEN } from './fixture.js';
 
-// A token-shaped secret the mirror demands for one file: it must never show up anywhere.
-const TOKEN = 'hf_e2eSecretToken0123456789abcdef';
-const env = { HF_TOKEN: TOKEN };
-
+let fixture: E2eFixture;
 let work: string;
 let mirror: DemoMirror;
 let manifest: string;
 let dir: string;
+let env: Record<string, string>;
+let outputs: string[];
 let wheelhouse: string;
-const outputs: string[] = [];
-
-async function run(args: string[]) {
-  const result = await cli(args, env);
-  outputs.push(result.stdout, result.stderr);
-  return result;
-}
+const run = (args: string[]) => fixture.run(args);
 
 async function expectBitExact(version: number) {
   for (const file of demoFiles(version)) {
@@ -32,18 +25,14 @@ async function expectBitExact(version: number) {
 }
 
 beforeAll(async () => {
-  work = await mkdtemp(path.join(tmpdir(), 'wan22-e2e-'));
-  mirror = await startDemoMirror({ token: TOKEN });
-  manifest = path.join(work, 'manifest.json');
-  await writeFile(manifest, JSON.stringify(demoManifest(mirror.url)));
+  fixture = await startE2eFixture('wan22-e2e-');
+  ({ work, mirror, manifest, dir, env, outputs } = fixture);
   wheelhouse = path.join(work, 'wheels');
   await buildDemoWheel(wheelhouse);
-  dir = path.join(work, 'models');
 });
 
 afterAll(async () => {
-  await mirror?.close();
-  await rm(work, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe('wan22-install end to end (misbehaving loopback mirror)', () => {
