@@ -4,7 +4,7 @@ import { classifyError } from '../errors/classify.js';
 import type { DownloadEvents } from '../events/downloadEvents.js';
 import { ReliabilityEmitter } from '../events/emitter.js';
 import type { RetryInfo } from '../events/retryEvents.js';
-import { Agents } from './agents.js';
+import { ConnectionPool } from './http1/pool.js';
 import { HasherPool } from './hashWorker.js';
 import type { TlsOptions } from './httpClient.js';
 import { MirrorHealth } from './mirrors.js';
@@ -53,7 +53,7 @@ type RetryListener = (attempt: number, error: unknown, delayMs: number, serverDi
 export class Downloader extends ReliabilityEmitter<DownloadEvents> {
   /** The validated options with defaults applied. */
   readonly options: ResolvedDownloaderOptions;
-  readonly #agents = new Agents();
+  readonly #pool = new ConnectionPool();
   readonly #hashers: HasherPool;
   readonly #queue: PriorityQueue;
   readonly #bucket: TokenBucket | undefined;
@@ -123,7 +123,7 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
         const session = new DownloadSession(
           {
             options: this.options,
-            agents: this.#agents,
+            pool: this.#pool,
             hashers: this.#hashers,
             bucket: this.#bucket,
             health: this.#health,
@@ -161,7 +161,7 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
   close(): void {
     this.#closed = true;
     this.options.retry.off('retry', this.#onRetry);
-    this.#agents.destroy();
+    this.#pool.destroy();
     this.#hashers.close();
     this.#health.dispose();
   }

@@ -94,6 +94,34 @@ export class BlockSink {
     return accepted;
   }
 
+  /**
+   * Free memory at the end of the current block (taking a block from the pool if needed) for a
+   * socket to read into directly, or undefined while no block is free or copies are queued.
+   */
+  region(): Buffer | undefined {
+    if (this.#overflow.length > 0) return undefined;
+    if (!this.#current) {
+      const block = this.#free.pop();
+      if (!block) return undefined;
+      this.#current = block;
+      this.#fill = 0;
+      this.#blockStarted = performance.now();
+    }
+    return this.#current.view.subarray(this.#fill);
+  }
+
+  /**
+   * Accepts `bytes` that were read into the start of the last {@link region}. Returns false when
+   * no block is free for the next read (pause the source until `onDrain`).
+   */
+  commit(bytes: number): boolean {
+    if (!this.#current || bytes > this.#blockSize - this.#fill) throw new RangeError('commit beyond the region');
+    this.#fill += bytes;
+    if (this.#fill === this.#blockSize || performance.now() - this.#blockStarted > MAX_BLOCK_AGE_MS)
+      this.#dispatch();
+    return this.#current !== undefined || this.#free.length > 0;
+  }
+
   #absorb(chunk: Buffer): boolean {
     let offset = 0;
     while (offset < chunk.length) {

@@ -1,5 +1,5 @@
 import type { DownloadEvents } from '../events/downloadEvents.js';
-import type { Agents } from './agents.js';
+import type { ConnectionPool } from './http1/pool.js';
 import type { HasherPool } from './hashWorker.js';
 import type { TlsOptions } from './httpClient.js';
 import type { MirrorHealth } from './mirrors.js';
@@ -9,7 +9,8 @@ import type { TokenBucket } from './throttle.js';
 /** Everything a download shares with its Downloader. */
 export interface SessionDeps {
   readonly options: ResolvedDownloaderOptions;
-  readonly agents: Agents;
+  /** Keep-alive connections, per route. */
+  readonly pool: ConnectionPool;
   readonly hashers: HasherPool;
   readonly bucket: TokenBucket | undefined;
   readonly health: MirrorHealth;

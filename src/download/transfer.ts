@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { addSecret } from '../context/redact.js';
 import { AuthenticationError } from '../errors/AuthenticationError.js';
 import { DiskFullError } from '../errors/DiskFullError.js';
@@ -6,6 +5,7 @@ import { HttpError } from '../errors/HttpError.js';
 import { ResumeError } from '../errors/ResumeError.js';
 import { StallError } from '../errors/StallError.js';
 import { ensureFreeSpace } from './diskSpace.js';
+import type { Http1Response } from './http1/response.js';
 import { get } from './httpClient.js';
 import type { ResolvedRequest } from './options.js';
 import type { PartialFile } from './partialFile.js';
@@ -84,12 +84,12 @@ export async function transferOnce(
     outer.addEventListener('abort', onAbort, { once: true });
     state.attempts++;
     try {
-      let response: IncomingMessage;
+      let response: Http1Response;
       try {
         ({ response } = await get(mirror, {
           headers,
           signal: controller.signal,
-          agents: deps.agents,
+          pool: deps.pool,
           proxy: options.proxy,
           maxRedirects: options.maxRedirects,
           tls: deps.tls,
@@ -98,9 +98,9 @@ export async function transferOnce(
         throw controller.signal.reason instanceof StallError ? controller.signal.reason : error;
       }
       watchdog.touch();
-      const status = response.statusCode ?? 0;
+      const status = response.statusCode;
       if (status === 401 || status === 403) {
-        response.resume();
+        response.discard();
         const sentToken = headers.authorization !== undefined;
         if (!tokenAsked && options.token) {
           tokenAsked = true;
@@ -124,7 +124,7 @@ export async function transferOnce(
         });
       }
       if (status >= 400 && status !== 416) {
-        response.resume();
+        response.discard();
         throw new HttpError(status, `HTTP ${status} from ${state.currentUrl}`, {
           headers: response.headers,
           url: state.currentUrl,
@@ -157,7 +157,7 @@ export async function transferOnce(
         continue;
       }
       if (plan.action === 'complete') {
-        response.resume();
+        response.discard();
         state.total = plan.total;
         return 'complete';
       }
