@@ -5,6 +5,8 @@
  */
 import http from 'node:http';
 import { Downloader } from '../src/download/Downloader.js';
+import { ConnectionPool } from '../src/download/http1/pool.js';
+import { request } from '../src/download/http1/request.js';
 
 interface Args {
   urls: string[];
@@ -14,6 +16,15 @@ interface Args {
   concurrency?: number;
   /** Only read the body with node:http (the floor of the HTTP layer): no hash, no write. */
   readOnly?: boolean;
+  /** Only read the body with the Downloader's own HTTP/1.1 client into one reused 4 MiB block. */
+  clientReadOnly?: boolean;
+}
+
+function report(seconds: number, bytes: number): never {
+  process.stdout.write(
+    `${JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, results: [{ bytesTransferred: bytes, attempts: 1, resumed: false }] })}\n`,
+  );
+  process.exit(0);
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
@@ -31,11 +42,41 @@ if (args.readOnly) {
       })
       .on('error', reject);
   });
-  const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(
-    `${JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, results: [{ bytesTransferred: bytes, attempts: 1, resumed: false }] })}\n`,
+  report((performance.now() - started) / 1000, bytes);
+}
+if (args.clientReadOnly) {
+  const started = performance.now();
+  const pool = new ConnectionPool();
+  const block = Buffer.allocUnsafe(4 * 1024 * 1024);
+  let fill = 0;
+  const response = await request(new URL(args.urls[0] as string), {
+    headers: {},
+    signal: new AbortController().signal,
+    pool,
+    proxy: false,
+    displayUrl: args.urls[0] as string,
+  });
+  const bytes = await response.pipe(
+    {
+      region: () => block.subarray(fill),
+      commit: (n) => {
+        fill = (fill + n) % block.length;
+        return true;
+      },
+      write: () => true,
+      onDrain: undefined,
+      error: undefined,
+    },
+    {
+      signal: new AbortController().signal,
+      check: () => undefined,
+      accepted: () => 0,
+      held: () => {},
+      touch: () => {},
+    },
   );
-  process.exit(0);
+  pool.destroy();
+  report((performance.now() - started) / 1000, bytes);
 }
 const downloader = new Downloader({
   concurrency: args.concurrency ?? 4,

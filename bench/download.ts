@@ -167,6 +167,7 @@ http {
       'curl -o /dev/null (network floor)': [],
       'curl -o file (network + page-cache write, no hash)': [],
       'node:http read only (no hash, no write)': [],
+      "Downloader's HTTP/1.1 client read only (no hash, no write)": [],
       'curl | tee file | openssl dgst -sha256': [],
       'aria2c --checksum=sha-256': [],
       'Downloader (process wall time)': [],
@@ -178,6 +179,14 @@ http {
       samples['curl -o /dev/null (network floor)']?.push(timed('curl', ['-sf', '-o', '/dev/null', url]));
       const readOnly = await runChild(child, { urls: [url], dests: [], size: SIZE, sha256, readOnly: true });
       samples['node:http read only (no hash, no write)']?.push(readOnly.seconds);
+      const clientOnly = await runChild(child, {
+        urls: [url],
+        dests: [],
+        size: SIZE,
+        sha256,
+        clientReadOnly: true,
+      });
+      samples["Downloader's HTTP/1.1 client read only (no hash, no write)"]?.push(clientOnly.seconds);
       const curlOut = path.join(out, 'curl.bin');
       samples['curl -o file (network + page-cache write, no hash)']?.push(
         timed('curl', ['-sf', '-o', curlOut, url]),
@@ -224,7 +233,12 @@ http {
       const m = median(values);
       console.log(`| ${name} | ${m.toFixed(2)} | ${(m / openssl).toFixed(2)}× |`);
     }
-    console.log(`\nDownloader vs aria2c: ${(aria / ours).toFixed(2)}× faster`);
+    const perRun = (samples['aria2c --checksum=sha-256'] as number[]).map(
+      (value, index) => value / ((samples['Downloader (process wall time)'] as number[])[index] as number),
+    );
+    console.log(
+      `\nDownloader vs aria2c: ${(aria / ours).toFixed(2)}× faster (ratio of medians); per run ${perRun.map((r) => r.toFixed(2)).join(', ')}× (median ${median(perRun).toFixed(2)}×)`,
+    );
     console.log(
       `Downloader peak RSS: ${(Math.max(...rss) / 1e6).toFixed(0)} MB (max of ${runs}; /usr/bin/time -v)`,
     );

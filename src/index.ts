@@ -131,6 +131,7 @@ export {
   ReliabilityError,
   type ReliabilityErrorOptions,
 } from './errors/ReliabilityError.js';
+export { ProtocolError } from './errors/ProtocolError.js';
 export { ResumeError } from './errors/ResumeError.js';
 export { type AttemptFailure, RetriesExhaustedError } from './errors/RetriesExhaustedError.js';
 export { RetryAfterTooLongError } from './errors/RetryAfterTooLongError.js';
