@@ -83,8 +83,8 @@ export async function transferOnce(
     const onAbort = () => controller.abort(outer.reason);
     outer.addEventListener('abort', onAbort, { once: true });
     state.attempts++;
+    let response: Http1Response | undefined;
     try {
-      let response: Http1Response;
       try {
         ({ response } = await get(mirror, {
           headers,
@@ -213,6 +213,8 @@ export async function transferOnce(
     } finally {
       watchdog.stop();
       outer.removeEventListener('abort', onAbort);
+      // A response nobody read (an unexpected throw) must not hold its connection open.
+      response?.destroy();
     }
   }
 }

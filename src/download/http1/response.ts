@@ -96,8 +96,9 @@ export class Http1Response {
     return this.framing.kind === 'length' ? this.framing.length : undefined;
   }
 
-  /** Closes the connection without reading the body. */
+  /** Closes the connection without reading the body; no-op once the body is being read or discarded. */
   destroy(): void {
+    if (this.#used) return;
     this.#used = true;
     this.#connection.destroy();
   }
