@@ -125,13 +125,13 @@ export { InjectedFaultError } from './errors/InjectedFaultError.js';
 export { ManifestError, type ManifestProblem } from './errors/ManifestError.js';
 export { MissingMethodError } from './errors/MissingMethodError.js';
 export { ModelUnavailableError, type ModelUnavailableErrorOptions } from './errors/ModelUnavailableError.js';
+export { ProtocolError } from './errors/ProtocolError.js';
 export { RedirectError } from './errors/RedirectError.js';
 export {
   isReliabilityError,
   ReliabilityError,
   type ReliabilityErrorOptions,
 } from './errors/ReliabilityError.js';
-export { ProtocolError } from './errors/ProtocolError.js';
 export { ResumeError } from './errors/ResumeError.js';
 export { type AttemptFailure, RetriesExhaustedError } from './errors/RetriesExhaustedError.js';
 export { RetryAfterTooLongError } from './errors/RetryAfterTooLongError.js';

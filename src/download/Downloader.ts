@@ -4,8 +4,8 @@ import { classifyError } from '../errors/classify.js';
 import type { DownloadEvents } from '../events/downloadEvents.js';
 import { ReliabilityEmitter } from '../events/emitter.js';
 import type { RetryInfo } from '../events/retryEvents.js';
-import { ConnectionPool } from './http1/pool.js';
 import { HasherPool } from './hashWorker.js';
+import { ConnectionPool } from './http1/pool.js';
 import type { TlsOptions } from './httpClient.js';
 import { MirrorHealth } from './mirrors.js';
 import {

@@ -115,7 +115,8 @@ export class BlockSink {
    * no block is free for the next read (pause the source until `onDrain`).
    */
   commit(bytes: number): boolean {
-    if (!this.#current || bytes > this.#blockSize - this.#fill) throw new RangeError('commit beyond the region');
+    if (!this.#current || bytes > this.#blockSize - this.#fill)
+      throw new RangeError('commit beyond the region');
     this.#fill += bytes;
     if (this.#fill === this.#blockSize || performance.now() - this.#blockStarted > MAX_BLOCK_AGE_MS)
       this.#dispatch();

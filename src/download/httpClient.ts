@@ -50,7 +50,8 @@ export async function get(url: URL, options: GetOptions): Promise<GetResult> {
       displayUrl: from,
     });
     const status = response.statusCode;
-    if (!REDIRECT_STATUSES.has(status)) return { response, url: current, redirects: hops, credentialsDropped };
+    if (!REDIRECT_STATUSES.has(status))
+      return { response, url: current, redirects: hops, credentialsDropped };
     response.discard();
     if (hops >= options.maxRedirects) {
       throw new RedirectError(`More than ${options.maxRedirects} redirects, last from ${from}`, {

@@ -1,6 +1,6 @@
 import type { DownloadEvents } from '../events/downloadEvents.js';
-import type { ConnectionPool } from './http1/pool.js';
 import type { HasherPool } from './hashWorker.js';
+import type { ConnectionPool } from './http1/pool.js';
 import type { TlsOptions } from './httpClient.js';
 import type { MirrorHealth } from './mirrors.js';
 import type { ResolvedDownloaderOptions } from './options.js';

@@ -52,7 +52,11 @@ export function routeFor(url: URL, proxySetting: ProxyConfig | false | undefined
 }
 
 /** Resolves once `socket` connected (or its TLS handshake finished); rejects on error or abort. */
-function whenConnected(socket: net.Socket, event: 'connect' | 'secureConnect', signal: AbortSignal): Promise<void> {
+function whenConnected(
+  socket: net.Socket,
+  event: 'connect' | 'secureConnect',
+  signal: AbortSignal,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       socket.destroy();
@@ -131,9 +135,11 @@ async function openTunnel(proxy: URL, target: URL, signal: AbortSignal, tlsOptio
       const end = findHeadEnd(received, received.length);
       if (end >= 0) {
         // Nothing may follow the answer before our TLS handshake starts.
-        if (end !== received.length) finish(new Error(`Proxy ${proxy.host} sent data after its CONNECT answer`));
+        if (end !== received.length)
+          finish(new Error(`Proxy ${proxy.host} sent data after its CONNECT answer`));
         else finish(undefined, received.subarray(0, end));
-      } else if (received.length > MAX_HEAD_BYTES) finish(new Error(`Proxy ${proxy.host} sent an oversized answer`));
+      } else if (received.length > MAX_HEAD_BYTES)
+        finish(new Error(`Proxy ${proxy.host} sent an oversized answer`));
     };
     const onEnd = () => finish(new Error(`Proxy ${proxy.host} closed the connection during CONNECT`));
     const onAbort = () => finish(signal.reason instanceof Error ? signal.reason : new Error('aborted'));

@@ -25,7 +25,8 @@ export function bodyFraming(head: ResponseHead): BodyFraming {
   if (status < 200 || status === 204 || status === 304) return { kind: 'none' };
   const codings = tokens(head.headers['transfer-encoding']);
   // Transfer-Encoding overrides Content-Length; a final coding other than chunked reads to the close.
-  if (codings.length > 0) return codings[codings.length - 1] === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
+  if (codings.length > 0)
+    return codings[codings.length - 1] === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
   const length = head.headers['content-length'];
   if (length !== undefined) return { kind: 'length', length: Number(length) };
   return { kind: 'close' };
@@ -35,7 +36,8 @@ export function bodyFraming(head: ResponseHead): BodyFraming {
 export function reusable(head: ResponseHead, framing: BodyFraming): boolean {
   if (framing.kind === 'close') return false;
   // Both headers at once is a smuggling pattern: never reuse such a connection.
-  if (head.headers['transfer-encoding'] !== undefined && head.headers['content-length'] !== undefined) return false;
+  if (head.headers['transfer-encoding'] !== undefined && head.headers['content-length'] !== undefined)
+    return false;
   const connection = tokens(head.headers.connection);
   if (connection.includes('close')) return false;
   return head.minorVersion === 1 || connection.includes('keep-alive');

@@ -29,7 +29,15 @@ export function findHeadEnd(buffer: Uint8Array, end: number, from = 0): number {
 
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\r\n\0]*))?$/;
 const FIELD_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([^\r\n\0]*?)[ \t]*$/;
-const BAD_VALUE = /[\0-\x08\x0a-\x1f\x7f]/;
+
+/** Whether a field value holds a control character other than horizontal tab. */
+function hasControl(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
+}
 
 /** Fields Node keeps only once (later copies are dropped); content-length is checked instead. */
 const SINGLE = new Set([
@@ -82,7 +90,8 @@ export function parseHead(bytes: Uint8Array, url?: string): ResponseHead {
   const statusLine = trimmed.shift() ?? '';
   const status = STATUS_LINE.exec(statusLine);
   if (!status) fail(`bad status line ${JSON.stringify(statusLine.slice(0, 80))}`);
-  const headers: Record<string, string | string[]> = {};
+  // No prototype: a field named `constructor` or `__proto__` is just a field.
+  const headers: Record<string, string | string[]> = Object.create(null);
   let lastName: string | undefined;
   const fields: [string, string][] = [];
   for (const line of trimmed) {
@@ -90,7 +99,7 @@ export function parseHead(bytes: Uint8Array, url?: string): ResponseHead {
     if (line[0] === ' ' || line[0] === '\t') {
       const last = fields[fields.length - 1];
       if (!last || lastName === undefined) fail('continuation line before any field');
-      else last[1] = `${last[1]} ${line.trim()}`;
+      else last[1] = [last[1], line.trim()].filter((part) => part !== '').join(' ');
       continue;
     }
     const field = FIELD_LINE.exec(line);
@@ -101,7 +110,7 @@ export function parseHead(bytes: Uint8Array, url?: string): ResponseHead {
     }
   }
   for (const [name, value] of fields) {
-    if (BAD_VALUE.test(value)) fail(`control character in ${name}`);
+    if (hasControl(value)) fail(`control character in ${name}`);
     addField(headers, name, value);
   }
   const length = headers['content-length'];

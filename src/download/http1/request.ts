@@ -1,9 +1,9 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { ProtocolError } from '../../errors/ProtocolError.js';
 import type { ProxyConfig } from '../../proxy/config.js';
-import { type TlsOptions, openConnection, routeFor } from './connect.js';
+import { openConnection, routeFor, type TlsOptions } from './connect.js';
 import type { Connection, ReadHandler } from './connection.js';
-import { findHeadEnd, type ResponseHead, parseHead } from './head.js';
+import { findHeadEnd, parseHead, type ResponseHead } from './head.js';
 import type { ConnectionPool } from './pool.js';
 import { Http1Response } from './response.js';
 
@@ -61,7 +61,8 @@ function readHead(connection: Connection, signal: AbortSignal, url: string): Pro
       for (;;) {
         const end = findHeadEnd(scratch, fill);
         if (end < 0) {
-          if (fill === scratch.length) throw new ProtocolError(`Response head from ${url} is too large`, { url });
+          if (fill === scratch.length)
+            throw new ProtocolError(`Response head from ${url} is too large`, { url });
           return false;
         }
         const head = parseHead(scratch.subarray(0, end), url);
@@ -78,10 +79,29 @@ function readHead(connection: Connection, signal: AbortSignal, url: string): Pro
     const handler: ReadHandler = {
       target: () => (settled ? undefined : scratch.subarray(fill)),
       data: (buffer, bytes) => {
-        if (buffer.buffer !== scratch.buffer || buffer.byteOffset !== scratch.byteOffset + fill)
-          scratch.set(buffer.subarray(0, bytes), fill);
-        fill += bytes;
         try {
+          if (buffer.buffer !== scratch.buffer || buffer.byteOffset !== scratch.byteOffset + fill) {
+            // Chunks from a 'data' event (TLS in a tunnel) can be larger than the room left.
+            const room = scratch.length - fill;
+            scratch.set(buffer.subarray(0, Math.min(bytes, room)), fill);
+            if (bytes > room) {
+              fill = scratch.length;
+              if (findHeadEnd(scratch, fill) < 0)
+                throw new ProtocolError(`Response head from ${url} is too large`, { url });
+              // The head fits; what did not fit is body: keep all of it for the response.
+              const end = findHeadEnd(scratch, fill);
+              const head = parseHead(scratch.subarray(0, end), url);
+              if (head.statusCode < 200)
+                throw new ProtocolError(`Interim responses from ${url} are too large`, { url });
+              const leftover = Buffer.concat([
+                scratch.subarray(end, scratch.length),
+                buffer.subarray(room, bytes),
+              ]);
+              settle(undefined, { head, leftover });
+              return false;
+            }
+          }
+          fill += bytes;
           return !parse();
         } catch (error) {
           settle(error as Error);

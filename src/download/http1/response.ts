@@ -77,7 +77,13 @@ export class Http1Response {
   #reusable: boolean;
   #used = false;
 
-  constructor(connection: Connection, pool: ConnectionPool, head: ResponseHead, leftover: Buffer, url: string) {
+  constructor(
+    connection: Connection,
+    pool: ConnectionPool,
+    head: ResponseHead,
+    leftover: Buffer,
+    url: string,
+  ) {
     this.statusCode = head.statusCode;
     this.statusMessage = head.statusMessage;
     this.headers = head.headers;
@@ -108,8 +114,10 @@ export class Http1Response {
     if (this.#used) return;
     this.#used = true;
     const framing = this.framing;
-    const arrived = this.#leftover.length + this.#parked.pending.reduce((sum, chunk) => sum + chunk.length, 0);
-    if (framing.kind === 'none' || (framing.kind === 'length' && arrived === framing.length)) this.#complete();
+    const arrived =
+      this.#leftover.length + this.#parked.pending.reduce((sum, chunk) => sum + chunk.length, 0);
+    if (framing.kind === 'none' || (framing.kind === 'length' && arrived === framing.length))
+      this.#complete();
     else this.#connection.destroy();
   }
 
@@ -245,7 +253,8 @@ export class Http1Response {
         closed: (error) => {
           if (done) return;
           if (!error && framing.kind === 'close') finish();
-          else finish(error ?? prematureClose(received, framing.kind === 'length' ? framing.length : undefined));
+          else
+            finish(error ?? prematureClose(received, framing.kind === 'length' ? framing.length : undefined));
         },
       };
 
@@ -262,7 +271,8 @@ export class Http1Response {
       }
       this.#leftover = Buffer.alloc(0);
       if (done) return;
-      const closedWith = this.#parked.closedWith ?? (connection.closed ? { error: connection.closeError } : undefined);
+      const closedWith =
+        this.#parked.closedWith ?? (connection.closed ? { error: connection.closeError } : undefined);
       if (closedWith) handler.closed(closedWith.error);
       else if (holds === 0) connection.resume();
     });
