@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { type BlockMemory, DIRECT_ALIGN } from './directIo.js';
 import type { Hasher } from './hashWorker.js';
 
 /**
@@ -11,11 +12,6 @@ const SYNC_EVERY = 64 * 1024 * 1024;
 /** A block that has been filling for longer than this is written out early (ms). */
 const MAX_BLOCK_AGE_MS = 50;
 
-interface Block {
-  readonly memory: SharedArrayBuffer;
-  readonly view: Buffer;
-}
-
 /**
  * Receives the response body and turns it into large blocks from a small reusable pool: each full
  * block is written to the partial file (in order, on the libuv thread pool) and hashed by the
@@ -27,11 +23,16 @@ interface Block {
  */
 export class BlockSink {
   readonly #file: FileHandle;
+  /** The same file opened with O_DIRECT, when direct writes are on. */
+  #direct: FileHandle | undefined;
   readonly #hasher: Hasher;
   readonly #blockSize: number;
-  readonly #free: Block[] = [];
-  #current: Block | undefined;
+  readonly #free: BlockMemory[];
+  #current: BlockMemory | undefined;
+  /** Bytes the current block takes: less than a block after an unaligned start, so it ends aligned. */
+  #capacity = 0;
   #fill = 0;
+  #directBytes = 0;
   #blockStarted = 0;
   /** File offset where the current block starts. */
   #position: number;
@@ -45,16 +46,43 @@ export class BlockSink {
   #unsynced = 0;
   #syncing: Promise<void> | undefined;
 
-  constructor(file: FileHandle, hasher: Hasher, start: number, blockSize: number, poolSize: number) {
+  /**
+   * `blocks` are the pool (each `blockSize` bytes); `direct` is the file opened with O_DIRECT, used
+   * for blocks whose position and length are multiples of DIRECT_ALIGN (the others, and any block
+   * after the file system refused a direct write, go through `file`).
+   */
+  constructor(
+    file: FileHandle,
+    hasher: Hasher,
+    start: number,
+    blockSize: number,
+    blocks: BlockMemory[],
+    direct?: FileHandle,
+  ) {
     this.#file = file;
+    this.#direct = direct;
     this.#hasher = hasher;
     this.#blockSize = blockSize;
     this.#position = start;
     this.#committed = start;
-    for (let i = 0; i < poolSize; i++) {
-      const memory = new SharedArrayBuffer(blockSize);
-      this.#free.push({ memory, view: Buffer.from(memory) });
-    }
+    this.#free = [...blocks];
+  }
+
+  /** Bytes written with direct I/O so far. */
+  get directBytes(): number {
+    return this.#directBytes;
+  }
+
+  /** Takes a free block as the current one; false when none is free. */
+  #takeBlock(): boolean {
+    const block = this.#free.pop();
+    if (!block) return false;
+    this.#current = block;
+    this.#fill = 0;
+    this.#blockStarted = performance.now();
+    const misaligned = this.#direct ? this.#position % DIRECT_ALIGN : 0;
+    this.#capacity = this.#blockSize - misaligned;
+    return true;
   }
 
   /** Bytes accepted so far, counted from the start of the file. */
@@ -100,14 +128,8 @@ export class BlockSink {
    */
   region(): Buffer | undefined {
     if (this.#overflow.length > 0) return undefined;
-    if (!this.#current) {
-      const block = this.#free.pop();
-      if (!block) return undefined;
-      this.#current = block;
-      this.#fill = 0;
-      this.#blockStarted = performance.now();
-    }
-    return this.#current.view.subarray(this.#fill);
+    if (!this.#current && !this.#takeBlock()) return undefined;
+    return (this.#current as BlockMemory).view.subarray(this.#fill, this.#capacity);
   }
 
   /**
@@ -115,10 +137,10 @@ export class BlockSink {
    * no block is free for the next read (pause the source until `onDrain`).
    */
   commit(bytes: number): boolean {
-    if (!this.#current || bytes > this.#blockSize - this.#fill)
+    if (!this.#current || bytes > this.#capacity - this.#fill)
       throw new RangeError('commit beyond the region');
     this.#fill += bytes;
-    if (this.#fill === this.#blockSize || performance.now() - this.#blockStarted > MAX_BLOCK_AGE_MS)
+    if (this.#fill === this.#capacity || performance.now() - this.#blockStarted > MAX_BLOCK_AGE_MS)
       this.#dispatch();
     return this.#current !== undefined || this.#free.length > 0;
   }
@@ -126,21 +148,16 @@ export class BlockSink {
   #absorb(chunk: Buffer): boolean {
     let offset = 0;
     while (offset < chunk.length) {
-      if (!this.#current) {
-        const block = this.#free.pop();
-        if (!block) {
-          this.#overflow.push(offset === 0 ? chunk : chunk.subarray(offset));
-          return false;
-        }
-        this.#current = block;
-        this.#fill = 0;
-        this.#blockStarted = performance.now();
+      if (!this.#current && !this.#takeBlock()) {
+        this.#overflow.push(offset === 0 ? chunk : chunk.subarray(offset));
+        return false;
       }
-      const n = Math.min(chunk.length - offset, this.#blockSize - this.#fill);
-      chunk.copy(this.#current.view, this.#fill, offset, offset + n);
+      const block = this.#current as BlockMemory;
+      const n = Math.min(chunk.length - offset, this.#capacity - this.#fill);
+      chunk.copy(block.view, this.#fill, offset, offset + n);
       this.#fill += n;
       offset += n;
-      if (this.#fill === this.#blockSize) this.#dispatch();
+      if (this.#fill === this.#capacity) this.#dispatch();
     }
     return true;
   }
@@ -158,7 +175,7 @@ export class BlockSink {
     const position = this.#position;
     this.#position += length;
     this.#inFlight++;
-    const hashed = this.#hasher.update(block.memory, length);
+    const hashed = this.#hasher.update(block.memory, block.offset, length);
     const written = this.#writeChain.then(() => this.#writeBlock(block.view, length, position));
     this.#writeChain = written;
     const both: Promise<void> = Promise.all([hashed, written]).then(
@@ -179,6 +196,19 @@ export class BlockSink {
   async #writeBlock(view: Buffer, length: number, position: number): Promise<void> {
     if (this.#error) return;
     let done = 0;
+    if (this.#direct && position % DIRECT_ALIGN === 0 && length % DIRECT_ALIGN === 0) {
+      try {
+        while (done < length) {
+          const { bytesWritten } = await this.#direct.write(view, done, length - done, position + done);
+          done += bytesWritten;
+        }
+        this.#directBytes += length;
+      } catch (error) {
+        // Some file systems open with O_DIRECT but refuse the write: go on through the page cache.
+        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+        this.#direct = undefined;
+      }
+    }
     while (done < length) {
       const { bytesWritten } = await this.#file.write(view, done, length - done, position + done);
       done += bytesWritten;

@@ -9,8 +9,8 @@ import { Worker } from 'node:worker_threads';
  * followed by blocks hashes exactly the file's bytes in sequence.
  */
 export interface Hasher {
-  /** Hashes `length` bytes of `block`; resolves when done (the block may then be reused). */
-  update(block: SharedArrayBuffer, length: number): Promise<void>;
+  /** Hashes `length` bytes of `block` from `offset`; resolves when done (the block may then be reused). */
+  update(block: SharedArrayBuffer, offset: number, length: number): Promise<void>;
   /** Hashes the first `length` bytes of `file`; resolves with the bytes hashed (less if cancelled or short). */
   hashFile(file: string, length: number): Promise<number>;
   /** Stops a running {@link hashFile} early (its promise resolves with the bytes hashed so far). */
@@ -34,7 +34,7 @@ let hash = createHash('sha256');
 let scratch;
 parentPort.on('message', (m) => {
   if (m.t === 'u') {
-    hash.update(new Uint8Array(m.sab, 0, m.len));
+    hash.update(new Uint8Array(m.sab, m.off, m.len));
     parentPort.postMessage({ id: m.id });
   } else if (m.t === 'f') {
     let done = 0;
@@ -115,8 +115,8 @@ class WorkerHasher implements Hasher {
     });
   }
 
-  async update(block: SharedArrayBuffer, length: number): Promise<void> {
-    await this.#send({ t: 'u', sab: block, len: length });
+  async update(block: SharedArrayBuffer, offset: number, length: number): Promise<void> {
+    await this.#send({ t: 'u', sab: block, off: offset, len: length });
   }
 
   async hashFile(file: string, length: number): Promise<number> {
@@ -169,9 +169,9 @@ class InlineHasher implements Hasher {
     return next;
   }
 
-  update(block: SharedArrayBuffer, length: number): Promise<void> {
+  update(block: SharedArrayBuffer, offset: number, length: number): Promise<void> {
     return this.#then(() => {
-      this.#hash.update(new Uint8Array(block, 0, length));
+      this.#hash.update(new Uint8Array(block, offset, length));
     });
   }
 

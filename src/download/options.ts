@@ -7,6 +7,7 @@ import {
   optionalFunction,
   optionalNumber,
   optionalObject,
+  optionalOneOf,
 } from '../policy/validate.js';
 import type { ProxyConfig } from '../proxy/config.js';
 import type { RetryPolicyOptions } from '../retry/options.js';
@@ -42,6 +43,13 @@ export interface DownloaderOptions {
   proxy?: ProxyConfig | false;
   /** Block size of the hashing/writing pipeline in bytes. Default 4 MiB. */
   blockSize?: number;
+  /**
+   * `'auto'` (default): full blocks of files of 32 MiB or more are written with O_DIRECT where the
+   * file system takes it (no copy into the page cache: the largest CPU cost of a download once
+   * hashing is cheap, and multi-GB models do not evict everything else from memory); partial blocks
+   * and file systems without O_DIRECT use ordinary writes. `'off'`: always ordinary writes.
+   */
+  directWrites?: 'auto' | 'off';
   /** Progress events per second per file, at most 10. Default 10. */
   progressRate?: number;
   /** TLS settings for https mirrors (e.g. `ca` of a private mirror). Default: Node's trust store. */
@@ -118,6 +126,8 @@ export interface ResolvedDownloaderOptions {
   readonly proxy: ProxyConfig | false | undefined;
   /** Block size of the hashing/writing pipeline, bytes. */
   readonly blockSize: number;
+  /** Whether full blocks of large files are written with O_DIRECT where possible. */
+  readonly directWrites: 'auto' | 'off';
   /** Least time between two progress events of one file, ms (`1000 / progressRate`). */
   readonly progressIntervalMs: number;
 }
@@ -134,6 +144,8 @@ export const DOWNLOADER_DEFAULTS = Object.freeze({
   maxRedirects: 10,
   /** Block size of the hashing/writing pipeline, bytes (4 MiB). */
   blockSize: 4 * 1024 * 1024,
+  /** Direct (O_DIRECT) writes of full blocks where the file system takes them. */
+  directWrites: 'auto' as 'auto' | 'off',
   /** Progress events per second per file (also the maximum allowed). */
   progressRate: 10,
   /** Retry options used when `retry` is not a RetryPolicy (given options override these). */
@@ -201,6 +213,9 @@ export function resolveDownloaderOptions(options: DownloaderOptions = {}): Resol
     maxRedirects,
     proxy: options.proxy,
     blockSize,
+    directWrites:
+      optionalOneOf('Downloader.directWrites', options.directWrites, ['auto', 'off'] as const) ??
+      DOWNLOADER_DEFAULTS.directWrites,
     progressIntervalMs: 1000 / progressRate,
   };
 }

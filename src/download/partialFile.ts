@@ -3,6 +3,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { DiskFullError } from '../errors/DiskFullError.js';
 import type { RestartReason } from '../events/downloadEvents.js';
 import { BlockSink } from './blockSink.js';
+import { DIRECT_MIN_BYTES, type DirectWrites, openDirectWrites, plainBlocks } from './directIo.js';
 import { ensureFreeSpace } from './diskSpace.js';
 import type { Hasher, HasherPool } from './hashWorker.js';
 import { readMeta, sameValidators, writeMeta } from './partialMeta.js';
@@ -23,6 +24,8 @@ export interface PartialFileOptions {
   readonly sha256: string | undefined;
   readonly hashers: HasherPool;
   readonly blockSize: number;
+  /** `'auto'`: full blocks of files ≥ 32 MiB go to disk with O_DIRECT where the file system takes it. */
+  readonly directWrites: 'auto' | 'off';
   /** Called when kept bytes are thrown away. */
   readonly onRestart: (reason: RestartReason, discardedBytes: number) => void;
 }
@@ -49,6 +52,7 @@ export class PartialFile {
   /** Whether a range request continued the kept bytes (reset when they are thrown away). */
   resumed = false;
   #file: FileHandle | undefined;
+  #direct: FileHandle | undefined;
   readonly #onRestart: (reason: RestartReason, discardedBytes: number) => void;
 
   private constructor(
@@ -57,6 +61,7 @@ export class PartialFile {
     hasher: Hasher,
     meta: PartialMeta | undefined,
     offset: number,
+    direct: DirectWrites | undefined,
   ) {
     this.path = options.partPath;
     this.metaPath = options.metaPath;
@@ -67,7 +72,15 @@ export class PartialFile {
     this.prefixLength = offset;
     this.prefixHash = offset > 0 ? hasher.hashFile(options.partPath, offset) : Promise.resolve(0);
     this.prefixHash.catch(() => {});
-    this.sink = new BlockSink(file, hasher, offset, options.blockSize, POOL_BLOCKS);
+    this.#direct = direct?.handle;
+    this.sink = new BlockSink(
+      file,
+      hasher,
+      offset,
+      options.blockSize,
+      direct?.blocks ?? plainBlocks(options.blockSize, POOL_BLOCKS),
+      direct?.handle,
+    );
   }
 
   /**
@@ -88,8 +101,13 @@ export class PartialFile {
         meta = undefined;
       }
       if (size !== undefined) await ensureFreeSpace(options.dir, size - offset, options.dest);
-      const hasher = options.hashers.acquire(size ?? meta?.total);
-      return new PartialFile(options, file, hasher, meta, offset);
+      const expected = size ?? meta?.total;
+      const direct =
+        options.directWrites === 'auto' && expected !== undefined && expected >= DIRECT_MIN_BYTES
+          ? await openDirectWrites(options.partPath, options.blockSize, POOL_BLOCKS)
+          : undefined;
+      const hasher = options.hashers.acquire(expected);
+      return new PartialFile(options, file, hasher, meta, offset, direct);
     } catch (error) {
       await file.close().catch(() => {});
       throw error;
@@ -147,9 +165,17 @@ export class PartialFile {
   /** Makes the complete file durable and closes it (before it is renamed into place). */
   async syncAndClose(): Promise<void> {
     const file = this.#file as FileHandle;
+    // One fsync of the inode covers the direct writes too (metadata and the device cache).
     await file.sync();
     await file.close();
     this.#file = undefined;
+    await this.#closeDirect();
+  }
+
+  async #closeDirect(): Promise<void> {
+    const direct = this.#direct;
+    this.#direct = undefined;
+    await direct?.close().catch(() => {});
   }
 
   /** Closes the file if still open (keeping what arrived when `keep`) and releases the hasher. */
@@ -161,6 +187,7 @@ export class PartialFile {
       await file.close().catch(() => {});
       this.#file = undefined;
     }
+    await this.#closeDirect();
     this.hasher.release();
   }
 }

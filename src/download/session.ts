@@ -119,6 +119,7 @@ export class DownloadSession {
       sha256,
       hashers: this.#deps.hashers,
       blockSize: this.#deps.options.blockSize,
+      directWrites: this.#deps.options.directWrites,
       onRestart: (reason, discardedBytes) => this.#announceRestart(reason, discardedBytes),
     });
     this.#state.total = size ?? this.#partial.meta?.total;
