@@ -196,6 +196,7 @@ export class BlockSink {
   async #writeBlock(view: Buffer, length: number, position: number): Promise<void> {
     if (this.#error) return;
     let done = 0;
+    let wentDirect = false;
     if (this.#direct && position % DIRECT_ALIGN === 0 && length % DIRECT_ALIGN === 0) {
       try {
         while (done < length) {
@@ -203,6 +204,7 @@ export class BlockSink {
           done += bytesWritten;
         }
         this.#directBytes += length;
+        wentDirect = true;
       } catch (error) {
         // Some file systems open with O_DIRECT but refuse the write: go on through the page cache.
         if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
@@ -214,7 +216,8 @@ export class BlockSink {
       done += bytesWritten;
     }
     this.#committed = position + length;
-    this.#unsynced += length;
+    // Direct writes leave nothing dirty in the page cache; only buffered bytes call for a flush.
+    if (!wentDirect) this.#unsynced += length;
     if (this.#unsynced >= SYNC_EVERY && !this.#syncing) {
       this.#unsynced = 0;
       const syncing = this.#file.datasync().then(
