@@ -7,7 +7,9 @@ import { BlockSink } from '../../src/download/blockSink.js';
 import { Downloader } from '../../src/download/Downloader.js';
 import { DIRECT_ALIGN, openDirectWrites, plainBlocks } from '../../src/download/directIo.js';
 import { HasherPool } from '../../src/download/hashWorker.js';
+import { findPartials } from '../../src/download/partialPath.js';
 import { ConfigurationError } from '../../src/errors/ConfigurationError.js';
+import { DiskFullError } from '../../src/errors/DiskFullError.js';
 import { expectExactOrAbsent, expectNoTempBeside, tempRoot } from '../support/download-helpers.js';
 import { type FileServer, makeContent, sha256, startFileServer } from '../support/download-server.js';
 
@@ -166,6 +168,46 @@ describe('Downloader with direct writes', () => {
       await expectNoTempBeside(dest);
     },
   );
+
+  it('turns ENOSPC on a direct write into DiskFullError, keeps an exact prefix, and resumes later', async () => {
+    const server = await startFileServer(content, { chunk: 256 * 1024 });
+    servers.push(server);
+    const dest = path.join(root, 'direct-enospc', 'model.bin');
+    const probe = await open(path.join(root, 'enospc-probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const original = proto.write;
+    const limit = 8 * 1024 * 1024;
+    let written = 0;
+    proto.write = function (this: unknown, ...args: unknown[]) {
+      const length = args[2] as number;
+      if (written + length > limit) {
+        return Promise.reject(
+          Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
+        );
+      }
+      written += length;
+      return original.apply(this, args);
+    };
+    const downloader = new Downloader({ proxy: false, breaker: false, retry: { delays: [10] } });
+    downloaders.push(downloader);
+    try {
+      const error = await downloader
+        .download({ urls: [server.url], dest, size: SIZE, sha256: digest })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DiskFullError);
+      expect(await expectExactOrAbsent(dest, content)).toBe('absent');
+      const [partial] = await findPartials(dest);
+      expect(partial?.bytes).toBe(limit);
+    } finally {
+      proto.write = original;
+    }
+    const result = await downloader.download({ urls: [server.url], dest, size: SIZE, sha256: digest });
+    expect(result.resumed).toBe(true);
+    expect(result.bytesTransferred).toBe(SIZE - limit);
+    expect(await expectExactOrAbsent(dest, content)).toBe('exact');
+    await expectNoTempBeside(dest);
+  });
 
   it('rejects an unknown directWrites value', () => {
     expect(() => new Downloader({ directWrites: 'always' as 'auto' })).toThrow(ConfigurationError);
