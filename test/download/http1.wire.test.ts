@@ -674,3 +674,42 @@ describe("a connection fed by 'data' events (the CONNECT tunnel path)", () => {
     expect(Buffer.concat(sink.chunks).equals(body)).toBe(true);
   });
 });
+
+describe('IPv6 literal hosts', () => {
+  it('connects to [::1] and sends the bracketed Host header', async (ctx) => {
+    const server = net.createServer((socket) => {
+      socket.once('data', (data) => {
+        const host = /\r\nhost: ([^\r]*)\r\n/i.exec(data.toString('latin1'))?.[1] ?? '';
+        socket.end(`HTTP/1.1 200 OK\r\nContent-Length: ${host.length}\r\nConnection: close\r\n\r\n${host}`);
+      });
+    });
+    const listening = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(0, '::1', () => resolve(true));
+    });
+    if (!listening) ctx.skip(); // no IPv6 loopback on this machine
+    const port = (server.address() as net.AddressInfo).port;
+    const pool = new ConnectionPool();
+    pools.push(pool);
+    const url = `http://[::1]:${port}/x`;
+    const signal = new AbortController().signal;
+    const response = await request(new URL(url), {
+      headers: {},
+      signal,
+      pool,
+      proxy: false,
+      displayUrl: url,
+    });
+    const sink = new TinySink(1000, 1, release(0));
+    const control: BodyControl = {
+      signal,
+      check: () => undefined,
+      accepted: () => 0,
+      held: () => {},
+      touch: () => {},
+    };
+    await response.pipe(sink, control);
+    expect(Buffer.concat(sink.chunks).toString()).toBe(`[::1]:${port}`);
+    await new Promise((resolve) => server.close(resolve));
+  });
+});
