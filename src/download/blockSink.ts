@@ -106,12 +106,15 @@ export class BlockSink {
   }
 
   /**
-   * Accepts a chunk (always). Returns false when the pool is exhausted and the caller should pause
+   * Accepts a chunk (always; what cannot be placed yet is copied, so the caller may reuse the
+   * chunk's memory at once). Returns false when the pool is exhausted and the caller should pause
    * the source until `onDrain` fires.
    */
   write(chunk: Buffer): boolean {
     if (this.#overflow.length > 0) {
-      this.#overflow.push(chunk);
+      // Copied: callers reuse their read buffer as soon as this returns (a TLS socket keeps
+      // delivering the records of one read even after it was asked to pause).
+      this.#overflow.push(Buffer.from(chunk));
       return false;
     }
     const accepted = this.#absorb(chunk);
@@ -149,7 +152,7 @@ export class BlockSink {
     let offset = 0;
     while (offset < chunk.length) {
       if (!this.#current && !this.#takeBlock()) {
-        this.#overflow.push(offset === 0 ? chunk : chunk.subarray(offset));
+        this.#overflow.push(Buffer.from(offset === 0 ? chunk : chunk.subarray(offset)));
         return false;
       }
       const block = this.#current as BlockMemory;

@@ -649,6 +649,34 @@ describe("a connection fed by 'data' events (the CONNECT tunnel path)", () => {
     expect(await outcome).toBeInstanceOf(ProtocolError);
   });
 
+  it('keeps body bytes delivered right after the head in the same tick (TLS records of one read)', async () => {
+    const { url, pool, socket } = await pooledConnection();
+    const signal = new AbortController().signal;
+    const pending = request(new URL(url), { headers: {}, signal, pool, proxy: false, displayUrl: url });
+    const body = makeContent(3000, 32);
+    socket.emit(
+      'data',
+      Buffer.concat([
+        Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`),
+        body.subarray(0, 1000),
+      ]),
+    );
+    // The reader asked to pause, but a TLS socket hands over the other records it already decrypted.
+    socket.emit('data', body.subarray(1000, 2000));
+    socket.emit('data', body.subarray(2000));
+    const response = await pending;
+    const sink = new TinySink(100_000, 1, release(0));
+    const control: BodyControl = {
+      signal,
+      check: () => undefined,
+      accepted: () => 0,
+      held: () => {},
+      touch: () => {},
+    };
+    expect(await response.pipe(sink, control)).toBe(body.length);
+    expect(Buffer.concat(sink.chunks).equals(body)).toBe(true);
+  });
+
   it("keeps the body bytes of a 'data' chunk that straddles the end of the scratch buffer", async () => {
     const { url, pool, socket } = await pooledConnection();
     const signal = new AbortController().signal;

@@ -12,6 +12,9 @@ import { makeContent, sha256 } from '../support/download-server.js';
 
 const content = makeContent(2 * 1024 * 1024 + 5, 9);
 const digest = sha256(content);
+// Large enough for direct writes (≥ 32 MiB) and for the block pool to run dry many times.
+const big = makeContent(40 * 1024 * 1024 + 333, 10);
+const bigDigest = sha256(big);
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -66,8 +69,9 @@ beforeAll(async () => {
       res.writeHead(302, { location: `http://127.0.0.1:${plainPort}/file.bin` }).end();
       return;
     }
-    res.writeHead(200, { 'content-length': content.length, etag: '"x"' });
-    res.end(content);
+    const body = req.url === '/big.bin' ? big : content;
+    res.writeHead(200, { 'content-length': body.length, etag: '"x"' });
+    res.end(body);
   });
   serverUrl = `https://127.0.0.1:${await listen(server)}`;
   proxy = http.createServer((_req, res) => res.writeHead(405).end());
@@ -113,6 +117,35 @@ describe('Downloader over https', () => {
       );
       expect(await expectExactOrAbsent(dest, content)).toBe('exact');
       await expectNoTempBeside(dest);
+    } finally {
+      downloader.close();
+    }
+  });
+
+  // TLS hands decrypted records to the reader even after it asked to pause (the records of one
+  // socket read are decrypted in one go): nothing may be lost or overwritten while the pool is dry.
+  it.each([
+    ['direct', { blockSize: 64 * 1024 }],
+    ['direct, O_DIRECT blocks', {}],
+    ['through a CONNECT tunnel', { blockSize: 64 * 1024, tunnel: true }],
+  ] as const)('downloads 40 MiB exactly over https (%s)', async (name, variant) => {
+    const downloader = new Downloader({
+      proxy: 'tunnel' in variant ? { https: proxyUrl } : false,
+      tls: { ca: cert },
+      breaker: false,
+      ...('blockSize' in variant ? { blockSize: variant.blockSize } : {}),
+    });
+    try {
+      const dest = path.join(root, 'big', `${name.replace(/\W+/g, '-')}.bin`);
+      const result = await downloader.download({
+        urls: [`${serverUrl}/big.bin`],
+        dest,
+        size: big.length,
+        sha256: bigDigest,
+      });
+      expect(result.sha256).toBe(bigDigest);
+      expect(result.attempts).toBe(1);
+      expect(await expectExactOrAbsent(dest, big)).toBe('exact');
     } finally {
       downloader.close();
     }

@@ -37,13 +37,15 @@ function requestHead(url: URL, target: string, headers: Readonly<Record<string, 
 
 interface HeadResult {
   readonly head: ResponseHead;
-  readonly leftover: Buffer;
+  /** Bytes after the head (the start of the body); grows until the response takes over reading. */
+  readonly leftover: Buffer[];
 }
 
 /** Reads response heads into the connection's scratch buffer, skipping 1xx interim answers. */
 function readHead(connection: Connection, signal: AbortSignal, url: string): Promise<HeadResult> {
   return new Promise((resolve, reject) => {
     const scratch = connection.scratch;
+    const leftover: Buffer[] = [];
     let fill = 0;
     let settled = false;
     const settle = (error: Error | undefined, result?: HeadResult) => {
@@ -68,7 +70,8 @@ function readHead(connection: Connection, signal: AbortSignal, url: string): Pro
         const head = parseHead(scratch.subarray(0, end), url);
         const rest = Buffer.from(scratch.subarray(end, fill));
         if (head.statusCode >= 200) {
-          settle(undefined, { head, leftover: rest });
+          leftover.push(rest);
+          settle(undefined, { head, leftover });
           return true;
         }
         if (head.statusCode === 101) throw new ProtocolError(`${url} switched protocols unasked`, { url });
@@ -79,6 +82,11 @@ function readHead(connection: Connection, signal: AbortSignal, url: string): Pro
     const handler: ReadHandler = {
       target: () => (settled ? undefined : scratch.subarray(fill)),
       data: (buffer, bytes) => {
+        // A TLS socket may hand over more records of the same read after we settled: keep them.
+        if (settled) {
+          leftover.push(Buffer.from(buffer.subarray(0, bytes)));
+          return false;
+        }
         try {
           if (buffer.buffer !== scratch.buffer || buffer.byteOffset !== scratch.byteOffset + fill) {
             // Chunks from a 'data' event (TLS in a tunnel) can be larger than the room left.
@@ -93,10 +101,9 @@ function readHead(connection: Connection, signal: AbortSignal, url: string): Pro
               const head = parseHead(scratch.subarray(0, end), url);
               if (head.statusCode < 200)
                 throw new ProtocolError(`Interim responses from ${url} are too large`, { url });
-              const leftover = Buffer.concat([
-                scratch.subarray(end, scratch.length),
-                buffer.subarray(room, bytes),
-              ]);
+              leftover.push(
+                Buffer.concat([scratch.subarray(end, scratch.length), buffer.subarray(room, bytes)]),
+              );
               settle(undefined, { head, leftover });
               return false;
             }
@@ -145,7 +152,13 @@ export async function request(url: URL, options: RequestOptions): Promise<Http1R
     try {
       connection.write(head);
       const { head: responseHead, leftover } = await readHead(connection, options.signal, options.displayUrl);
-      return new Http1Response(connection, options.pool, responseHead, leftover, options.displayUrl);
+      return new Http1Response(
+        connection,
+        options.pool,
+        responseHead,
+        Buffer.concat(leftover),
+        options.displayUrl,
+      );
     } catch (error) {
       connection.destroy();
       const stale = pooled !== undefined && (error as { beforeAnyByte?: boolean }).beforeAnyByte === true;
