@@ -3,6 +3,7 @@
  * so no loader skews time or memory). Argument: JSON `{ urls, dests, size, sha256, concurrency }`.
  * Prints `{ seconds, maxRssBytes, results }`.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { Downloader } from '../src/download/Downloader.js';
 import { ConnectionPool } from '../src/download/http1/pool.js';
@@ -18,6 +19,8 @@ interface Args {
   readOnly?: boolean;
   /** Only read the body with the Downloader's own HTTP/1.1 client into one reused 4 MiB block. */
   clientReadOnly?: boolean;
+  /** A CA certificate (PEM file) to trust for https URLs. */
+  ca?: string;
 }
 
 function report(seconds: number, bytes: number): never {
@@ -81,6 +84,7 @@ if (args.clientReadOnly) {
 const downloader = new Downloader({
   concurrency: args.concurrency ?? 4,
   proxy: false,
+  ...(args.ca ? { tls: { ca: readFileSync(args.ca) } } : {}),
   retry: { delays: [10, 20, 40] },
 });
 const started = performance.now();

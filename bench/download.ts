@@ -6,6 +6,7 @@
  *   - `curl | tee <file> | openssl dgst -sha256` (the best pipeline of stock tools)
  *   - `aria2c --checksum=sha-256=<hex>`
  *   - `curl -o /dev/null` (the network floor)
+ *   - over https (nginx with a throw-away self-signed certificate): curl, aria2c and the Downloader
  * plus: peak RSS of the Downloader process, several files at once vs one, and bytes served while
  * resuming a body cut at every 25 %.
  *
@@ -129,8 +130,23 @@ async function main(): Promise<void> {
       logLevel: 'error',
     });
 
-    // 2. nginx with its own config.
+    // 2. nginx with its own config: plain HTTP, and HTTPS with a throw-away self-signed certificate.
     const port = await freePort();
+    const tlsPort = await freePort();
+    const cert = path.join(work, 'cert.pem');
+    const key = path.join(work, 'key.pem');
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1'].concat([
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ]),
+      { stdio: 'ignore' },
+    );
     const conf = path.join(work, 'nginx.conf');
     await writeFile(
       conf,
@@ -149,6 +165,12 @@ http {
   scgi_temp_path ${work}/scgi;
   types { application/octet-stream bin; }
   server { listen 127.0.0.1:${port}; root ${dataDir}; }
+  server {
+    listen 127.0.0.1:${tlsPort} ssl;
+    ssl_certificate ${cert};
+    ssl_certificate_key ${key};
+    root ${dataDir};
+  }
 }
 `,
     );
@@ -165,6 +187,7 @@ http {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const url = `http://127.0.0.1:${port}/model.bin`;
+    const tlsUrl = `https://127.0.0.1:${tlsPort}/model.bin`;
     const sha256 = execFileSync('openssl', ['dgst', '-sha256', '-r', file], { encoding: 'utf8' }).split(
       ' ',
     )[0] as string;
@@ -182,6 +205,9 @@ http {
       'aria2c --checksum=sha-256': [],
       'Downloader (process wall time)': [],
       'Downloader (inside the process)': [],
+      'https: curl -o /dev/null': [],
+      'https: aria2c --checksum=sha-256': [],
+      'https: Downloader (process wall time)': [],
     };
     const rss: number[] = [];
     for (let run = 0; run < runs; run++) {
@@ -232,6 +258,34 @@ http {
       samples['Downloader (inside the process)']?.push(report.seconds);
       rss.push(report.timeMaxRssBytes ?? report.maxRssBytes);
       await rm(path.join(out, 'models'), { recursive: true, force: true });
+      // The same over TLS (nginx: TLS 1.2/1.3 with AES-GCM; every client trusts the bench's certificate).
+      samples['https: curl -o /dev/null']?.push(
+        timed('curl', ['-sf', '--cacert', cert, '-o', '/dev/null', tlsUrl]),
+      );
+      samples['https: aria2c --checksum=sha-256']?.push(
+        timed('aria2c', [
+          '--console-log-level=error',
+          '--summary-interval=0',
+          '--allow-overwrite=true',
+          `--ca-certificate=${cert}`,
+          `--checksum=sha-256=${sha256}`,
+          '-d',
+          out,
+          '-o',
+          'aria.bin',
+          tlsUrl,
+        ]),
+      );
+      await rm(path.join(out, 'aria.bin'), { force: true });
+      const tlsReport = await runChild(child, {
+        urls: [tlsUrl],
+        dests: [dest],
+        size: SIZE,
+        sha256,
+        ca: cert,
+      });
+      samples['https: Downloader (process wall time)']?.push(tlsReport.wallSeconds);
+      await rm(path.join(out, 'models'), { recursive: true, force: true });
     }
     const openssl = median(samples['openssl dgst -sha256 (file in page cache)'] as number[]);
     const aria = median(samples['aria2c --checksum=sha-256'] as number[]);
@@ -248,6 +302,11 @@ http {
     );
     console.log(
       `\nDownloader vs aria2c: ${(aria / ours).toFixed(2)}× faster (ratio of medians); per run ${perRun.map((r) => r.toFixed(2)).join(', ')}× (median ${median(perRun).toFixed(2)}×)`,
+    );
+    const tlsAria = median(samples['https: aria2c --checksum=sha-256'] as number[]);
+    const tlsOurs = median(samples['https: Downloader (process wall time)'] as number[]);
+    console.log(
+      `Over https: Downloader vs aria2c ${(tlsAria / tlsOurs).toFixed(2)}× faster (ratio of medians)`,
     );
     console.log(
       `Downloader peak RSS: ${(Math.max(...rss) / 1e6).toFixed(0)} MB (max of ${runs}; /usr/bin/time -v)`,
