@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ChunkedDecoder } from '../../src/download/http1/chunked.js';
 import { bodyFraming, reusable } from '../../src/download/http1/framing.js';
 import { findHeadEnd, MAX_HEAD_BYTES, parseHead, type ResponseHead } from '../../src/download/http1/head.js';
+import { classifyError } from '../../src/errors/classify.js';
 import { ProtocolError } from '../../src/errors/ProtocolError.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
@@ -708,5 +709,17 @@ describe('bodyFraming and reusable', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('ProtocolError', () => {
+  it('is a retryable network failure with remediation, found through classifyError', () => {
+    const error = new ProtocolError('Invalid HTTP response from https://mirror/x: bad status line', {
+      url: 'https://mirror/x',
+    });
+    const classified = classifyError(error);
+    expect(classified).toMatchObject({ category: 'network', retryable: true, code: 'ERR_HTTP_PROTOCOL' });
+    expect(classified.remediation[0]).toMatch(/invalid HTTP response/);
+    expect(error.url).toBe('https://mirror/x');
   });
 });
