@@ -116,8 +116,9 @@ export class Http1Response {
     const framing = this.framing;
     const arrived =
       this.#leftover.length + this.#parked.pending.reduce((sum, chunk) => sum + chunk.length, 0);
-    if (framing.kind === 'none' || (framing.kind === 'length' && arrived === framing.length))
-      this.#complete();
+    // Reused only when exactly the body arrived with the head (nothing more: that would be garbage).
+    const bodyLength = framing.kind === 'none' ? 0 : framing.kind === 'length' ? framing.length : -1;
+    if (arrived === bodyLength) this.#complete();
     else this.#connection.destroy();
   }
 
