@@ -12,6 +12,15 @@ const SYNC_EVERY = 64 * 1024 * 1024;
 /** A block that has been filling for longer than this is written out early (ms). */
 const MAX_BLOCK_AGE_MS = 50;
 
+/** Writes `view[0, length)` at `position`, however many calls it takes. */
+async function writeAll(file: FileHandle, view: Buffer, length: number, position: number): Promise<void> {
+  let done = 0;
+  while (done < length) {
+    const { bytesWritten } = await file.write(view, done, length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
 /**
  * Receives the response body and turns it into large blocks from a small reusable pool: each full
  * block is written to the partial file (in order, on the libuv thread pool) and hashed by the
@@ -198,14 +207,10 @@ export class BlockSink {
 
   async #writeBlock(view: Buffer, length: number, position: number): Promise<void> {
     if (this.#error) return;
-    let done = 0;
     let wentDirect = false;
     if (this.#direct && position % DIRECT_ALIGN === 0 && length % DIRECT_ALIGN === 0) {
       try {
-        while (done < length) {
-          const { bytesWritten } = await this.#direct.write(view, done, length - done, position + done);
-          done += bytesWritten;
-        }
+        await writeAll(this.#direct, view, length, position);
         this.#directBytes += length;
         wentDirect = true;
       } catch (error) {
@@ -214,10 +219,7 @@ export class BlockSink {
         this.#direct = undefined;
       }
     }
-    while (done < length) {
-      const { bytesWritten } = await this.#file.write(view, done, length - done, position + done);
-      done += bytesWritten;
-    }
+    if (!wentDirect) await writeAll(this.#file, view, length, position);
     this.#committed = position + length;
     // Direct writes leave nothing dirty in the page cache; only buffered bytes call for a flush.
     if (!wentDirect) this.#unsynced += length;

@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import { proxyAuthHeaders } from '../../proxy/auth.js';
 import type { ProxyConfig } from '../../proxy/config.js';
 import { proxyFor } from '../../proxy/resolve.js';
-import { Connection } from './connection.js';
+import { abortReason, Connection } from './connection.js';
 import { findHeadEnd, MAX_HEAD_BYTES, parseHead } from './head.js';
 
 /** TLS settings for https requests (e.g. a private CA of a corporate mirror). */
@@ -60,7 +60,7 @@ function whenConnected(
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       socket.destroy();
-      finish(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      finish(abortReason(signal));
     };
     const finish = (error?: Error) => {
       socket.removeListener(event, onConnected);
@@ -142,7 +142,7 @@ async function openTunnel(proxy: URL, target: URL, signal: AbortSignal, tlsOptio
         finish(new Error(`Proxy ${proxy.host} sent an oversized answer`));
     };
     const onEnd = () => finish(new Error(`Proxy ${proxy.host} closed the connection during CONNECT`));
-    const onAbort = () => finish(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    const onAbort = () => finish(abortReason(signal));
     socket.on('data', onData);
     socket.once('error', finish);
     socket.once('end', onEnd);

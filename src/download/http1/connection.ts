@@ -3,6 +3,14 @@ import type { Socket } from 'node:net';
 /** Size of each connection's own read buffer (response heads, chunked bodies, small bodies). */
 export const SCRATCH_BYTES = 64 * 1024;
 
+/**
+ * What an aborted request rejects with: the signal's reason itself (a StallError, a DiskFullError,
+ * the caller's reason), so the Downloader can tell why the transfer stopped.
+ */
+export function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}
+
 /** Whoever currently reads a connection: a response head, a body, or the idle pool. */
 export interface ReadHandler {
   /** Memory the next socket read should fill, or undefined for the connection's scratch buffer. */

@@ -2,7 +2,7 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { ProtocolError } from '../../errors/ProtocolError.js';
 import type { ProxyConfig } from '../../proxy/config.js';
 import { openConnection, routeFor, type TlsOptions } from './connect.js';
-import type { Connection, ReadHandler } from './connection.js';
+import { abortReason, type Connection, type ReadHandler } from './connection.js';
 import { findHeadEnd, parseHead, type ResponseHead } from './head.js';
 import type { ConnectionPool } from './pool.js';
 import { Http1Response } from './response.js';
@@ -57,7 +57,7 @@ function readHead(connection: Connection, signal: AbortSignal, url: string): Pro
         reject(error);
       } else resolve(result as HeadResult);
     };
-    const onAbort = () => settle(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    const onAbort = () => settle(abortReason(signal));
     /** Parses what is buffered; true once a final head was found. */
     const parse = (): boolean => {
       for (;;) {

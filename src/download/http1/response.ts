@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ChunkedDecoder } from './chunked.js';
-import type { Connection, ReadHandler } from './connection.js';
+import { abortReason, type Connection, type ReadHandler } from './connection.js';
 import { type BodyFraming, bodyFraming, reusable } from './framing.js';
 import type { ResponseHead } from './head.js';
 import type { ConnectionPool } from './pool.js';
@@ -159,8 +159,7 @@ export class Http1Response {
           resolve(received);
         }
       };
-      const onAbort = () =>
-        finish(control.signal.reason instanceof Error ? control.signal.reason : new Error('aborted'));
+      const onAbort = () => finish(abortReason(control.signal));
       const hold = () => {
         if (holds++ === 0) {
           connection.pause();
