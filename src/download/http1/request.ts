@@ -94,10 +94,9 @@ function readHead(connection: Connection, signal: AbortSignal, url: string): Pro
             scratch.set(buffer.subarray(0, Math.min(bytes, room)), fill);
             if (bytes > room) {
               fill = scratch.length;
-              if (findHeadEnd(scratch, fill) < 0)
-                throw new ProtocolError(`Response head from ${url} is too large`, { url });
-              // The head fits; what did not fit is body: keep all of it for the response.
               const end = findHeadEnd(scratch, fill);
+              if (end < 0) throw new ProtocolError(`Response head from ${url} is too large`, { url });
+              // The head fits; what did not fit is body: keep all of it for the response.
               const head = parseHead(scratch.subarray(0, end), url);
               if (head.statusCode < 200)
                 throw new ProtocolError(`Interim responses from ${url} are too large`, { url });
