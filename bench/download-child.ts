@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { Downloader } from '../src/download/Downloader.js';
-import { ConnectionPool } from '../src/download/http1/pool.js';
-import { request } from '../src/download/http1/request.js';
+import { Downloader } from '../src/downloads/Downloader.js';
+import { ConnectionPool } from '../src/downloads/http1/pool.js';
+import { request } from '../src/downloads/http1/request.js';
 
 interface Args {
   urls: string[];

@@ -1,12 +1,5 @@
 // Public exports only; no logic lives here.
 
-export {
-  type Alternative,
-  type AlternativeAttempt,
-  type AlternativesResult,
-  type TryAlternativesOptions,
-  tryAlternatives,
-} from './alternatives/tryAlternatives.js';
 export { ModelAvailability } from './availability/ModelAvailability.js';
 export {
   AVAILABILITY_DEFAULTS,
@@ -33,36 +26,20 @@ export type {
 } from './availability/types.js';
 export type { UpdateSource } from './availability/updates.js';
 export { JsonFileUsageStore, MemoryUsageStore } from './availability/usage.js';
-export { Bulkhead, type BulkheadExecuteOptions, type BulkheadOptions } from './bulkhead/Bulkhead.js';
-export { type ChaosOptions, chaos } from './chaos/chaos.js';
-export { CircuitBreaker, type CircuitSnapshot } from './circuit/CircuitBreaker.js';
-export { CIRCUIT_DEFAULTS } from './circuit/defaults.js';
-export {
-  type CircuitBreakerOptions,
-  defaultIsFailure,
-  type ResolvedCircuitOptions,
-} from './circuit/options.js';
-export type { CircuitState, SavedCircuitState } from './circuit/state.js';
 export {
   type CaptureOptions,
   ErrorContextCapturer,
   type ErrorContextCapturerOptions,
-} from './context/ErrorContextCapturer.js';
-export { DEFAULT_ENV_ALLOW_LIST } from './context/env.js';
-export { createDefaultProbe, detectGpus, detectPython } from './context/probe.js';
+} from './diagnostics/capture/ErrorContextCapturer.js';
+export { DEFAULT_ENV_ALLOW_LIST } from './diagnostics/capture/env.js';
+export { createDefaultProbe, detectGpus, detectPython } from './diagnostics/capture/probe.js';
 export {
-  addSecret,
-  type EnvLike,
-  isSecretName,
-  REDACTED,
-  type RedactOptions,
-  type RedactValueOptions,
-  redact,
-  redactUrl,
-  redactValue,
-} from './context/redact.js';
-export { buildIssueUrl, type ReportOptions, type ReportRedactor, renderReport } from './context/report.js';
-export type { SerializeLimits } from './context/serialize.js';
+  buildIssueUrl,
+  type ReportOptions,
+  type ReportRedactor,
+  renderReport,
+} from './diagnostics/capture/report.js';
+export type { SerializeLimits } from './diagnostics/capture/serialize.js';
 export type {
   CpuFacts,
   DiskFacts,
@@ -77,10 +54,41 @@ export type {
   StackFrame,
   SystemProbe,
   SystemSnapshot,
-} from './context/types.js';
-export { type ContentRange, parseContentRange } from './download/contentRange.js';
-export { Downloader } from './download/Downloader.js';
-export type { TlsOptions } from './download/httpClient.js';
+} from './diagnostics/capture/types.js';
+export { type CommandOptions, command } from './diagnostics/preflight/checks/command.js';
+export { type DiskSpaceOptions, diskSpace } from './diagnostics/preflight/checks/diskSpace.js';
+export { type GpuOptions, gpu, WAN22_VRAM_REQUIREMENTS } from './diagnostics/preflight/checks/gpu.js';
+export { type MemoryOptions, memory } from './diagnostics/preflight/checks/memory.js';
+export {
+  type NetworkOptions,
+  network,
+  type ReachOutcome,
+  type UrlReachability,
+} from './diagnostics/preflight/checks/network.js';
+export { type NodeVersionOptions, nodeVersion } from './diagnostics/preflight/checks/nodeVersion.js';
+export { type PythonVersionOptions, pythonVersion } from './diagnostics/preflight/checks/pythonVersion.js';
+export { type WritableOptions, writable } from './diagnostics/preflight/checks/writable.js';
+export {
+  type FormatPreflightOptions,
+  formatPreflightReport,
+  type PreflightRunOptions,
+  PreflightValidator,
+  type PreflightValidatorOptions,
+} from './diagnostics/preflight/PreflightValidator.js';
+export type {
+  CheckContext,
+  CheckOptions,
+  CheckOutcome,
+  PreflightCheck,
+  PreflightEvents,
+  PreflightReport,
+  PreflightResult,
+  PreflightStatus,
+  SlowNotice,
+} from './diagnostics/preflight/types.js';
+export { type ContentRange, parseContentRange } from './downloads/contentRange.js';
+export { Downloader } from './downloads/Downloader.js';
+export type { TlsOptions } from './downloads/httpClient.js';
 export {
   DOWNLOADER_DEFAULTS,
   type DownloadCallOptions,
@@ -89,7 +97,7 @@ export {
   type DownloadResult,
   type ResolvedDownloaderOptions,
   type TokenProvider,
-} from './download/options.js';
+} from './downloads/options.js';
 export {
   findPartial,
   findPartials,
@@ -100,7 +108,7 @@ export {
   partialDirFor,
   partialPathFor,
   WORK_DIR_NAME,
-} from './download/partialPath.js';
+} from './downloads/partialPath.js';
 export { AlternativesExhaustedError, type FailedAlternative } from './errors/AlternativesExhaustedError.js';
 export { AuthenticationError, type AuthenticationErrorOptions } from './errors/AuthenticationError.js';
 export { BulkheadRejectedError } from './errors/BulkheadRejectedError.js';
@@ -177,7 +185,6 @@ export type {
 } from './events/monitorEvents.js';
 export type { RetryEvents, RetryGiveUpInfo, RetryInfo } from './events/retryEvents.js';
 export type { TimeoutEvent, TimeoutEvents } from './events/timeoutEvents.js';
-export { type FallbackOptions, type FallbackPolicy, fallback } from './fallback/fallback.js';
 export {
   type AggregateOptions,
   aggregate,
@@ -221,6 +228,33 @@ export {
   type OperationReport,
 } from './health/types.js';
 export {
+  type Alternative,
+  type AlternativeAttempt,
+  type AlternativesResult,
+  type TryAlternativesOptions,
+  tryAlternatives,
+} from './install/alternatives/tryAlternatives.js';
+export { JOURNAL_DEFAULTS } from './install/journal/defaults.js';
+export {
+  type BeginOptions,
+  type BeginResult,
+  InstallJournal,
+  type InstallJournalOptions,
+  type StepHandle,
+} from './install/journal/InstallJournal.js';
+export type {
+  JournalChange,
+  JournalData,
+  JournalRun,
+  JournalStep,
+  JournalValue,
+  RollbackResult,
+  RunStatus,
+  StepStatus,
+  UndoHandler,
+} from './install/journal/types.js';
+export { findCycle, type OrderNode, orderByDependencies } from './install/ordering/order.js';
+export {
   type FileIdentity,
   type Hasher,
   type HashOptions,
@@ -263,25 +297,6 @@ export type {
   VerifyProgress,
   VerifyStats,
 } from './integrity/types.js';
-export { JOURNAL_DEFAULTS } from './journal/defaults.js';
-export {
-  type BeginOptions,
-  type BeginResult,
-  InstallJournal,
-  type InstallJournalOptions,
-  type StepHandle,
-} from './journal/InstallJournal.js';
-export type {
-  JournalChange,
-  JournalData,
-  JournalRun,
-  JournalStep,
-  JournalValue,
-  RollbackResult,
-  RunStatus,
-  StepStatus,
-  UndoHandler,
-} from './journal/types.js';
 export { DiagnosticMonitor, MONITOR_COMPONENT } from './monitor/DiagnosticMonitor.js';
 export { MONITOR_DEFAULTS } from './monitor/defaults.js';
 export type { DetectThresholds } from './monitor/detect.js';
@@ -300,41 +315,48 @@ export type {
   SamplerRequest,
   SamplerResult,
 } from './monitor/types.js';
-export { findCycle, type OrderNode, orderByDependencies } from './ordering/order.js';
-export { compose, noopPolicy } from './policy/compose.js';
-export { currentContext, enableCurrentContext } from './policy/context.js';
-export type { ExecuteOptions, ExecutionContext, Policy, PolicyFunction } from './policy/types.js';
-export { type CommandOptions, command } from './preflight/checks/command.js';
-export { type DiskSpaceOptions, diskSpace } from './preflight/checks/diskSpace.js';
-export { type GpuOptions, gpu, WAN22_VRAM_REQUIREMENTS } from './preflight/checks/gpu.js';
-export { type MemoryOptions, memory } from './preflight/checks/memory.js';
+export { Bulkhead, type BulkheadExecuteOptions, type BulkheadOptions } from './policies/bulkhead/Bulkhead.js';
+export { type ChaosOptions, chaos } from './policies/chaos/chaos.js';
+export { CircuitBreaker, type CircuitSnapshot } from './policies/circuit/CircuitBreaker.js';
+export { CIRCUIT_DEFAULTS } from './policies/circuit/defaults.js';
 export {
-  type NetworkOptions,
-  network,
-  type ReachOutcome,
-  type UrlReachability,
-} from './preflight/checks/network.js';
-export { type NodeVersionOptions, nodeVersion } from './preflight/checks/nodeVersion.js';
-export { type PythonVersionOptions, pythonVersion } from './preflight/checks/pythonVersion.js';
-export { type WritableOptions, writable } from './preflight/checks/writable.js';
+  type CircuitBreakerOptions,
+  defaultIsFailure,
+  type ResolvedCircuitOptions,
+} from './policies/circuit/options.js';
+export type { CircuitState, SavedCircuitState } from './policies/circuit/state.js';
+export { type FallbackOptions, type FallbackPolicy, fallback } from './policies/fallback/fallback.js';
+export { compose, noopPolicy } from './policies/policy/compose.js';
+export { currentContext, enableCurrentContext } from './policies/policy/context.js';
+export type { ExecuteOptions, ExecutionContext, Policy, PolicyFunction } from './policies/policy/types.js';
 export {
-  type FormatPreflightOptions,
-  formatPreflightReport,
-  type PreflightRunOptions,
-  PreflightValidator,
-  type PreflightValidatorOptions,
-} from './preflight/PreflightValidator.js';
+  type BackoffSchedule,
+  type JitterMode,
+  nextDelay,
+  scheduledDelay,
+} from './policies/retry/backoff.js';
+export { RETRY_DEFAULTS } from './policies/retry/defaults.js';
+export type { ResolvedRetryOptions, RetryDecision, RetryPolicyOptions } from './policies/retry/options.js';
+export { RetryPolicy } from './policies/retry/RetryPolicy.js';
+export { DEFAULT_TIMEOUTS, TIMEOUT_SCALING, UNKNOWN_OPERATION_TIMEOUT } from './policies/timeout/defaults.js';
+export {
+  type TimeoutContext,
+  TimeoutManager,
+  type TimeoutManagerOptions,
+  type TimeoutPolicy,
+} from './policies/timeout/TimeoutManager.js';
 export type {
-  CheckContext,
-  CheckOptions,
-  CheckOutcome,
-  PreflightCheck,
-  PreflightEvents,
-  PreflightReport,
-  PreflightResult,
-  PreflightStatus,
-  SlowNotice,
-} from './preflight/types.js';
+  CallOutcome,
+  CaptureHook,
+  CaptureRequest,
+  HealthHook,
+  Logger,
+  RecoveryDecision,
+  RecoveryHook,
+  RecoveryRequest,
+} from './policies/wrap/hooks.js';
+export type { AnyFunction, MethodOptions, WithReliabilityOptions } from './policies/wrap/options.js';
+export { type Reliable, withReliability } from './policies/wrap/withReliability.js';
 export { type ProxyConfig, type ProxyEnv, proxyConfigFromEnv } from './proxy/config.js';
 export { likelihood, likelihoodText } from './recovery/learning.js';
 export { DEFAULT_RECOVERY_LINKS, type ManualInput } from './recovery/manual.js';
@@ -372,28 +394,16 @@ export type {
   StrategyOutcome,
   StrategyStats,
 } from './recovery/types.js';
-export { type BackoffSchedule, type JitterMode, nextDelay, scheduledDelay } from './retry/backoff.js';
-export { RETRY_DEFAULTS } from './retry/defaults.js';
-export type { HeaderSource } from './retry/headers.js';
-export type { ResolvedRetryOptions, RetryDecision, RetryPolicyOptions } from './retry/options.js';
-export { RetryPolicy } from './retry/RetryPolicy.js';
-export { parseRateLimit, parseRetryAfter, serverDelayFromHeaders } from './retry/retryAfter.js';
-export { DEFAULT_TIMEOUTS, TIMEOUT_SCALING, UNKNOWN_OPERATION_TIMEOUT } from './timeout/defaults.js';
+export type { HeaderSource } from './shared/headers.js';
 export {
-  type TimeoutContext,
-  TimeoutManager,
-  type TimeoutManagerOptions,
-  type TimeoutPolicy,
-} from './timeout/TimeoutManager.js';
-export type {
-  CallOutcome,
-  CaptureHook,
-  CaptureRequest,
-  HealthHook,
-  Logger,
-  RecoveryDecision,
-  RecoveryHook,
-  RecoveryRequest,
-} from './wrap/hooks.js';
-export type { AnyFunction, MethodOptions, WithReliabilityOptions } from './wrap/options.js';
-export { type Reliable, withReliability } from './wrap/withReliability.js';
+  addSecret,
+  type EnvLike,
+  isSecretName,
+  REDACTED,
+  type RedactOptions,
+  type RedactValueOptions,
+  redact,
+  redactUrl,
+  redactValue,
+} from './shared/redaction/redact.js';
+export { parseRateLimit, parseRetryAfter, serverDelayFromHeaders } from './shared/retryAfter.js';

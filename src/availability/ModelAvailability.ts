@@ -1,5 +1,4 @@
-import { redact } from '../context/redact.js';
-import { Downloader } from '../download/Downloader.js';
+import { Downloader } from '../downloads/Downloader.js';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { ModelUnavailableError } from '../errors/ModelUnavailableError.js';
 import { TimeoutError } from '../errors/TimeoutError.js';
@@ -8,8 +7,9 @@ import { ReliabilityEmitter } from '../events/emitter.js';
 import { ModelIntegrityChecker } from '../integrity/ModelIntegrityChecker.js';
 import { type Manifest, type ManifestModel, parseManifest } from '../integrity/manifest.js';
 import type { FileFetcher, ModelReport } from '../integrity/types.js';
-import { abortError } from '../policy/abort.js';
-import { optionalDuration, optionalObject } from '../policy/validate.js';
+import { abortError } from '../shared/abort.js';
+import { redact } from '../shared/redaction/redact.js';
+import { optionalDuration, optionalObject } from '../shared/validate.js';
 import { rankCleanup } from './cleanup.js';
 import { downloadModel } from './download.js';
 import {

@@ -1,6 +1,6 @@
-import { redact } from '../context/redact.js';
 import { ModelUnavailableError } from '../errors/ModelUnavailableError.js';
 import type { ManifestModel } from '../integrity/manifest.js';
+import { redact } from '../shared/redaction/redact.js';
 import { RateWindow } from './state.js';
 import type { AvailabilityChecker, AvailabilityProgress, ModelState } from './types.js';
 

@@ -3,7 +3,7 @@ import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { type Manifest, type ManifestModel, parseManifest } from '../integrity/manifest.js';
 import { workDir } from '../integrity/paths.js';
 import type { FileFetcher } from '../integrity/types.js';
-import { optionalDuration, optionalFunction, optionalObject } from '../policy/validate.js';
+import { optionalDuration, optionalFunction, optionalObject } from '../shared/validate.js';
 import type { AvailabilityChecker, ModelState, UsageStore } from './types.js';
 import { repoFromMirrors, type UpdateSource } from './updates.js';
 import { JsonFileUsageStore, MemoryUsageStore, USAGE_FILE } from './usage.js';

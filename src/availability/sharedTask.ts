@@ -1,6 +1,6 @@
 import { CancelledError } from '../errors/CancelledError.js';
 import { TimeoutError } from '../errors/TimeoutError.js';
-import { raceAbort } from '../policy/abort.js';
+import { raceAbort } from '../shared/abort.js';
 
 /**
  * One piece of work many callers wait for, reference-counted: each caller joins with its own

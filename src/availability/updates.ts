@@ -1,7 +1,7 @@
-import { redact } from '../context/redact.js';
 import { classifyError } from '../errors/classify.js';
 import type { Manifest, ManifestModel } from '../integrity/manifest.js';
-import { abortError } from '../policy/abort.js';
+import { abortError } from '../shared/abort.js';
+import { redact } from '../shared/redaction/redact.js';
 import type { ModelUpdate, UpdateFile, UpdateReport } from './types.js';
 
 /** Where and how to ask for remote revisions (Hugging Face Hub model API). */

@@ -1,5 +1,5 @@
-import type { HeaderSource } from '../retry/headers.js';
-import { serverDelayFromHeaders } from '../retry/retryAfter.js';
+import type { HeaderSource } from '../shared/headers.js';
+import { serverDelayFromHeaders } from '../shared/retryAfter.js';
 import { type ErrorCategory, RETRYABLE_BY_DEFAULT } from './category.js';
 import { classifyHttpStatus } from './httpStatus.js';
 import { isReliabilityError } from './ReliabilityError.js';

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../errors/category.js';
-import type { CallOutcome, HealthHook } from '../wrap/hooks.js';
+import type { CallOutcome, HealthHook } from '../policies/wrap/hooks.js';
 import { type AggregateOptions, aggregate, type FleetReport } from './aggregate.js';
 import { ComponentTable } from './componentTable.js';
 import { fleetToHTML } from './fleetHtml.js';

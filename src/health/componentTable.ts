@@ -1,4 +1,4 @@
-import type { CallOutcome } from '../wrap/hooks.js';
+import type { CallOutcome } from '../policies/wrap/hooks.js';
 import { ComponentStats, OperationStats } from './stats.js';
 
 /** The name components and operations beyond the limits are folded into. */

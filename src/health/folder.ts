@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../atomic/writeFileAtomic.js';
+import { writeFileAtomic } from '../shared/writeFileAtomic.js';
 import { type AggregateOptions, aggregate, type FleetReport, reportProblem } from './aggregate.js';
 import { fleetToHTML } from './fleetHtml.js';
 import type { HealthReport } from './types.js';

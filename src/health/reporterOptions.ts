@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { liveBreakers } from '../circuit/registry.js';
-import { redact } from '../context/redact.js';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
-import { optionalCount, optionalFunction, optionalObject } from '../policy/validate.js';
+import { liveBreakers } from '../policies/circuit/registry.js';
 import type { RecoveryStats, Redactor } from '../recovery/types.js';
+import { redact } from '../shared/redaction/redact.js';
+import { optionalCount, optionalFunction, optionalObject } from '../shared/validate.js';
 import type { TableLimits } from './componentTable.js';
 import type { MeterLike } from './otel.js';
 import { resolveThresholds } from './status.js';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
-import { abortError } from '../policy/abort.js';
+import { abortError } from '../shared/abort.js';
 import { DASHBOARD_CSP } from './html.js';
 import type { HealthReport } from './types.js';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { findPartial } from '../download/partialPath.js';
+import { findPartial } from '../downloads/partialPath.js';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import type { CheckerContext } from './checkerContext.js';
 import { defaultHashPool, type Hasher } from './hashPool.js';

@@ -3,7 +3,7 @@ import type { BigIntStats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { abortError } from '../policy/abort.js';
+import { abortError } from '../shared/abort.js';
 import { WORKER_SOURCE, type WorkerMessage } from './hashWorker.js';
 
 /**

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { abortError } from '../policy/abort.js';
+import { abortError } from '../shared/abort.js';
 import { type CheckerContext, type Counters, isCode, type ProgressFn } from './checkerContext.js';
 import { type FileIdentity, type HashResult, identityOf } from './hashPool.js';
 import type { ManifestFile, ManifestModel } from './manifest.js';

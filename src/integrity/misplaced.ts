@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { mkdir, readdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { abortError } from '../policy/abort.js';
+import { abortError } from '../shared/abort.js';
 import type { CheckerContext, Counters, ProgressFn } from './checkerContext.js';
 import { type FileIdentity, identityOf } from './hashPool.js';
 import { hashTracked, type Inspection } from './inspect.js';

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { ReliabilityError } from '../errors/ReliabilityError.js';
-import { abortError } from '../policy/abort.js';
+import { abortError } from '../shared/abort.js';
 import type { CheckerContext } from './checkerContext.js';
 import { fileUrls, type ManifestFile, type ManifestModel } from './manifest.js';
 import { moveBack } from './misplaced.js';

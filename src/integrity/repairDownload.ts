@@ -2,7 +2,7 @@ import { mkdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { ReliabilityError } from '../errors/ReliabilityError.js';
-import { abortError } from '../policy/abort.js';
+import { abortError } from '../shared/abort.js';
 import { type CheckerContext, isCode } from './checkerContext.js';
 import { identityOf } from './hashPool.js';
 import { fileUrls, type ManifestFile, type ManifestModel } from './manifest.js';

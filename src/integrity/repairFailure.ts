@@ -1,5 +1,5 @@
-import { redact, redactUrl } from '../context/redact.js';
 import { classifyError } from '../errors/classify.js';
+import { redact, redactUrl } from '../shared/redaction/redact.js';
 import type { CheckerContext } from './checkerContext.js';
 import type { ManifestFile, ManifestModel } from './manifest.js';
 import { buildManualSteps } from './manualSteps.js';

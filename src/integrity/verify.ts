@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors/ConfigurationError.js';
-import { abortError } from '../policy/abort.js';
+import { abortError } from '../shared/abort.js';
 import type { CheckerContext, Counters } from './checkerContext.js';
 import type { ManifestModel } from './manifest.js';
 import { verifyModel } from './modelReport.js';

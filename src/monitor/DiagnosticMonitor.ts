@@ -1,8 +1,8 @@
 import { TimeoutError } from '../errors/TimeoutError.js';
 import { ReliabilityEmitter } from '../events/emitter.js';
 import type { MonitorEvents } from '../events/monitorEvents.js';
-import { abortError, raceAbort } from '../policy/abort.js';
-import { optionalDuration } from '../policy/validate.js';
+import { abortError, raceAbort } from '../shared/abort.js';
+import { optionalDuration } from '../shared/validate.js';
 import { MONITOR_DEFAULTS } from './defaults.js';
 import { componentIssue, cpuIssue, diskIssues, memoryIssue } from './detect.js';
 import type { FreePoint } from './fillRate.js';

@@ -5,7 +5,7 @@ import {
   optionalFunction,
   optionalNumber,
   optionalObject,
-} from '../policy/validate.js';
+} from '../shared/validate.js';
 import { MONITOR_DEFAULTS } from './defaults.js';
 import type { DetectThresholds } from './detect.js';
 import type { MonitorHealthSource, MonitorSampler } from './types.js';

@@ -2,7 +2,7 @@ import { stat, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import si from 'systeminformation';
-import { raceAbort } from '../policy/abort.js';
+import { raceAbort } from '../shared/abort.js';
 import type { CpuSample, DiskSample, MemorySample, MonitorSampler } from './types.js';
 
 /**

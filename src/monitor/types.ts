@@ -1,4 +1,4 @@
-import type { CallOutcome } from '../wrap/hooks.js';
+import type { CallOutcome } from '../policies/wrap/hooks.js';
 
 /** How bad a detected issue is. */
 export type IssueSeverity = 'info' | 'warn' | 'critical';

@@ -2,7 +2,7 @@ import { ConfigurationError } from '../errors/ConfigurationError.js';
 import type { ErrorCategory } from '../errors/category.js';
 import { classifyError } from '../errors/classify.js';
 import { ReliabilityEmitter } from '../events/emitter.js';
-import type { RecoveryHook, RecoveryRequest } from '../wrap/hooks.js';
+import type { RecoveryHook, RecoveryRequest } from '../policies/wrap/hooks.js';
 import { MAX_MESSAGE, runStrategy, strategyContext } from './attempt.js';
 import { appendHistory, historyTotals, summarizeHistory } from './history.js';
 import { likelihood, likelihoodText } from './learning.js';

@@ -1,10 +1,10 @@
-import type { ErrorContextCapturer } from '../context/ErrorContextCapturer.js';
-import { redact } from '../context/redact.js';
+import type { ErrorContextCapturer } from '../diagnostics/capture/ErrorContextCapturer.js';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import type { ErrorCategory } from '../errors/category.js';
 import type { ErrorClassification } from '../errors/classify.js';
-import { optionalBoolean, optionalCount, optionalFunction, optionalObject } from '../policy/validate.js';
-import type { Logger } from '../wrap/hooks.js';
+import type { Logger } from '../policies/wrap/hooks.js';
+import { redact } from '../shared/redaction/redact.js';
+import { optionalBoolean, optionalCount, optionalFunction, optionalObject } from '../shared/validate.js';
 import type { ManualInput } from './manual.js';
 import type { Redactor } from './types.js';
 

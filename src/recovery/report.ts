@@ -1,4 +1,4 @@
-import type { ErrorContextCapturer } from '../context/ErrorContextCapturer.js';
+import type { ErrorContextCapturer } from '../diagnostics/capture/ErrorContextCapturer.js';
 import { type ManualInput, manualReport, messageOf } from './manual.js';
 import type { Redactor } from './types.js';
 

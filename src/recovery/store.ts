@@ -1,6 +1,6 @@
 import { readFileSync, renameSync } from 'node:fs';
-import { writeFileAtomic } from '../atomic/writeFileAtomic.js';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../errors/category.js';
+import { writeFileAtomic } from '../shared/writeFileAtomic.js';
 import type { RecoveryHistoryEntry, StrategyOutcome } from './types.js';
 
 /** Version of the store file format; bumped on incompatible changes. */

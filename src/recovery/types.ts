@@ -1,6 +1,6 @@
 import type { ErrorCategory } from '../errors/category.js';
 import type { ErrorClassification } from '../errors/classify.js';
-import type { RecoveryDecision } from '../wrap/hooks.js';
+import type { RecoveryDecision } from '../policies/wrap/hooks.js';
 
 /** Turns text that may hold secrets into text that may be printed, persisted or served. */
 export type Redactor = (text: string) => string;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ModelAvailability } from '../../src/availability/ModelAvailability.js';
 import type { AvailabilityProgress } from '../../src/availability/types.js';
-import { Downloader } from '../../src/download/Downloader.js';
+import { Downloader } from '../../src/downloads/Downloader.js';
 import { ModelUnavailableError } from '../../src/errors/ModelUnavailableError.js';
 import { isReliabilityError } from '../../src/errors/ReliabilityError.js';
 import { deadPort } from '../support/availability-server.js';

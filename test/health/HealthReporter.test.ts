@@ -1,6 +1,5 @@
 import { metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../src/circuit/CircuitBreaker.js';
 import { ConfigurationError } from '../../src/errors/ConfigurationError.js';
 import { HealthReporter } from '../../src/health/HealthReporter.js';
 import type {
@@ -10,8 +9,9 @@ import type {
   ObservableResultLike,
 } from '../../src/health/otel.js';
 import { HEALTH_REPORT_SCHEMA, HEALTH_REPORT_VERSION } from '../../src/health/types.js';
+import { CircuitBreaker } from '../../src/policies/circuit/CircuitBreaker.js';
+import { withReliability } from '../../src/policies/wrap/withReliability.js';
 import { RecoveryRegistry } from '../../src/recovery/RecoveryRegistry.js';
-import { withReliability } from '../../src/wrap/withReliability.js';
 
 const quiet = { openTelemetry: false as const, circuits: false as const };
 

@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { partialPathFor, WORK_DIR_NAME } from '../../src/download/partialPath.js';
+import { partialPathFor, WORK_DIR_NAME } from '../../src/downloads/partialPath.js';
 import type { Hasher, HashPool } from '../../src/integrity/hashPool.js';
 import { ModelIntegrityChecker } from '../../src/integrity/ModelIntegrityChecker.js';
 import { parseManifest } from '../../src/integrity/manifest.js';

@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Downloader } from '../../src/download/Downloader.js';
+import { Downloader } from '../../src/downloads/Downloader.js';
 import type { HashPool } from '../../src/integrity/hashPool.js';
 import { ModelIntegrityChecker } from '../../src/integrity/ModelIntegrityChecker.js';
 import { parseManifest } from '../../src/integrity/manifest.js';

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorContextCapturer } from '../../src/context/ErrorContextCapturer.js';
+import { ErrorContextCapturer } from '../../src/diagnostics/capture/ErrorContextCapturer.js';
 import { ConfigurationError } from '../../src/errors/ConfigurationError.js';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../../src/errors/category.js';
 import { HealthReporter } from '../../src/health/HealthReporter.js';
+import { withReliability } from '../../src/policies/wrap/withReliability.js';
 import { RecoveryRegistry } from '../../src/recovery/RecoveryRegistry.js';
 import { loadStore, saveStore } from '../../src/recovery/store.js';
 import type { RecoveryEvents, RecoveryStrategy, StrategyOutcome } from '../../src/recovery/types.js';
-import { withReliability } from '../../src/wrap/withReliability.js';
-import { fastProbe } from '../context/fakeProbe.js';
+import { fastProbe } from '../diagnostics/capture/fakeProbe.js';
 
 const networkError = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 const diskFullError = () =>

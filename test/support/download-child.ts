@@ -4,7 +4,7 @@
  * `{ urls, dest, size?, sha256?, root?, blockSize?, lockStaleAfter? }`. Prints one JSON line per
  * progress report (`{"progress":bytes}`) and a final `{"result":…}` or `{"error":…}` line.
  */
-import { Downloader } from '../../src/download/Downloader.js';
+import { Downloader } from '../../src/downloads/Downloader.js';
 
 interface ChildArgs {
   urls: string[];

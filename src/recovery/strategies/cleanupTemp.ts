@@ -1,10 +1,10 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { WORK_DIR_NAME } from '../../download/partialPath.js';
+import { WORK_DIR_NAME } from '../../downloads/partialPath.js';
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
 import { formatBytes } from '../../errors/DiskFullError.js';
-import { optionalCount, optionalDuration } from '../../policy/validate.js';
+import { optionalCount, optionalDuration } from '../../shared/validate.js';
 import type { RecoveryContext, RecoveryStrategy } from '../types.js';
 
 /** Options of {@link cleanupTemp}. */

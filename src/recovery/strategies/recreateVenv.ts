@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
-import { optionalDuration } from '../../policy/validate.js';
+import { optionalDuration } from '../../shared/validate.js';
 import type { RecoveryContext, RecoveryStrategy } from '../types.js';
 
 /** Options of {@link recreateVenv}. */

@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
-import { sleep } from '../../policy/abort.js';
-import { optionalBoolean, optionalDuration } from '../../policy/validate.js';
+import { sleep } from '../../shared/abort.js';
+import { optionalBoolean, optionalDuration } from '../../shared/validate.js';
 import type { RecoveryStrategy } from '../types.js';
 
 /** Options of {@link retryWithBackoff}. */

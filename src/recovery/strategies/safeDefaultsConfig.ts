@@ -1,7 +1,7 @@
 import { rename, stat } from 'node:fs/promises';
-import { writeFileAtomic } from '../../atomic/writeFileAtomic.js';
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
-import { optionalBoolean, optionalOneOf } from '../../policy/validate.js';
+import { optionalBoolean, optionalOneOf } from '../../shared/validate.js';
+import { writeFileAtomic } from '../../shared/writeFileAtomic.js';
 import type { RecoveryContext, RecoveryStrategy } from '../types.js';
 
 /** Options of {@link safeDefaultsConfig}. */

@@ -1,0 +1,276 @@
+import { ConfigurationError } from '../errors/ConfigurationError.js';
+import type { DownloadProgress } from '../events/downloadEvents.js';
+import type { CircuitBreakerOptions } from '../policies/circuit/options.js';
+import type { RetryPolicyOptions } from '../policies/retry/options.js';
+import { RetryPolicy } from '../policies/retry/RetryPolicy.js';
+import type { ProxyConfig } from '../proxy/config.js';
+import {
+  optionalCount,
+  optionalDuration,
+  optionalFunction,
+  optionalNumber,
+  optionalObject,
+  optionalOneOf,
+} from '../shared/validate.js';
+import type { TlsOptions } from './httpClient.js';
+
+/** Supplies an access token when a server answers 401/403 (asked at most once per download). */
+export type TokenProvider = () => string | undefined | null | PromiseLike<string | undefined | null>;
+
+/** Options of a {@link Downloader}; every field is optional and has a documented default. */
+export interface DownloaderOptions {
+  /** Files downloaded at the same time (a priority queue holds the rest). Default 4. */
+  concurrency?: number;
+  /** Bandwidth limit for the whole Downloader, in bytes per second. Default: none. */
+  bandwidthLimit?: number;
+  /** No bytes for this long ends an attempt, which then resumes (ms). Default 30 000. */
+  stallTimeout?: number;
+  /** Retry policy (or its options) for network errors, 408/429/5xx. Default retries 3, delays 1 s, 2 s, 4 s. */
+  retry?: RetryPolicy | RetryPolicyOptions;
+  /** Options for the per-mirror CircuitBreaker (one per origin, named `download:<origin>`); `false` disables. */
+  breaker?: CircuitBreakerOptions | false;
+  /** Extra request headers. Authorization, Cookie and Proxy-Authorization are dropped on cross-origin redirects. */
+  headers?: Readonly<Record<string, string>>;
+  /** Asked once per download after a 401/403; the token is sent as `Authorization: Bearer <token>`. */
+  token?: TokenProvider;
+  /** A claim without heartbeat for this long (or whose process is gone) is taken over (ms). Default 60 000. */
+  lockStaleAfter?: number;
+  /** Folder for partial files; default `<root>/.wan-reliability/partial/` (see partialDirFor). */
+  tempDir?: string;
+  /** Redirects followed per request, at most 10. Default 10. */
+  maxRedirects?: number;
+  /** Proxy settings; default from the environment (`proxyFor`: HTTP(S)_PROXY, ALL_PROXY, NO_PROXY). `false` disables proxies. */
+  proxy?: ProxyConfig | false;
+  /** Block size of the hashing/writing pipeline in bytes. Default 4 MiB. */
+  blockSize?: number;
+  /**
+   * `'auto'` (default): full blocks of files of 32 MiB or more are written with O_DIRECT where the
+   * file system takes it (no copy into the page cache: the largest CPU cost of a download once
+   * hashing is cheap, and multi-GB models do not evict everything else from memory); partial blocks
+   * and file systems without O_DIRECT use ordinary writes. `'off'`: always ordinary writes.
+   */
+  directWrites?: 'auto' | 'off';
+  /** Progress events per second per file, at most 10. Default 10. */
+  progressRate?: number;
+  /** TLS settings for https mirrors (e.g. `ca` of a private mirror). Default: Node's trust store. */
+  tls?: TlsOptions;
+}
+
+/** One file to download. */
+export interface DownloadRequest {
+  /** Mirrors in order of preference; each is tried in turn (with its own circuit breaker). */
+  urls: readonly (string | URL)[];
+  /** The final path. Nothing reaches it except by an atomic rename of verified bytes. */
+  dest: string;
+  /** Expected size in bytes; checked against the server and before the rename. */
+  size?: number;
+  /** Expected sha256 (64 hex); checked before the rename. */
+  sha256?: string;
+  /** Higher runs first when the queue is full. Default 0. */
+  priority?: number;
+  /** Install root the file lives under; partials go to `<root>/.wan-reliability/`. Default: dest's folder. */
+  root?: string;
+}
+
+/** Per-call controls. */
+export interface DownloadCallOptions {
+  /** Abort = pause: the transfer stops, the partial is kept and resumed next time. */
+  signal?: AbortSignal;
+  /** Progress callback (same payload as the `download:progress` event). */
+  onProgress?: (progress: DownloadProgress) => void;
+  /** With an abort or failure: delete the partial instead of keeping it (cancel). Default false. */
+  removePartial?: boolean;
+}
+
+/** What a finished download reports. */
+export interface DownloadResult {
+  /** The destination path. */
+  path: string;
+  /** Size of the file in bytes. */
+  bytes: number;
+  /** Bytes received over the network by this call (0 when the file was already complete). */
+  bytesTransferred: number;
+  /** sha256 of the whole file (lower-case hex). */
+  sha256: string;
+  /** The mirror that served the file (redacted). */
+  url: string;
+  /** HTTP requests made (redirect hops not counted). */
+  attempts: number;
+  /** Whether kept bytes from before were continued. */
+  resumed: boolean;
+}
+
+/** Options after validation with defaults applied. */
+export interface ResolvedDownloaderOptions {
+  /** Files downloaded at the same time. */
+  readonly concurrency: number;
+  /** Bytes per second for the whole Downloader; undefined = unlimited. */
+  readonly bandwidthLimit: number | undefined;
+  /** No bytes for this long ends an attempt, ms. */
+  readonly stallTimeout: number;
+  /** The retry policy in use (the given one, or one built from the given options and defaults). */
+  readonly retry: RetryPolicy;
+  /** Options for each per-mirror breaker (`{}` = breaker defaults), or `false` for none. */
+  readonly breaker: CircuitBreakerOptions | false;
+  /** Extra request headers (a copy of the option). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Token provider asked after a 401/403, when given. */
+  readonly token: TokenProvider | undefined;
+  /** A claim without heartbeat for this long is taken over, ms. */
+  readonly lockStaleAfter: number;
+  /** Folder for partials; undefined = `<root>/.wan-reliability/partial/`. */
+  readonly tempDir: string | undefined;
+  /** Redirects followed per request (0–10). */
+  readonly maxRedirects: number;
+  /** Proxy settings; undefined = from HTTP(S)_PROXY / ALL_PROXY / NO_PROXY, `false` = none. */
+  readonly proxy: ProxyConfig | false | undefined;
+  /** Block size of the hashing/writing pipeline, bytes. */
+  readonly blockSize: number;
+  /** Whether full blocks of large files are written with O_DIRECT where possible. */
+  readonly directWrites: 'auto' | 'off';
+  /** Least time between two progress events of one file, ms (`1000 / progressRate`). */
+  readonly progressIntervalMs: number;
+}
+
+/** Defaults of {@link DownloaderOptions}; the table in docs/downloads.md lists them. */
+export const DOWNLOADER_DEFAULTS = Object.freeze({
+  /** Files downloaded at the same time. */
+  concurrency: 4,
+  /** No bytes for this long ends an attempt, which then resumes, ms. */
+  stallTimeout: 30_000,
+  /** A writer's claim without heartbeat for this long is taken over, ms. */
+  lockStaleAfter: 60_000,
+  /** Redirects followed per request (also the maximum allowed). */
+  maxRedirects: 10,
+  /** Block size of the hashing/writing pipeline, bytes (4 MiB). */
+  blockSize: 4 * 1024 * 1024,
+  /** Direct (O_DIRECT) writes of full blocks where the file system takes them. */
+  directWrites: 'auto' as 'auto' | 'off',
+  /** Progress events per second per file (also the maximum allowed). */
+  progressRate: 10,
+  /** Retry options used when `retry` is not a RetryPolicy (given options override these). */
+  retry: Object.freeze({
+    /** Retries per mirror after the first attempt. */
+    retries: 3,
+    /** Waits before retries 1, 2 and 3, ms (a server's Retry-After / RateLimit replaces them). */
+    delays: Object.freeze([1000, 2000, 4000]) as readonly number[],
+  }),
+});
+
+/** Validates user options strictly and applies the defaults. */
+export function resolveDownloaderOptions(options: DownloaderOptions = {}): ResolvedDownloaderOptions {
+  optionalObject('Downloader options', options);
+  const concurrency =
+    optionalCount('Downloader.concurrency', options.concurrency) ?? DOWNLOADER_DEFAULTS.concurrency;
+  if (concurrency < 1) throw new ConfigurationError('Downloader.concurrency', 'an integer ≥ 1', concurrency);
+  const maxRedirects =
+    optionalCount('Downloader.maxRedirects', options.maxRedirects) ?? DOWNLOADER_DEFAULTS.maxRedirects;
+  if (maxRedirects > 10)
+    throw new ConfigurationError('Downloader.maxRedirects', 'an integer from 0 to 10', maxRedirects);
+  const blockSize = optionalCount('Downloader.blockSize', options.blockSize) ?? DOWNLOADER_DEFAULTS.blockSize;
+  if (blockSize < 64 * 1024)
+    throw new ConfigurationError('Downloader.blockSize', 'an integer ≥ 65536', blockSize);
+  const progressRate =
+    optionalNumber('Downloader.progressRate', options.progressRate) ?? DOWNLOADER_DEFAULTS.progressRate;
+  if (progressRate <= 0 || progressRate > 10) {
+    throw new ConfigurationError('Downloader.progressRate', 'a number in (0, 10]', progressRate);
+  }
+  const headers = optionalObject<Record<string, string>>('Downloader.headers', options.headers) ?? {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string')
+      throw new ConfigurationError(`Downloader.headers.${name}`, 'a string', value);
+  }
+  if (options.tempDir !== undefined && (typeof options.tempDir !== 'string' || options.tempDir === '')) {
+    throw new ConfigurationError('Downloader.tempDir', 'a folder path', options.tempDir);
+  }
+  if (options.proxy !== undefined && options.proxy !== false)
+    optionalObject('Downloader.proxy', options.proxy);
+  if (options.breaker !== undefined && options.breaker !== false)
+    optionalObject('Downloader.breaker', options.breaker);
+  let retry: RetryPolicy;
+  if (options.retry instanceof RetryPolicy) retry = options.retry;
+  else {
+    optionalObject('Downloader.retry', options.retry);
+    retry = new RetryPolicy({ ...DOWNLOADER_DEFAULTS.retry, ...(options.retry ?? {}) });
+  }
+  const bandwidthLimit = optionalNumber('Downloader.bandwidthLimit', options.bandwidthLimit);
+  if (bandwidthLimit !== undefined && bandwidthLimit < 1024) {
+    throw new ConfigurationError('Downloader.bandwidthLimit', 'bytes per second ≥ 1024', bandwidthLimit);
+  }
+  return {
+    concurrency,
+    bandwidthLimit,
+    stallTimeout:
+      optionalDuration('Downloader.stallTimeout', options.stallTimeout) ?? DOWNLOADER_DEFAULTS.stallTimeout,
+    retry,
+    breaker: options.breaker ?? {},
+    headers: { ...headers },
+    token: optionalFunction<TokenProvider>('Downloader.token', options.token),
+    lockStaleAfter:
+      optionalDuration('Downloader.lockStaleAfter', options.lockStaleAfter) ??
+      DOWNLOADER_DEFAULTS.lockStaleAfter,
+    tempDir: options.tempDir,
+    maxRedirects,
+    proxy: options.proxy,
+    blockSize,
+    directWrites:
+      optionalOneOf('Downloader.directWrites', options.directWrites, ['auto', 'off'] as const) ??
+      DOWNLOADER_DEFAULTS.directWrites,
+    progressIntervalMs: 1000 / progressRate,
+  };
+}
+
+const SHA256 = /^[0-9a-f]{64}$/i;
+
+/** A validated request: URLs parsed, sha256 lower-cased. */
+export interface ResolvedRequest {
+  readonly urls: readonly URL[];
+  readonly dest: string;
+  readonly size: number | undefined;
+  readonly sha256: string | undefined;
+  readonly priority: number;
+  readonly root: string | undefined;
+}
+
+/** Validates one download request. */
+export function resolveRequest(request: DownloadRequest): ResolvedRequest {
+  optionalObject('download request', request);
+  if (request === undefined) throw new ConfigurationError('download request', 'an object', request);
+  if (!Array.isArray(request.urls) || request.urls.length === 0) {
+    throw new ConfigurationError('download.urls', 'a non-empty array of http(s) URLs', request.urls);
+  }
+  const urls = request.urls.map((value, index) => {
+    let url: URL;
+    try {
+      url = new URL(String(value));
+    } catch {
+      throw new ConfigurationError(`download.urls[${index}]`, 'an absolute http(s) URL', '(unparsable)');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigurationError(`download.urls[${index}]`, 'an http: or https: URL', url.protocol);
+    }
+    return url;
+  });
+  if (typeof request.dest !== 'string' || request.dest === '') {
+    throw new ConfigurationError('download.dest', 'a file path', request.dest);
+  }
+  const size = optionalCount('download.size', request.size);
+  if (request.sha256 !== undefined && (typeof request.sha256 !== 'string' || !SHA256.test(request.sha256))) {
+    throw new ConfigurationError('download.sha256', '64 hexadecimal characters', request.sha256);
+  }
+  const priority = request.priority ?? 0;
+  if (typeof priority !== 'number' || !Number.isFinite(priority)) {
+    throw new ConfigurationError('download.priority', 'a finite number', priority);
+  }
+  if (request.root !== undefined && (typeof request.root !== 'string' || request.root === '')) {
+    throw new ConfigurationError('download.root', 'a folder path', request.root);
+  }
+  return {
+    urls,
+    dest: request.dest,
+    size,
+    sha256: request.sha256?.toLowerCase(),
+    priority,
+    root: request.root,
+  };
+}

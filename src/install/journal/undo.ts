@@ -1,0 +1,44 @@
+import { lstat, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigurationError } from '../../errors/ConfigurationError.js';
+import type { JournalChange, UndoHandler } from './types.js';
+
+/**
+ * Undoes one recorded change: a handler for its kind when given, else the built-in kinds
+ * (`created` is removed, `replaced` gets its backup back). Throws for a kind nobody can undo.
+ */
+export async function undoChange(
+  change: JournalChange,
+  root: string,
+  handlers: Readonly<Record<string, UndoHandler>>,
+  signal?: AbortSignal,
+) {
+  checkChangePath(change, root);
+  const handler = handlers[change.kind];
+  if (handler) return handler(change, signal);
+  if (change.kind === 'created' && change.path) {
+    await rm(change.path, { recursive: true, force: true });
+  } else if (change.kind === 'replaced' && change.path && change.backup) {
+    // Changes are recorded before they are made: a missing backup means the move never happened.
+    if (!(await lstat(change.backup).catch(() => undefined))) return;
+    await rm(change.path, { recursive: true, force: true });
+    await rename(change.backup, change.path);
+  } else {
+    throw new ConfigurationError(
+      `rollback handlers.${change.kind}`,
+      'an undo handler for this change kind',
+      undefined,
+    );
+  }
+}
+
+/** Throws unless every path of `change` is absolute and inside `root` (never `root` itself). */
+export function checkChangePath(change: JournalChange, root: string): void {
+  const paths = [change.path, change.backup].filter((p): p is string => typeof p === 'string');
+  for (const p of paths) {
+    const relative = path.relative(root, path.resolve(p));
+    if (!path.isAbsolute(p) || relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+      throw new ConfigurationError('journal change path', `an absolute path inside ${root}`, p);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import { BulkheadRejectedError } from '../../errors/BulkheadRejectedError.js';
+import { ConfigurationError } from '../../errors/ConfigurationError.js';
+import { abortError } from '../../shared/abort.js';
+import { optionalCount, optionalObject } from '../../shared/validate.js';
+import { callInContext, LazyContext } from '../policy/context.js';
+import { DEFAULT_OPERATION, type ExecuteOptions, type Policy, type PolicyFunction } from '../policy/types.js';
+import { type Prioritized, PriorityQueue } from './priorityQueue.js';
+
+/** Options of a Bulkhead. */
+export interface BulkheadOptions {
+  /** Name for errors. Default `'bulkhead'`. */
+  name?: string;
+  /** Calls running at once. Default 4. */
+  maxConcurrent?: number;
+  /** Calls waiting for a slot; more are rejected with BulkheadRejectedError. Default Infinity. */
+  maxQueue?: number;
+}
+
+/** Execute options of a Bulkhead: higher `priority` runs first (default 0). */
+export interface BulkheadExecuteOptions extends ExecuteOptions {
+  /** Higher runs first when calls wait for a slot. Default 0. */
+  priority?: number;
+}
+
+interface Waiter extends Prioritized {
+  readonly start: () => void;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: () => void;
+}
+
+/**
+ * Limits how many calls run at once; extra calls wait in a priority queue (higher priority first,
+ * then arrival order). An aborted waiter leaves the queue at once.
+ */
+export class Bulkhead implements Policy {
+  /** Name used in errors. */
+  readonly name: string;
+  /** Calls allowed to run at once. */
+  readonly maxConcurrent: number;
+  /** Calls allowed to wait for a slot. */
+  readonly maxQueue: number;
+  #running = 0;
+  #sequence = 0;
+  readonly #queue = new PriorityQueue<Waiter>();
+
+  constructor(options: BulkheadOptions = {}) {
+    optionalObject('Bulkhead options', options);
+    this.name = options.name ?? 'bulkhead';
+    this.maxConcurrent = optionalCount('Bulkhead.maxConcurrent', options.maxConcurrent) ?? 4;
+    if (this.maxConcurrent < 1)
+      throw new ConfigurationError('Bulkhead.maxConcurrent', 'an integer ≥ 1', this.maxConcurrent);
+    this.maxQueue = optionalCount('Bulkhead.maxQueue', options.maxQueue, true) ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Calls running now. */
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Calls waiting for a slot. */
+  get queued(): number {
+    return this.#queue.size;
+  }
+
+  /** Runs `fn` when a slot is free. */
+  execute<T>(fn: PolicyFunction<T>, options: BulkheadExecuteOptions = {}): Promise<T> {
+    const signal = options.signal;
+    const operation = options.operation ?? DEFAULT_OPERATION;
+    if (signal?.aborted) return Promise.reject(abortError(signal, operation));
+    const run = (): Promise<T> => {
+      this.#running += 1;
+      let result: Promise<T>;
+      try {
+        result = Promise.resolve(callInContext(new LazyContext(operation, options.attempt ?? 1, signal), fn));
+      } catch (error) {
+        result = Promise.reject(error);
+      }
+      return result.finally(() => {
+        this.#running -= 1;
+        this.#next();
+      });
+    };
+    if (this.#running < this.maxConcurrent) return run();
+    if (this.#queue.size >= this.maxQueue) {
+      return Promise.reject(new BulkheadRejectedError(this.name, this.maxConcurrent, this.maxQueue));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter = {
+        priority: options.priority ?? 0,
+        sequence: this.#sequence++,
+        signal,
+        start: () => {
+          signal?.removeEventListener('abort', waiter.onAbort);
+          run().then(resolve, reject);
+        },
+        onAbort: () => {
+          this.#queue.delete(waiter);
+          reject(abortError(signal as AbortSignal, operation));
+        },
+      };
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.#queue.push(waiter);
+    });
+  }
+
+  #next(): void {
+    if (this.#running >= this.maxConcurrent) return;
+    this.#queue.pop()?.start();
+  }
+}
