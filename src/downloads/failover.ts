@@ -3,6 +3,8 @@ import { ChecksumMismatchError } from '../errors/ChecksumMismatchError.js';
 import { classifyError, type ErrorClassification } from '../errors/classify.js';
 import { DiskFullError } from '../errors/DiskFullError.js';
 import { HttpError } from '../errors/HttpError.js';
+import { RedirectError } from '../errors/RedirectError.js';
+import { ResumeError } from '../errors/ResumeError.js';
 import { RetriesExhaustedError } from '../errors/RetriesExhaustedError.js';
 import { SizeMismatchError } from '../errors/SizeMismatchError.js';
 import { StallError } from '../errors/StallError.js';
@@ -82,4 +84,24 @@ export function isResumable(error: unknown): boolean {
   if (isLocalFileError(error)) return false;
   const { category } = classifyError(error);
   return category === 'network' || category === 'timeout';
+}
+
+/**
+ * Whether a failure says something about the origin as a whole (it is down, overloaded, rate
+ * limiting or unreachable), as opposed to one file on it (404, corrupt bytes, a bad size, refused
+ * credentials), our own disk, or a cancellation. Only these count against the origin's breaker.
+ */
+export function isOriginFailure(error: unknown): boolean {
+  if (error instanceof HttpError) return error.status >= 500 || error.status === 429 || error.status === 408;
+  if (
+    error instanceof AuthenticationError ||
+    error instanceof ChecksumMismatchError ||
+    error instanceof SizeMismatchError ||
+    error instanceof ResumeError ||
+    error instanceof RedirectError ||
+    isLocalFileError(error)
+  )
+    return false;
+  const { category, retryable } = classifyError(error);
+  return retryable && (category === 'network' || category === 'timeout' || category === 'rate_limit');
 }

@@ -3,6 +3,7 @@ import type { DownloadProgress } from '../events/downloadEvents.js';
 import type { CircuitBreakerOptions } from '../policies/circuit/options.js';
 import type { RetryPolicyOptions } from '../policies/retry/options.js';
 import { RetryPolicy } from '../policies/retry/RetryPolicy.js';
+import { TimeoutManager } from '../policies/timeout/TimeoutManager.js';
 import type { ProxyConfig } from '../proxy/config.js';
 import {
   optionalCount,
@@ -25,6 +26,27 @@ export interface DownloaderOptions {
   bandwidthLimit?: number;
   /** No bytes for this long ends an attempt, which then resumes (ms). Default 30 000. */
   stallTimeout?: number;
+  /**
+   * Least average rate of an attempt in bytes per second, over `minRateWindow` of transfer time
+   * (pauses for the bandwidth limit or the disk not counted); slower ends the attempt with a
+   * StallError and the next mirror is tried, keeping the bytes. 0 turns it off. Default 10 240.
+   */
+  minRate?: number;
+  /** Transfer time the `minRate` average is taken over (ms). Default 60 000. */
+  minRateWindow?: number;
+  /**
+   * Time budget of one `download()` call: a `TimeoutManager` whose `model_download` budget, scaled
+   * by the file's size, applies (30 min; 60 min over 5 GB by default), or `false` for none. When it
+   * runs out the call rejects with a TimeoutError whose cause is the last real failure; the partial
+   * is kept. Waiting for a mirror's cool-down counts against it. Default `new TimeoutManager()`.
+   */
+  timeouts?: TimeoutManager | false;
+  /**
+   * Requests one `download()` call may make across all mirrors before it gives up with a
+   * RequestLimitError (mirrors that keep cutting bodies after a few bytes or restarting from zero).
+   * Default 100 plus one per 8 MiB of the expected size (1 000 when the size is unknown).
+   */
+  maxRequestsPerFile?: number;
   /** Retry policy (or its options) for network errors, 408/429/5xx. Default retries 3, delays 1 s, 2 s, 4 s. */
   retry?: RetryPolicy | RetryPolicyOptions;
   /** Options for the per-mirror CircuitBreaker (one per origin, named `download:<origin>`); `false` disables. */
@@ -108,6 +130,12 @@ export interface ResolvedDownloaderOptions {
   readonly bandwidthLimit: number | undefined;
   /** No bytes for this long ends an attempt, ms. */
   readonly stallTimeout: number;
+  /** Least average rate of an attempt (bytes per second over `windowMs` of transfer time; 0 = off). */
+  readonly minRate: { readonly bytesPerSecond: number; readonly windowMs: number };
+  /** Source of each call's time budget (`model_download`, size-scaled), or false for none. */
+  readonly timeouts: TimeoutManager | false;
+  /** Requests per call across all mirrors; undefined = by size (see {@link requestLimitFor}). */
+  readonly maxRequestsPerFile: number | undefined;
   /** The retry policy in use (the given one, or one built from the given options and defaults). */
   readonly retry: RetryPolicy;
   /** Options for each per-mirror breaker (`{}` = breaker defaults), or `false` for none. */
@@ -138,6 +166,16 @@ export const DOWNLOADER_DEFAULTS = Object.freeze({
   concurrency: 4,
   /** No bytes for this long ends an attempt, which then resumes, ms. */
   stallTimeout: 30_000,
+  /** Least average rate of an attempt, bytes per second (0 = off). */
+  minRate: 10_240,
+  /** Transfer time the minimum rate is averaged over, ms. */
+  minRateWindow: 60_000,
+  /** Requests per call: this many plus one per `requestsPerBytes` of the file's size. */
+  baseRequests: 100,
+  /** Bytes of file size that allow one more request (8 MiB). */
+  requestsPerBytes: 8 * 1024 * 1024,
+  /** Requests per call when the size is unknown. */
+  unknownSizeRequests: 1000,
   /** A writer's claim without heartbeat for this long is taken over, ms. */
   lockStaleAfter: 60_000,
   /** Redirects followed per request (also the maximum allowed). */
@@ -193,6 +231,17 @@ export function resolveDownloaderOptions(options: DownloaderOptions = {}): Resol
     optionalObject('Downloader.retry', options.retry);
     retry = new RetryPolicy({ ...DOWNLOADER_DEFAULTS.retry, ...(options.retry ?? {}) });
   }
+  if (
+    options.timeouts !== undefined &&
+    options.timeouts !== false &&
+    !(options.timeouts instanceof TimeoutManager)
+  ) {
+    throw new ConfigurationError('Downloader.timeouts', 'a TimeoutManager or false', options.timeouts);
+  }
+  const minRate = optionalNumber('Downloader.minRate', options.minRate) ?? DOWNLOADER_DEFAULTS.minRate;
+  const maxRequestsPerFile = optionalCount('Downloader.maxRequestsPerFile', options.maxRequestsPerFile);
+  if (maxRequestsPerFile === 0)
+    throw new ConfigurationError('Downloader.maxRequestsPerFile', 'an integer ≥ 1', maxRequestsPerFile);
   const bandwidthLimit = optionalNumber('Downloader.bandwidthLimit', options.bandwidthLimit);
   if (bandwidthLimit !== undefined && bandwidthLimit < 1024) {
     throw new ConfigurationError('Downloader.bandwidthLimit', 'bytes per second ≥ 1024', bandwidthLimit);
@@ -202,6 +251,14 @@ export function resolveDownloaderOptions(options: DownloaderOptions = {}): Resol
     bandwidthLimit,
     stallTimeout:
       optionalDuration('Downloader.stallTimeout', options.stallTimeout) ?? DOWNLOADER_DEFAULTS.stallTimeout,
+    minRate: {
+      bytesPerSecond: minRate,
+      windowMs:
+        optionalDuration('Downloader.minRateWindow', options.minRateWindow) ??
+        DOWNLOADER_DEFAULTS.minRateWindow,
+    },
+    timeouts: options.timeouts ?? new TimeoutManager(),
+    maxRequestsPerFile,
     retry,
     breaker: options.breaker ?? {},
     headers: { ...headers },
@@ -273,4 +330,11 @@ export function resolveRequest(request: DownloadRequest): ResolvedRequest {
     priority,
     root: request.root,
   };
+}
+
+/** Requests one call may make for a file of `size` bytes (see `maxRequestsPerFile`). */
+export function requestLimitFor(options: ResolvedDownloaderOptions, size: number | undefined): number {
+  if (options.maxRequestsPerFile !== undefined) return options.maxRequestsPerFile;
+  if (size === undefined) return DOWNLOADER_DEFAULTS.unknownSizeRequests;
+  return DOWNLOADER_DEFAULTS.baseRequests + Math.ceil(size / DOWNLOADER_DEFAULTS.requestsPerBytes);
 }

@@ -8,15 +8,16 @@ import type { TransferContext } from './transfer.js';
 
 /**
  * Checks size and sha256 of everything kept and received; on success fsyncs and renames into
- * place. Returns undefined when the transfer must go on (a resumed prefix turned out bad, or a
- * body ended short without an error).
+ * place. Otherwise says how the transfer goes on: `'refetch'` when kept bytes were thrown away (a
+ * resumed prefix turned out bad, or more bytes than the file holds), `'short'` when a body ended
+ * short without an error (the caller continues from the bytes kept).
  */
 export async function verifyAndPlace(
   ctx: TransferContext,
   mirror: URL,
   outcome: 'done' | 'complete',
   started: number,
-): Promise<DownloadResult | undefined> {
+): Promise<DownloadResult | 'short' | 'refetch'> {
   const { partial, req, state } = ctx;
   const { sink, hasher } = partial;
   try {
@@ -29,16 +30,16 @@ export async function verifyAndPlace(
   const prefixHashed = await partial.prefixHash;
   if (prefixHashed !== partial.prefixLength) {
     await partial.truncate('resumed-checksum-mismatch');
-    return undefined;
+    return 'refetch';
   }
   const total = req.size ?? state.total;
   if (total !== undefined && bytes !== total) {
     if (outcome === 'complete' || bytes > total) {
       await partial.truncate('oversized-partial');
-      return undefined;
+      return 'refetch';
     }
     // A body that ended short without an error: continue from here.
-    return undefined;
+    return 'short';
   }
   const sha256 = await hasher.digest();
   if (req.sha256 !== undefined && sha256 !== req.sha256) {
@@ -50,7 +51,7 @@ export async function verifyAndPlace(
         reason: 'resumed-checksum-mismatch',
         discardedBytes: bytes,
       });
-      return undefined;
+      return 'refetch';
     }
     throw new ChecksumMismatchError(req.sha256, sha256, { url: redactUrl(mirror.href), path: ctx.dest });
   }

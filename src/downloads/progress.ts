@@ -1,4 +1,4 @@
-import type { DownloadProgress } from '../events/downloadEvents.js';
+import type { DownloadProgress, DownloadWaitReason } from '../events/downloadEvents.js';
 
 const WINDOW_MS = 3000;
 
@@ -33,5 +33,19 @@ export class ProgressTracker {
     if (span > 0) this.#rate = ((transferred - first.transferred) * 1000) / span;
     const eta = total !== undefined && this.#rate > 0 ? Math.max(0, (total - bytes) / this.#rate) : undefined;
     this.#emit({ dest: this.#dest, url, bytes, total, transferred, rate: this.#rate, eta });
+  }
+
+  /** Reports that the download waits instead of transferring (always emitted; rate 0, no ETA). */
+  waiting(
+    url: string,
+    bytes: number,
+    total: number | undefined,
+    transferred: number,
+    waiting: DownloadWaitReason,
+  ): void {
+    this.#lastEmit = performance.now();
+    this.#rate = 0;
+    this.#samples.length = 0;
+    this.#emit({ dest: this.#dest, url, bytes, total, transferred, rate: 0, eta: undefined, waiting });
   }
 }

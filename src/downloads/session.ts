@@ -3,24 +3,42 @@ import path from 'node:path';
 import { ChecksumMismatchError } from '../errors/ChecksumMismatchError.js';
 import { classifyError } from '../errors/classify.js';
 import { DiskFullError } from '../errors/DiskFullError.js';
+import { RequestLimitError } from '../errors/RequestLimitError.js';
 import { RetriesExhaustedError } from '../errors/RetriesExhaustedError.js';
+import { StallError } from '../errors/StallError.js';
 import type { RestartReason } from '../events/downloadEvents.js';
 import { abortError } from '../shared/abort.js';
 import { redactUrl } from '../shared/redaction/redact.js';
 import { type Claim, markActive, newWriterId } from './claim.js';
+import { waitForCooldown } from './cooldown.js';
 import { isDiskFull } from './diskSpace.js';
 import { Failover, isLocalFileError, isPermanent, pickError, unwrap } from './failover.js';
 import { removeEmptyWorkDirs } from './finalize.js';
-import type { DownloadCallOptions, DownloadResult, ResolvedRequest } from './options.js';
+import {
+  type DownloadCallOptions,
+  type DownloadResult,
+  type ResolvedRequest,
+  requestLimitFor,
+} from './options.js';
+import { CoolingDown, CycleGate } from './originGate.js';
 import { PartialFile } from './partialFile.js';
 import { PARTIAL_SUFFIX, partialDirFor } from './partialPath.js';
 import { ProgressTracker } from './progress.js';
 import { acquireClaim, adoptOrphans, existingResult } from './sessionClaim.js';
 import type { SessionDeps } from './sessionDeps.js';
+import { StopSignal } from './stopSignal.js';
 import type { TransferContext, TransferState } from './transfer.js';
 import { transferAll } from './transferAll.js';
 
 export type { SessionDeps } from './sessionDeps.js';
+
+/** Retry cycles each mirror gets per call (one per pass over the mirrors). */
+const CYCLES_PER_MIRROR = 2;
+/**
+ * Cycles handed back because a breaker closed its door before they made a request; a bound so a
+ * breaker that keeps flapping cannot keep a file in the mirror loop without spending anything.
+ */
+const MAX_GIVEN_BACK = 1000;
 
 /**
  * One call of `Downloader.download()` for one destination: claim, adopt an orphaned partial,
@@ -30,7 +48,8 @@ export class DownloadSession {
   readonly #deps: SessionDeps;
   readonly #req: ResolvedRequest;
   readonly #call: DownloadCallOptions;
-  readonly #signal: AbortSignal | undefined;
+  /** The caller's abort or the file's time budget. */
+  readonly #stop: StopSignal;
   readonly #dest: string;
   readonly #dir: string;
   readonly #writerId = newWriterId();
@@ -48,18 +67,22 @@ export class DownloadSession {
     attempts: 0,
     refetches: 0,
     resumeAnnounced: false,
+    lastError: undefined,
   };
 
   constructor(deps: SessionDeps, req: ResolvedRequest, call: DownloadCallOptions) {
     this.#deps = deps;
     this.#req = req;
     this.#call = call;
-    this.#signal = call.signal;
     this.#dest = path.resolve(req.dest);
     this.#dir = partialDirFor(this.#dest, { root: req.root, tempDir: deps.options.tempDir });
     this.#partPath = path.join(this.#dir, `${this.#writerId}${PARTIAL_SUFFIX}`);
     this.#metaPath = path.join(this.#dir, `${this.#writerId}.json`);
     this.#operation = `download ${this.#dest} [${this.#writerId}]`;
+    const { timeouts } = deps.options;
+    const budgetMs =
+      timeouts === false ? undefined : timeouts.get('model_download', { fileSizeBytes: req.size ?? 0 });
+    this.#stop = new StopSignal(call.signal, `download ${this.#dest}`, budgetMs, () => this.#lastFailure());
     this.#progress = new ProgressTracker(this.#dest, deps.options.progressIntervalMs, (progress) => {
       deps.emit('download:progress', progress);
       call.onProgress?.(progress);
@@ -76,7 +99,7 @@ export class DownloadSession {
         dir: this.#dir,
         writerId: this.#writerId,
         lockStaleAfter: this.#deps.options.lockStaleAfter,
-        signal: this.#signal,
+        signal: this.#stop.signal,
         operation: this.#operation,
         onWaiting: (holder) =>
           this.#deps.emit('download:waiting', { dest: this.#dest, pid: holder.pid, host: holder.host }),
@@ -94,13 +117,24 @@ export class DownloadSession {
       ok = true;
       return result;
     } catch (error) {
-      if (this.#signal?.aborted) throw abortError(this.#signal, this.#operation);
+      if (this.#stop.signal.aborted) throw abortError(this.#stop.signal, this.#operation);
       if (isDiskFull(error)) throw new DiskFullError(this.#dest, { cause: error });
       throw error;
     } finally {
+      this.#stop.dispose();
       await this.#cleanup(ok, claim);
       unmark();
     }
+  }
+
+  /** The last real failure of this download, or of the origin it waits on (a timeout's cause). */
+  #lastFailure(): unknown {
+    if (this.#state.lastError !== undefined) return this.#state.lastError;
+    for (const url of this.#req.urls) {
+      const failure = this.#deps.health.lastFailure(url);
+      if (failure !== undefined) return failure;
+    }
+    return undefined;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -139,6 +173,7 @@ export class DownloadSession {
       partial: this.#partial as PartialFile,
       state: this.#state,
       progress: this.#progress,
+      requestLimit: requestLimitFor(this.#deps.options, this.#req.size ?? this.#state.total),
     };
   }
 
@@ -154,45 +189,94 @@ export class DownloadSession {
   // ---------------------------------------------------------------------------------------------
   // Mirrors
 
+  /**
+   * Tries the mirrors in order, each for up to {@link CYCLES_PER_MIRROR} retry cycles (one pass
+   * after another). A mirror whose origin breaker is open is skipped while another can be tried;
+   * when every mirror left is cooling down, the file waits for the earliest trial request (bounded
+   * by its time budget) instead of failing. The final error is the real cause of the last failure.
+   */
   async #mirrorLoop(): Promise<DownloadResult> {
     const { health } = this.#deps;
-    let queue = health.order(this.#req.urls);
+    const mirrors = health.order(this.#req.urls).map((url) => ({ url, cycles: CYCLES_PER_MIRROR }));
     const failures: unknown[] = [];
-    for (let pass = 0; pass < 2 && queue.length > 0; pass++) {
-      const again: URL[] = [];
-      for (let index = 0; index < queue.length; index++) {
-        const mirror = queue[index] as URL;
-        const next = queue[index + 1];
-        try {
-          return await this.#onMirror(mirror, queue.length - index - 1 + again.length > 0);
-        } catch (raw) {
-          const error = unwrap(raw);
-          if (this.#signal?.aborted) throw abortError(this.#signal, this.#operation);
-          if (isLocalFileError(error)) throw error;
-          failures.push(error);
-          const classification = classifyError(error);
-          const corrupt = error instanceof ChecksumMismatchError;
-          if (corrupt) health.demote(mirror);
-          const permanent = isPermanent(error, classification);
-          if (pass === 0 && !permanent) again.push(mirror);
-          this.#deps.emit('download:mirror-failover', {
-            dest: this.#dest,
-            from: redactUrl(mirror.href),
-            to: next ? redactUrl(next.href) : again[0] ? redactUrl(again[0].href) : undefined,
-            category: classification.category,
-            message: error instanceof Error ? error.message : String(error),
-            demoted: corrupt,
-          });
-        }
+    let givenBack = 0;
+    for (;;) {
+      this.#throwIfStopped();
+      const left = mirrors.filter((mirror) => mirror.cycles > 0);
+      if (left.length === 0) throw pickError(failures);
+      // Fewest tries first, then the given order: A, B, A, B.
+      const mirror = [...left]
+        .sort((a, b) => b.cycles - a.cycles)
+        .find((candidate) => health.admits(candidate.url));
+      if (!mirror) {
+        await this.#waitForCooldown(left.map((candidate) => candidate.url));
+        continue;
       }
-      queue = again;
+      mirror.cycles -= 1;
+      const othersLeft = left.length > 1 || mirror.cycles > 0;
+      try {
+        return await this.#onMirror(mirror.url, othersLeft);
+      } catch (raw) {
+        this.#throwIfStopped();
+        if (raw instanceof CoolingDown && raw.cycleError === undefined && givenBack++ < MAX_GIVEN_BACK) {
+          // The breaker closed its door before this cycle made a request: not a try.
+          mirror.cycles += 1;
+          continue;
+        }
+        const error = raw instanceof CoolingDown ? raw.cycleError : unwrap(raw);
+        if (isLocalFileError(error) || error instanceof RequestLimitError) throw error;
+        failures.push(error);
+        const classification = classifyError(error);
+        const corrupt = error instanceof ChecksumMismatchError;
+        if (corrupt) health.demote(mirror.url);
+        if (isPermanent(error, classification)) mirror.cycles = 0;
+        const next =
+          mirrors.find((candidate) => candidate !== mirror && candidate.cycles > 0) ??
+          (mirror.cycles > 0 ? mirror : undefined);
+        this.#deps.emit('download:mirror-failover', {
+          dest: this.#dest,
+          from: redactUrl(mirror.url.href),
+          to: next ? redactUrl(next.url.href) : undefined,
+          category: classification.category,
+          message: error instanceof Error ? error.message : String(error),
+          demoted: corrupt,
+        });
+      }
     }
-    throw pickError(failures);
+  }
+
+  /** Waits for the earliest of `mirrors` to leave its cool-down, saying so in events and progress. */
+  async #waitForCooldown(mirrors: readonly URL[]): Promise<void> {
+    const { health } = this.#deps;
+    let announced = false;
+    await waitForCooldown(health, mirrors, this.#stop.signal, ({ retryInMs, soonest }) => {
+      const url = redactUrl(soonest.href);
+      const seconds = Math.ceil(retryInMs / 1000);
+      const message =
+        retryInMs > 0
+          ? `mirror ${url} cooling down, retrying in ${seconds} s`
+          : `mirror ${url} is being probed by another download, waiting for the result`;
+      if (!announced) {
+        announced = true;
+        const cause = health.lastFailure(soonest);
+        this.#deps.emit('download:cooldown', {
+          dest: this.#dest,
+          mirrors: mirrors.map((mirror) => redactUrl(mirror.href)),
+          retryInMs,
+          category: cause === undefined ? undefined : classifyError(cause).category,
+          message,
+        });
+      }
+      this.#progress.waiting(url, this.#offset, this.#state.total, this.#state.transferred, {
+        reason: 'cooldown',
+        retryInMs,
+        message,
+      });
+    });
   }
 
   /** All retries on one mirror; attempts that made progress do not spend the retry budget. */
   async #onMirror(mirror: URL, othersLeft: boolean): Promise<DownloadResult> {
-    const breaker = this.#deps.health.breakerFor(mirror);
     this.#state.currentUrl = redactUrl(mirror.href);
     this.#state.refetches = 0;
     const untrack = this.#deps.trackRetries(this.#operation, (attempt, error, delayMs, serverDirected) => {
@@ -210,29 +294,41 @@ export class DownloadSession {
     try {
       for (;;) {
         const before = this.#offset;
+        // One retry cycle: its retries count as at most one failure against the origin's breaker.
+        const gate = new CycleGate(this.#deps.health, mirror);
         try {
           return await this.#deps.options.retry.execute(
             (ctx) =>
-              breaker.execute(() =>
-                transferAll(this.#context(), mirror, {
-                  signal: ctx.signal,
-                  callSignal: this.#signal,
-                  othersLeft,
-                  started: this.#started,
-                }),
-              ),
-            { signal: this.#signal, operation: this.#operation },
+              transferAll(this.#context(), mirror, {
+                signal: ctx.signal,
+                callSignal: this.#stop.signal,
+                othersLeft,
+                started: this.#started,
+                gate,
+              }),
+            { signal: this.#stop.signal, operation: this.#operation },
           );
         } catch (error) {
+          gate.finish();
+          if (error instanceof CoolingDown) throw error;
           const inner = unwrap(error);
-          if (error instanceof RetriesExhaustedError && !(inner instanceof Failover) && this.#offset > before)
-            continue;
+          // A new cycle after one that kept bytes, unless it ended as a trickle (the bytes stay).
+          const trickle = inner instanceof StallError && inner.slow !== undefined;
+          if (error instanceof RetriesExhaustedError && !(inner instanceof Failover) && !trickle) {
+            if (this.#offset > before) continue;
+          }
           throw inner;
         }
       }
     } finally {
       untrack();
     }
+  }
+
+  /** Throws the caller's cancellation or the time budget's TimeoutError once either happened. */
+  #throwIfStopped(): void {
+    const signal = this.#stop.signal;
+    if (signal.aborted) throw abortError(signal, this.#operation);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { AuthenticationError } from '../errors/AuthenticationError.js';
 import { DiskFullError } from '../errors/DiskFullError.js';
 import { HttpError } from '../errors/HttpError.js';
+import { RequestLimitError } from '../errors/RequestLimitError.js';
 import { ResumeError } from '../errors/ResumeError.js';
 import { StallError } from '../errors/StallError.js';
 import { addSecret } from '../shared/redaction/redact.js';
@@ -8,6 +9,7 @@ import { ensureFreeSpace } from './diskSpace.js';
 import type { Http1Response } from './http1/response.js';
 import { get } from './httpClient.js';
 import type { ResolvedRequest } from './options.js';
+import type { CycleGate, RequestVerdict } from './originGate.js';
 import type { PartialFile } from './partialFile.js';
 import { validatorsFor } from './partialMeta.js';
 import type { ProgressTracker } from './progress.js';
@@ -30,6 +32,8 @@ export interface TransferState {
   refetches: number;
   /** Whether `download:resume` was emitted already. */
   resumeAnnounced: boolean;
+  /** The error of the last failed request (the cause shown when a limit ends the download). */
+  lastError: unknown;
 }
 
 /** Everything one request of a download works with. */
@@ -42,6 +46,8 @@ export interface TransferContext {
   readonly partial: PartialFile;
   readonly state: TransferState;
   readonly progress: ProgressTracker;
+  /** Requests this download may make in this call (`maxRequestsPerFile`). */
+  readonly requestLimit: number;
 }
 
 /**
@@ -53,6 +59,7 @@ export async function transferOnce(
   ctx: TransferContext,
   mirror: URL,
   outer: AbortSignal,
+  gate: CycleGate,
 ): Promise<'done' | 'complete'> {
   const { deps, req, partial, state } = ctx;
   const { options } = deps;
@@ -76,9 +83,19 @@ export async function transferOnce(
     if (token && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
       headers.authorization = `Bearer ${token}`;
     }
+    if (state.attempts >= ctx.requestLimit) {
+      throw new RequestLimitError(ctx.dest, ctx.requestLimit, { cause: state.lastError });
+    }
+    // Throws CoolingDown (no request made) while the origin's breaker rejects requests.
+    const verdict: RequestVerdict = gate.acquire();
     const controller = new AbortController();
-    const watchdog = new StallWatchdog(options.stallTimeout, () =>
-      controller.abort(new StallError(options.stallTimeout, { url: state.currentUrl })),
+    const watchdog = new StallWatchdog(
+      options.stallTimeout,
+      (slow) =>
+        controller.abort(
+          new StallError(options.stallTimeout, { url: state.currentUrl, ...(slow ? { slow } : {}) }),
+        ),
+      options.minRate,
     );
     const onAbort = () => controller.abort(outer.reason);
     outer.addEventListener('abort', onAbort, { once: true });
@@ -99,6 +116,8 @@ export async function transferOnce(
       }
       watchdog.touch();
       const status = response.statusCode;
+      // The origin is up; a failure of this one file (404, auth, a bad range) never counts against it.
+      if (status < 500 && status !== 429 && status !== 408) verdict.answered();
       if (status === 401 || status === 403) {
         response.discard();
         const sentToken = headers.authorization !== undefined;
@@ -201,6 +220,7 @@ export async function transferOnce(
         setHeld: (held) => watchdog.hold(held),
         touch: () => watchdog.touch(),
         onChunk: (bytes) => {
+          watchdog.count(bytes);
           state.transferred += bytes;
           ctx.progress.update(state.currentUrl, partial.offset, state.total, state.transferred);
         },
@@ -210,6 +230,10 @@ export async function transferOnce(
       });
       await before;
       return 'done';
+    } catch (error) {
+      state.lastError = error;
+      verdict.failed(error);
+      throw error;
     } finally {
       watchdog.stop();
       outer.removeEventListener('abort', onAbort);

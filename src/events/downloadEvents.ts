@@ -19,6 +19,18 @@ export interface DownloadProgress {
   readonly rate: number;
   /** Estimated seconds left, when total and rate are known. */
   readonly eta: number | undefined;
+  /** Set while the download waits instead of transferring, e.g. for a mirror's cool-down. */
+  readonly waiting?: DownloadWaitReason;
+}
+
+/** Why a download is waiting instead of transferring. */
+export interface DownloadWaitReason {
+  /** `'cooldown'`: every mirror left is cooling down after failures (its breaker is open). */
+  readonly reason: 'cooldown';
+  /** Milliseconds until the earliest mirror takes a trial request again. */
+  readonly retryInMs: number;
+  /** For people: "mirror http://… cooling down, retrying in 42 s". */
+  readonly message: string;
 }
 
 /** Payload of `download:start`. */
@@ -98,6 +110,24 @@ export interface DownloadFailoverInfo {
   readonly demoted: boolean;
 }
 
+/**
+ * Payload of `download:cooldown`: every mirror left for this file is cooling down (its origin's
+ * breaker opened after failures), so the file waits for the earliest trial request instead of
+ * failing. Emitted each time a wait starts.
+ */
+export interface DownloadCooldownInfo {
+  /** The destination path. */
+  readonly dest: string;
+  /** The mirrors waited for (redacted). */
+  readonly mirrors: readonly string[];
+  /** Milliseconds until the earliest of them takes a trial request (0: trial requests in flight). */
+  readonly retryInMs: number;
+  /** Classified category of the failure that opened the earliest mirror's breaker, when known. */
+  readonly category: ErrorCategory | undefined;
+  /** For people: "mirror http://… cooling down, retrying in 42 s" (redacted). */
+  readonly message: string;
+}
+
 /** Payload of `download:waiting`: another live writer holds the claim on this destination. */
 export interface DownloadWaitingInfo {
   /** The destination path both writers want. */
@@ -154,6 +184,8 @@ export interface DownloadEvents {
   'download:retry': DownloadRetryInfo;
   /** A mirror was given up on and the next one is tried. */
   'download:mirror-failover': DownloadFailoverInfo;
+  /** Every mirror left is cooling down; the file waits for the earliest trial request. */
+  'download:cooldown': DownloadCooldownInfo;
   /** Another live writer holds the destination; emitted once, then polled quietly. */
   'download:waiting': DownloadWaitingInfo;
   /** The verified file was renamed into place. */

@@ -6,8 +6,9 @@ import { abortError, isThenable, raceAbort } from '../../shared/abort.js';
 import { callInContext, LazyContext } from '../policy/context.js';
 import { DEFAULT_OPERATION, type ExecuteOptions, type Policy, type PolicyFunction } from '../policy/types.js';
 import { type CountingStatus, createCountingStatus } from './countingStatus.js';
-import { createEngine, type Engine, replayFailure } from './engine.js';
+import { createEngine, type Engine, isCancellation, replayFailure } from './engine.js';
 import { type CircuitBreakerOptions, type ResolvedCircuitOptions, resolveCircuitOptions } from './options.js';
+import type { CircuitPermit } from './permit.js';
 import { HalfOpenProbes } from './probe.js';
 import { liveBreakers, registerBreaker, unregisterBreaker } from './registry.js';
 import type { CircuitState, SavedCircuitState } from './state.js';
@@ -131,6 +132,39 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
     const retryAfterMs = this.retryAfterMs;
     this.announce('circuit:reject', { name: this.name, retryAfterMs });
     return Promise.reject(new CircuitOpenError(this.name, retryAfterMs));
+  }
+
+  /**
+   * Asks for permission to make one call whose outcome is reported later through the permit;
+   * undefined when the breaker rejects calls now (open, or half-open with every trial slot taken).
+   * For calls that do not fit `execute(fn)`, e.g. a download whose service answered well once its
+   * response head arrived, long before the body ends.
+   */
+  tryAcquire(): CircuitPermit | undefined {
+    if (this.#state === 'closed') {
+      let reported = false;
+      const once = (report: () => void) => {
+        if (reported) return;
+        reported = true;
+        report();
+      };
+      return {
+        success: () => once(() => this.#state === 'closed' && this.#countSuccess()),
+        failure: (error) =>
+          once(() => {
+            if (this.#state === 'closed') this.#replayFailure(error).catch(() => {});
+          }),
+        release: () => once(() => {}),
+      };
+    }
+    if (this.#state !== 'half-open' || !this.#probes.admits()) return undefined;
+    const report = this.#probes.begin(this.#verdicts);
+    return {
+      success: () => report('success'),
+      failure: (error) =>
+        report(isCancellation(error) ? 'neutral' : this.options.isFailure(error) ? 'failure' : 'success'),
+      release: () => report('neutral'),
+    };
   }
 
   /**

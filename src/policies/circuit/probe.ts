@@ -13,6 +13,9 @@ export interface ProbeVerdicts {
   readonly passed: () => void;
 }
 
+/** How a trial call ended: `neutral` (e.g. cancelled) frees its slot without a verdict. */
+export type ProbeOutcome = 'success' | 'failure' | 'neutral';
+
 /**
  * The half-open trial calls of one breaker. Every state change starts a new phase, so late results
  * of trials from an earlier phase are ignored.
@@ -42,6 +45,25 @@ export class HalfOpenProbes {
     return this.#inFlight + this.#successes < this.#limit;
   }
 
+  /**
+   * Starts a trial call whose outcome is reported later through the returned function (for calls
+   * that do not fit one `run(fn)`, such as a request whose verdict is known at its response head).
+   * The caller checks {@link admits} first. Only the first report counts; reports from an earlier
+   * phase are ignored.
+   */
+  begin(verdicts: ProbeVerdicts): (outcome: ProbeOutcome) => void {
+    const phase = this.#phase;
+    this.#inFlight += 1;
+    let reported = false;
+    return (outcome) => {
+      if (reported || phase !== this.#phase) return;
+      reported = true;
+      this.#inFlight -= 1;
+      if (outcome === 'failure') verdicts.failed();
+      else if (outcome === 'success' && ++this.#successes >= this.#limit) verdicts.passed();
+    };
+  }
+
   /** Runs `fn` as a trial call; a cancellation counts neither way, an ignored error as a success. */
   async run<T>(
     fn: PolicyFunction<T>,
@@ -50,21 +72,16 @@ export class HalfOpenProbes {
     operation: string,
     verdicts: ProbeVerdicts,
   ): Promise<T> {
-    const phase = this.#phase;
-    this.#inFlight += 1;
-    let outcome: 'success' | 'failure' | 'cancelled' = 'success';
+    const report = this.begin(verdicts);
+    let outcome: ProbeOutcome = 'success';
     try {
       const result = callInContext(ctx, fn);
       return await (isThenable<T>(result) ? raceAbort(result, signal, operation) : result);
     } catch (error) {
-      outcome = isCancellation(error) ? 'cancelled' : verdicts.isFailure(error) ? 'failure' : 'success';
+      outcome = isCancellation(error) ? 'neutral' : verdicts.isFailure(error) ? 'failure' : 'success';
       throw error;
     } finally {
-      if (phase === this.#phase) {
-        this.#inFlight -= 1;
-        if (outcome === 'failure') verdicts.failed();
-        else if (outcome === 'success' && ++this.#successes >= this.#limit) verdicts.passed();
-      }
+      report(outcome);
     }
   }
 }
