@@ -140,11 +140,13 @@ export {
   ReliabilityError,
   type ReliabilityErrorOptions,
 } from './errors/ReliabilityError.js';
+export { RequestLimitError } from './errors/RequestLimitError.js';
 export { ResumeError } from './errors/ResumeError.js';
 export { type AttemptFailure, RetriesExhaustedError } from './errors/RetriesExhaustedError.js';
 export { RetryAfterTooLongError } from './errors/RetryAfterTooLongError.js';
+export { ShortBodyError } from './errors/ShortBodyError.js';
 export { SizeMismatchError } from './errors/SizeMismatchError.js';
-export { StallError } from './errors/StallError.js';
+export { type SlowTransfer, StallError } from './errors/StallError.js';
 export { TimeoutError } from './errors/TimeoutError.js';
 export type { AvailabilityEvents } from './events/availabilityEvents.js';
 export { CHANNEL_PREFIX, channelFor } from './events/channels.js';
@@ -157,6 +159,7 @@ export type {
 } from './events/circuitEvents.js';
 export type {
   DownloadCompleteInfo,
+  DownloadCooldownInfo,
   DownloadErrorInfo,
   DownloadEvents,
   DownloadFailoverInfo,
@@ -166,6 +169,7 @@ export type {
   DownloadRetryInfo,
   DownloadStartInfo,
   DownloadWaitingInfo,
+  DownloadWaitReason,
   RestartReason,
 } from './events/downloadEvents.js';
 export { type EventPayloads, type ListenerMap, ReliabilityEmitter } from './events/emitter.js';
@@ -324,6 +328,7 @@ export {
   defaultIsFailure,
   type ResolvedCircuitOptions,
 } from './policies/circuit/options.js';
+export type { CircuitPermit } from './policies/circuit/permit.js';
 export type { CircuitState, SavedCircuitState } from './policies/circuit/state.js';
 export { type FallbackOptions, type FallbackPolicy, fallback } from './policies/fallback/fallback.js';
 export { compose, noopPolicy } from './policies/policy/compose.js';

@@ -313,7 +313,8 @@ export class DownloadSession {
           if (error instanceof CoolingDown) throw error;
           const inner = unwrap(error);
           // A new cycle after one that kept bytes, unless it ended as a trickle (the bytes stay).
-          const trickle = inner instanceof StallError && inner.slow !== undefined;
+          const last = error instanceof RetriesExhaustedError ? error.cause : inner;
+          const trickle = last instanceof StallError && last.slow !== undefined;
           if (error instanceof RetriesExhaustedError && !(inner instanceof Failover) && !trickle) {
             if (this.#offset > before) continue;
           }

@@ -30,7 +30,7 @@ export class StallError extends ReliabilityError {
     const slow = options.slow;
     super(
       slow
-        ? `Only ${Math.round(slow.observedRate)} B/s${from} over ${Math.round(slow.windowMs / 1000)} s (at least ${slow.minRate} B/s expected); the transfer is too slow`
+        ? `Only ${Math.round(slow.observedRate)} B/s${from} over ${(slow.windowMs / 1000).toFixed(1)} s (at least ${slow.minRate} B/s expected); the transfer is too slow`
         : `No data received for ${stallTimeoutMs} ms${from}; the transfer stalled`,
       'ERR_STALLED',
       'timeout',

@@ -5,6 +5,8 @@ import type { DownloaderOptions, DownloadResult } from '../../src/downloads/opti
 import { HttpError } from '../../src/errors/HttpError.js';
 import { RetriesExhaustedError } from '../../src/errors/RetriesExhaustedError.js';
 import type { DownloadEvents } from '../../src/events/downloadEvents.js';
+import { CircuitBreaker } from '../../src/policies/circuit/CircuitBreaker.js';
+import { TimeoutManager } from '../../src/policies/timeout/TimeoutManager.js';
 import { expectExactOrAbsent, tempRoot } from '../support/download-helpers.js';
 import { makeContent, sha256 } from '../support/download-server.js';
 import { type Origin, type OriginPlan, startOrigin } from '../support/origin-server.js';
@@ -42,6 +44,13 @@ function make(options: DownloaderOptions = {}): { downloader: Downloader; events
   ];
   for (const name of names) downloader.on(name, (payload: object) => events.push({ name, ...payload }));
   return { downloader, events };
+}
+
+/** The Downloader's breaker for `origin` (listed by the registry once a request went there). */
+function breakerOf(origin: string): CircuitBreaker {
+  const breaker = CircuitBreaker.registry().find((candidate) => candidate.name === `download:${origin}`);
+  if (!breaker) throw new Error(`no breaker for ${origin}`);
+  return breaker;
 }
 
 /** `count` files named `<prefix><i>.bin` of `size` bytes each. */
@@ -116,5 +125,81 @@ describe('Downloader breaker semantics (one origin serves every file)', () => {
     expect((cause as HttpError).status).toBe(502);
     // Every good file made requests of its own: none was refused by a breaker without trying.
     for (const p of seven.keys()) expect(server.requestsFor(p)).toBeGreaterThan(0);
+  });
+});
+
+describe('Downloader waits for a cooling-down mirror instead of failing', () => {
+  it('every mirror open: the file waits for the half-open probe, says so, then completes', async () => {
+    const body = makeContent(512 * 1024, 3);
+    const server = await origin(new Map([['/f.bin', body]]), () => ({ kind: 'normal' }));
+    const { downloader, events } = make({ breaker: { resetTimeout: 300 } });
+    const url = new URL(`${server.base}/f.bin`);
+    await downloader.download({ urls: [url], dest: path.join(root, 'warm.bin'), root });
+    // Open the origin's breaker as earlier failures of other files would.
+    const open = breakerOf(url.origin);
+    open.open();
+    const progress: { waiting?: { message: string } }[] = [];
+    const started = performance.now();
+    const result = await downloader.download(
+      { urls: [url], dest: path.join(root, 'f.bin'), sha256: sha256(body), root },
+      { onProgress: (p) => progress.push(p) },
+    );
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    expect(result.bytes).toBe(body.length);
+    const cooldown = events.find((e) => e.name === 'download:cooldown') as
+      | { message: string; mirrors: string[] }
+      | undefined;
+    expect(cooldown?.message).toMatch(/cooling down, retrying in \d+ s/);
+    expect(cooldown?.mirrors).toEqual([`${server.base}/f.bin`]);
+    expect(progress.some((p) => p.waiting?.message.includes('cooling down'))).toBe(true);
+    expect(open.state).toBe('closed');
+  });
+
+  it('a mirror cooling down is skipped while another mirror takes requests', async () => {
+    const body = makeContent(256 * 1024, 4);
+    const a = await origin(new Map([['/f.bin', body]]), () => ({ kind: 'normal' }));
+    const b = await origin(new Map([['/f.bin', body]]), () => ({ kind: 'normal' }));
+    const { downloader } = make({ breaker: { resetTimeout: 60_000 } });
+    await downloader.download({ urls: [`${a.base}/f.bin`], dest: path.join(root, 'warm.bin'), root });
+    breakerOf(a.base).open();
+    const requestsBefore = a.requestsFor('/f.bin');
+    const result = await downloader.download({
+      urls: [`${a.base}/f.bin`, `${b.base}/f.bin`],
+      dest: path.join(root, 'f.bin'),
+      sha256: sha256(body),
+      root,
+    });
+    expect(result.url).toBe(`${b.base}/f.bin`);
+    expect(a.requestsFor('/f.bin')).toBe(requestsBefore);
+  });
+
+  it('the wait is bounded by the file’s time budget: TimeoutError with the real cause', async () => {
+    const body = makeContent(64 * 1024, 5);
+    const server = await origin(
+      new Map([
+        ['/bad.bin', body],
+        ['/f.bin', body],
+      ]),
+      (p) => (p === '/bad.bin' ? { kind: 'status', status: 503 } : { kind: 'normal' }),
+    );
+    const { downloader, events } = make({
+      retry: { retries: 0 },
+      breaker: { consecutiveFailures: 1, resetTimeout: 60_000 },
+      timeouts: new TimeoutManager({ defaults: { model_download: 400 } }),
+    });
+    // Another file's failed cycle opens the origin's breaker for a minute.
+    await downloader
+      .download({ urls: [`${server.base}/bad.bin`], dest: path.join(root, 'bad.bin'), root })
+      .catch(() => {});
+    const started = performance.now();
+    const error = (await downloader
+      .download({ urls: [`${server.base}/f.bin`], dest: path.join(root, 'f.bin'), root })
+      .catch((e: unknown) => e)) as Error & { code?: string; cause?: unknown };
+    expect(performance.now() - started).toBeGreaterThanOrEqual(350);
+    expect(error.code).toBe('ERR_TIMEOUT');
+    expect(error.cause).toBeInstanceOf(HttpError);
+    expect((error.cause as HttpError).status).toBe(503);
+    expect(server.requestsFor('/f.bin')).toBe(0);
+    expect(events.some((e) => e.name === 'download:cooldown')).toBe(true);
   });
 });
