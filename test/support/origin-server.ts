@@ -10,7 +10,7 @@ export type OriginBehaviour =
   /** Honours Range and If-Range (strong ETag), answers 200 or 206. */
   | { kind: 'normal' }
   /** A bare status with optional headers and no body (e.g. 503 with Retry-After). */
-  | { kind: 'status'; status: number; headers?: Record<string, string> }
+  | { kind: 'status'; status: number; headers?: Record<string, string>; reason?: string; body?: string }
   /** Announces the full length, sends `after` body bytes, then resets the connection. */
   | { kind: 'cut'; after: number }
   /** Chunked body that ends cleanly (`0\r\n\r\n`) after `after` bytes: short but well-formed. */
@@ -31,6 +31,8 @@ export type OriginBehaviour =
 /** One request as the origin saw it. */
 export interface OriginRequest {
   readonly path: string;
+  /** The request target as sent (path and query). */
+  readonly target: string;
   readonly headers: Readonly<Record<string, string>>;
   /** Which request for this path it was (0-based). */
   readonly nth: number;
@@ -43,6 +45,8 @@ export type OriginPlan = (path: string, nth: number, request: RawRequest) => Ori
 export interface Origin {
   /** `http://127.0.0.1:<port>` (no trailing slash). */
   readonly base: string;
+  /** Connections the server side still has open. */
+  readonly openConnections: () => number;
   readonly server: RawServer;
   readonly requests: OriginRequest[];
   /** Requests seen for `path`. */
@@ -78,14 +82,20 @@ export async function startOrigin(files: ReadonlyMap<string, Buffer>, plan: Orig
     counts.set(path, nth + 1);
     const content = files.get(path);
     const behaviour: OriginBehaviour = content ? plan(path, nth, request) : { kind: 'status', status: 404 };
-    requests.push({ path, headers: request.headers, nth, behaviour: behaviour.kind });
+    requests.push({ path, target: request.target, headers: request.headers, nth, behaviour: behaviour.kind });
     if (!content || behaviour.kind === 'status') {
       const status = behaviour.kind === 'status' ? behaviour.status : 404;
       const extra = behaviour.kind === 'status' ? Object.entries(behaviour.headers ?? {}) : [];
+      const reason = (behaviour.kind === 'status' && behaviour.reason) || 'X';
+      const text = Buffer.from((behaviour.kind === 'status' && behaviour.body) || '');
       await writeAll(
         socket,
-        rawHead(`HTTP/1.1 ${status} X`, [...extra.map(([k, v]) => `${k}: ${v}`), 'Content-Length: 0']),
+        rawHead(`HTTP/1.1 ${status} ${reason}`, [
+          ...extra.map(([k, v]) => `${k}: ${v}`),
+          `Content-Length: ${text.length}`,
+        ]),
       );
+      if (text.length > 0) await writeAll(socket, text);
       return;
     }
     if (behaviour.kind === 'redirect') {
@@ -166,6 +176,7 @@ export async function startOrigin(files: ReadonlyMap<string, Buffer>, plan: Orig
   const server = await startRawServer(handler);
   return {
     base: `http://127.0.0.1:${server.port}`,
+    openConnections: () => server.openConnections(),
     server,
     requests,
     requestsFor: (path) => counts.get(path) ?? 0,
