@@ -95,6 +95,8 @@ describe('redirects', () => {
   it('compares scheme, host and port', () => {
     expect(sameOrigin(new URL('https://a.com/x'), new URL('https://A.com:443/y'))).toBe(true);
     expect(sameOrigin(new URL('https://a.com/x'), new URL('http://a.com/x'))).toBe(false);
+    // The scheme alone tells them apart when both name the same port.
+    expect(sameOrigin(new URL('http://a.com:8080/x'), new URL('https://a.com:8080/x'))).toBe(false);
     expect(sameOrigin(new URL('https://a.com/x'), new URL('https://a.com:8443/x'))).toBe(false);
     expect(sameOrigin(new URL('https://a.com/x'), new URL('https://b.a.com/x'))).toBe(false);
   });

@@ -95,6 +95,22 @@ describe('CircuitBreaker.tryAcquire (permits for calls reported later)', () => {
     expect(b.tryAcquire()).toBeUndefined();
   });
 
+  it('half-open: a trial that already succeeded still takes its slot until the breaker closes', async () => {
+    const b = breaker({ consecutiveFailures: 1, resetTimeout: 100, halfOpenProbes: 2 });
+    b.open();
+    await vi.advanceTimersByTimeAsync(100);
+    b.tryAcquire()?.success();
+    expect(b.state).toBe('half-open');
+    const second = b.tryAcquire();
+    expect(second).toBeDefined();
+    // One succeeded and one runs: that is both slots.
+    expect(b.tryAcquire()).toBeUndefined();
+    await expect(b.execute(() => 'extra')).rejects.toMatchObject({ code: 'ERR_CIRCUIT_OPEN' });
+    second?.success();
+    expect(b.state).toBe('closed');
+    await expect(b.execute(() => 'after')).resolves.toBe('after');
+  });
+
   it('half-open: a cancelled trial is neutral', async () => {
     const b = breaker({ consecutiveFailures: 1, resetTimeout: 100 });
     b.open();

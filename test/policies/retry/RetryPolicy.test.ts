@@ -271,6 +271,29 @@ describe('RetryPolicy: server-directed delays', () => {
   });
 });
 
+describe('RetryPolicy: the maxRetryAfter cap is exact', () => {
+  it('a wait just over the cap fails at once; a wait just under it is honoured', async () => {
+    const over = new HttpError(429, 'limited', { headers: { 'retry-after': '61' } });
+    const tooLong = await rejection(
+      new RetryPolicy({ maxRetryAfter: 60_000 }).execute(() => Promise.reject(over)),
+    );
+    expect(tooLong).toBeInstanceOf(RetryAfterTooLongError);
+    expect(tooLong).toMatchObject({ retryAfterMs: 61_000, maxRetryAfterMs: 60_000 });
+
+    const under = new HttpError(429, 'limited', { headers: { 'retry-after': '59' } });
+    const delays: number[] = [];
+    let calls = 0;
+    const { result } = observe(
+      new RetryPolicy({ maxRetryAfter: 60_000, onRetry: (info) => delays.push(info.delayMs) }).execute(() =>
+        ++calls === 1 ? Promise.reject(under) : Promise.resolve('ok'),
+      ),
+    );
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(await result).toEqual({ ok: true, value: 'ok' });
+    expect(delays).toEqual([59_000]);
+  });
+});
+
 describe('RetryPolicy: decide hook', () => {
   it("'skip' stops after the first failure and rethrows it", async () => {
     const boom = failure();
