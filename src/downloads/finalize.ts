@@ -40,9 +40,12 @@ export async function placeFile(partPath: string, dest: string, workDirForDest: 
       await rename(copy, dest);
     } catch (copyError) {
       await unlink(copy).catch(() => {});
+      await removeEmptyWorkDirs(workDirForDest);
       throw copyError;
     }
     await unlink(partPath).catch(() => {});
+    // The copy's folder beside the destination was made for this placement only.
+    await removeEmptyWorkDirs(workDirForDest);
   }
   await syncDir(path.dirname(dest));
 }
