@@ -96,6 +96,7 @@ export {
   type DownloadRequest,
   type DownloadResult,
   type ResolvedDownloaderOptions,
+  type TokenOrigins,
   type TokenProvider,
 } from './downloads/options.js';
 export {
