@@ -404,6 +404,8 @@ export {
   type RedactOptions,
   type RedactValueOptions,
   redact,
+  redactError,
+  redactHeaders,
   redactUrl,
   redactValue,
 } from './shared/redaction/redact.js';
