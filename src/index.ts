@@ -96,6 +96,7 @@ export {
   type DownloadRequest,
   type DownloadResult,
   type ResolvedDownloaderOptions,
+  type TokenOrigins,
   type TokenProvider,
 } from './downloads/options.js';
 export {
@@ -408,6 +409,8 @@ export {
   type RedactOptions,
   type RedactValueOptions,
   redact,
+  redactError,
+  redactHeaders,
   redactUrl,
   redactValue,
 } from './shared/redaction/redact.js';

@@ -1,9 +1,10 @@
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { classifyError } from '../errors/classify.js';
+import { describeThrown } from '../errors/thrown.js';
 import type { DownloadEvents } from '../events/downloadEvents.js';
 import { ReliabilityEmitter } from '../events/emitter.js';
 import type { RetryInfo } from '../events/retryEvents.js';
-import { redact } from '../shared/redaction/redact.js';
+import { type RedactOptions, redact, redactError } from '../shared/redaction/redact.js';
 import { HasherPool } from './hashWorker.js';
 import { ConnectionPool } from './http1/pool.js';
 import type { TlsOptions } from './httpClient.js';
@@ -19,7 +20,8 @@ import {
 } from './options.js';
 import { type PartialLocationOptions, partialDirFor } from './partialPath.js';
 import { PriorityQueue } from './queue.js';
-import { DownloadSession } from './session.js';
+import { requestSecrets } from './requestSecrets.js';
+import { DownloadSession, type SessionDeps } from './session.js';
 import { TokenBucket } from './throttle.js';
 
 type RetryListener = (attempt: number, error: unknown, delayMs: number, serverDirected: boolean) => void;
@@ -36,8 +38,11 @@ type RetryListener = (attempt: number, error: unknown, delayMs: number, serverDi
  *   exhausted retries fail over; a mirror that served corrupt bytes is demoted for the run.
  * - 408/429/5xx and network errors are retried by the RetryPolicy (Retry-After and RateLimit
  *   honoured); a retry after progress resumes.
- * - 401/403 asks `token()` once; Authorization, Cookie and Proxy-Authorization never follow a
- *   redirect to another origin; https→http redirects are refused.
+ * - 401/403 asks `token(url)` once, only for an origin the token is for (`tokenOrigins`, default
+ *   the origin of the request's first URL); no credential header (Authorization, Cookie, X-Api-Key,
+ *   X-HF-Token, Private-Token, …) follows a redirect to another origin; https→http is refused.
+ * - Every event payload and the rejected error (message, stack, cause chain, response headers) are
+ *   redacted; a server-chosen redirect URL appears without its query string.
  * - Two processes (or two Downloaders) on one destination never write into the same file, even
  *   where file locks do not work.
  *
@@ -105,7 +110,8 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
   /**
    * Downloads one file (queued by priority when `concurrency` downloads are running). Resolves
    * with where it came from and its sha256; rejects with a classified error (DiskFullError,
-   * AuthenticationError, ChecksumMismatchError, HttpError, RetriesExhaustedError, CancelledError…).
+   * AuthenticationError, ChecksumMismatchError, HttpError, RetriesExhaustedError, CancelledError…),
+   * redacted in place (see `redactError`).
    * An abort pauses: the partial is kept and resumed by the next call (unless `removePartial`).
    */
   download(request: DownloadRequest, call: DownloadCallOptions = {}): Promise<DownloadResult> {
@@ -117,9 +123,18 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
       return Promise.reject(error);
     }
     const dest = resolved.dest;
+    // What this download carries that a server could echo back: removed from everything it emits.
+    const redaction: RedactOptions = { secrets: requestSecrets(resolved.urls, this.options.headers) };
+    const announce: SessionDeps['emit'] = (event, payload) =>
+      this.announce(event, redactPayload(payload, redaction));
+    const onProgress = call.onProgress;
+    // The callback gets what the event gets: redacted like every payload.
+    const scoped: DownloadCallOptions = onProgress
+      ? { ...call, onProgress: (progress) => onProgress(redactPayload(progress, redaction)) }
+      : call;
     return this.#queue.run(
       async () => {
-        this.announce('download:start', { dest, size: resolved.size, priority: resolved.priority });
+        announce('download:start', { dest, size: resolved.size, priority: resolved.priority });
         const session = new DownloadSession(
           {
             options: this.options,
@@ -129,23 +144,26 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
             health: this.#health,
             tokens: this.#tokens,
             tls: this.#tls,
-            emit: (event, payload) => this.announce(event, payload),
+            emit: announce,
             trackRetries: (operation, listener) => {
               this.#retryListeners.set(operation, listener);
               return () => this.#retryListeners.delete(operation);
             },
           },
           resolved,
-          call,
+          scoped,
         );
         try {
-          return await session.run();
+          const result = await session.run();
+          return { ...result, url: redact(result.url, redaction) };
         } catch (error) {
+          // In place, with its cause chain and headers: the caller may log or serialize any of it.
+          redactError(error, redaction);
           const classification = classifyError(error);
-          this.announce('download:error', {
+          announce('download:error', {
             dest,
             category: classification.category,
-            message: redact(error instanceof Error ? error.message : String(error)),
+            message: describeThrown(error),
             cancelled: classification.category === 'cancelled',
           });
           throw error;
@@ -169,4 +187,22 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
   readonly #onRetry = (info: RetryInfo): void => {
     this.#retryListeners.get(info.operation)?.(info.attempt, info.error, info.delayMs, info.serverDirected);
   };
+}
+
+/**
+ * `payload` with every string field passed through {@link redact} (a copy only when something
+ * changed). Every download event goes out through here, whichever code path built it; payloads
+ * are flat: URLs, paths, messages, numbers.
+ */
+function redactPayload<T extends object>(payload: T, options: RedactOptions): T {
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(payload)) {
+    if (typeof value !== 'string') continue;
+    const clean = redact(value, options);
+    if (clean !== value) {
+      copy ??= { ...(payload as Record<string, unknown>) };
+      copy[key] = clean;
+    }
+  }
+  return (copy ?? payload) as T;
 }

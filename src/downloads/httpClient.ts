@@ -5,7 +5,13 @@ import type { TlsOptions } from './http1/connect.js';
 import type { ConnectionPool } from './http1/pool.js';
 import { request } from './http1/request.js';
 import type { Http1Response } from './http1/response.js';
-import { dropCredentials, REDIRECT_STATUSES, redirectTarget, sameOrigin } from './redirects.js';
+import {
+  displayRedirectUrl,
+  dropCredentials,
+  REDIRECT_STATUSES,
+  redirectTarget,
+  sameOrigin,
+} from './redirects.js';
 
 export type { TlsOptions } from './http1/connect.js';
 
@@ -31,16 +37,19 @@ export interface GetResult {
 }
 
 /**
- * GET with redirects (at most `maxRedirects`), never https→http, and Authorization / Cookie /
- * Proxy-Authorization dropped for good once a redirect leaves the original origin (scheme, host or
- * port). Resolves with the first non-redirect response; its body is not consumed.
+ * GET with redirects (at most `maxRedirects`), never https→http, and every credential header
+ * (Authorization, Cookie, Proxy-Authorization, X-Api-Key, X-HF-Token, Private-Token, … see
+ * `isCredentialHeader`) dropped for good once a redirect leaves the original origin (scheme, host
+ * or port), even if a later hop comes back. Resolves with the first non-redirect response; its
+ * body is not consumed.
  */
 export async function get(url: URL, options: GetOptions): Promise<GetResult> {
   const headers: Record<string, string> = { ...options.headers };
   let current = url;
   let credentialsDropped = false;
   for (let hops = 0; ; hops++) {
-    const from = redactUrl(current);
+    // The caller's URL is redacted; a server-chosen one loses its query string (signatures).
+    const from = hops === 0 ? redactUrl(current) : displayRedirectUrl(current);
     const response = await request(current, {
       headers,
       signal: options.signal,

@@ -14,9 +14,17 @@ import {
   optionalOneOf,
 } from '../shared/validate.js';
 import type { TlsOptions } from './httpClient.js';
+import { resolveTokenOrigins, type TokenOrigins } from './tokenScope.js';
 
-/** Supplies an access token when a server answers 401/403 (asked at most once per download). */
-export type TokenProvider = () => string | undefined | null | PromiseLike<string | undefined | null>;
+export type { TokenOrigins } from './tokenScope.js';
+
+/**
+ * Supplies an access token when a server answers 401/403 (asked at most once per download and
+ * mirror). `url` is the mirror the token would be sent to (a copy; its origin is one the token may
+ * go to, see {@link DownloaderOptions.tokenOrigins}). Providers written before `url` was passed,
+ * `() => process.env.HF_TOKEN`, keep working: they ignore the argument.
+ */
+export type TokenProvider = (url: URL) => string | undefined | null | PromiseLike<string | undefined | null>;
 
 /** Options of a {@link Downloader}; every field is optional and has a documented default. */
 export interface DownloaderOptions {
@@ -51,10 +59,26 @@ export interface DownloaderOptions {
   retry?: RetryPolicy | RetryPolicyOptions;
   /** Options for the per-mirror CircuitBreaker (one per origin, named `download:<origin>`); `false` disables. */
   breaker?: CircuitBreakerOptions | false;
-  /** Extra request headers. Authorization, Cookie and Proxy-Authorization are dropped on cross-origin redirects. */
+  /**
+   * Extra request headers, sent to every mirror. Credential headers (Authorization, Cookie,
+   * Proxy-Authorization and any name containing token, key, secret, auth, session, cookie,
+   * password, credential or signature, e.g. X-Api-Key, X-HF-Token, Private-Token) are dropped for
+   * good once a redirect leaves the mirror's origin. For a credential meant for one service, use
+   * `token` with `tokenOrigins` instead.
+   */
   headers?: Readonly<Record<string, string>>;
-  /** Asked once per download after a 401/403; the token is sent as `Authorization: Bearer <token>`. */
+  /**
+   * Asked once per download after a 401/403 from an origin in {@link tokenOrigins}; the token is sent
+   * as `Authorization: Bearer <token>` to that origin only (and up front to it afterwards).
+   */
   token?: TokenProvider;
+  /**
+   * Origins (`'https://huggingface.co'`) or URLs (their origin counts) the token may be sent to.
+   * Default (unset): only the origin of the first URL of each request (`request.urls[0]`); a
+   * 401/403 from any other origin fails that mirror with an AuthenticationError without asking
+   * `token`. Validated strictly: a non-empty array of http(s) origins without userinfo.
+   */
+  tokenOrigins?: TokenOrigins;
   /** A claim without heartbeat for this long (or whose process is gone) is taken over (ms). Default 60 000. */
   lockStaleAfter?: number;
   /** Folder for partial files; default `<root>/.wan-reliability/partial/` (see partialDirFor). */
@@ -144,6 +168,8 @@ export interface ResolvedDownloaderOptions {
   readonly headers: Readonly<Record<string, string>>;
   /** Token provider asked after a 401/403, when given. */
   readonly token: TokenProvider | undefined;
+  /** Origins a token may go to; undefined = the origin of each request's first URL. */
+  readonly tokenOrigins: ReadonlySet<string> | undefined;
   /** A claim without heartbeat for this long is taken over, ms. */
   readonly lockStaleAfter: number;
   /** Folder for partials; undefined = `<root>/.wan-reliability/partial/`. */
@@ -263,6 +289,7 @@ export function resolveDownloaderOptions(options: DownloaderOptions = {}): Resol
     breaker: options.breaker ?? {},
     headers: { ...headers },
     token: optionalFunction<TokenProvider>('Downloader.token', options.token),
+    tokenOrigins: resolveTokenOrigins(options.tokenOrigins),
     lockStaleAfter:
       optionalDuration('Downloader.lockStaleAfter', options.lockStaleAfter) ??
       DOWNLOADER_DEFAULTS.lockStaleAfter,

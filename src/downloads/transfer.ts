@@ -4,7 +4,7 @@ import { HttpError } from '../errors/HttpError.js';
 import { RequestLimitError } from '../errors/RequestLimitError.js';
 import { ResumeError } from '../errors/ResumeError.js';
 import { StallError } from '../errors/StallError.js';
-import { addSecret } from '../shared/redaction/redact.js';
+import { addSecret, redactHeaders } from '../shared/redaction/redact.js';
 import { ensureFreeSpace } from './diskSpace.js';
 import type { Http1Response } from './http1/response.js';
 import { get } from './httpClient.js';
@@ -17,6 +17,7 @@ import { pumpBody } from './pump.js';
 import { planResponse, resumeHeaders, urlKey } from './rangeResume.js';
 import type { SessionDeps } from './sessionDeps.js';
 import { StallWatchdog } from './stallWatchdog.js';
+import { outOfScopeError, tokenAllowed } from './tokenScope.js';
 
 /** Counters and facts of one download that transfers update and the session reports. */
 export interface TransferState {
@@ -66,6 +67,7 @@ export async function transferOnce(
   // Nothing to ask when the expected size is already on disk: verify it.
   if (req.size !== undefined && partial.offset === req.size && req.sha256 !== undefined) return 'complete';
   const key = urlKey(mirror);
+  const inScope = tokenAllowed(options.tokenOrigins, req.urls, mirror);
   let tokenAsked = false;
   for (;;) {
     const offset = partial.offset;
@@ -79,7 +81,8 @@ export async function transferOnce(
       'accept-encoding': 'identity',
       ...resume.headers,
     };
-    const token = deps.tokens.get(mirror.origin);
+    // Only to an origin the token is for (tokenOrigins, else the request's first mirror).
+    const token = inScope ? deps.tokens.get(mirror.origin) : undefined;
     if (token && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
       headers.authorization = `Bearer ${token}`;
     }
@@ -121,11 +124,13 @@ export async function transferOnce(
       if (status === 401 || status === 403) {
         response.discard();
         const sentToken = headers.authorization !== undefined;
+        if (options.token && !inScope)
+          throw outOfScopeError(options.tokenOrigins, mirror, status, state.currentUrl);
         if (!tokenAsked && options.token) {
           tokenAsked = true;
           let fresh: string | undefined | null;
           try {
-            fresh = await options.token();
+            fresh = await options.token(new URL(mirror.href));
           } catch {
             fresh = undefined;
           }
@@ -145,7 +150,8 @@ export async function transferOnce(
       if (status >= 400 && status !== 416) {
         response.discard();
         throw new HttpError(status, `HTTP ${status} from ${state.currentUrl}`, {
-          headers: response.headers,
+          // Retry-After / RateLimit survive; what a server echoed (a token, a signed Location) does not.
+          headers: redactHeaders(response.headers),
           url: state.currentUrl,
         });
       }

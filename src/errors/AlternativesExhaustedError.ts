@@ -1,5 +1,6 @@
 import type { ErrorCategory } from './category.js';
 import { ReliabilityError } from './ReliabilityError.js';
+import { describeThrown } from './thrown.js';
 
 /** One failed alternative, as carried by {@link AlternativesExhaustedError}. */
 export interface FailedAlternative {
@@ -36,5 +37,5 @@ export class AlternativesExhaustedError extends ReliabilityError {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return describeThrown(error);
 }

@@ -10,11 +10,14 @@ export interface AuthenticationErrorOptions {
   tokenSent?: boolean | undefined;
   /** The underlying error, kept as the standard `cause`. */
   cause?: unknown;
+  /** Steps for users; default: how to set and check a Hugging Face token. */
+  remediation?: readonly string[] | undefined;
 }
 
 /**
- * The server refused access even after the Downloader asked `token()` once (or no token was
- * available). Never carries the token itself.
+ * The server refused access even after the Downloader asked `token(url)` once (or no token was
+ * available, or the origin is not one the token may go to: see `tokenOrigins`). Never carries the
+ * token itself.
  */
 export class AuthenticationError extends ReliabilityError {
   /** The refusing HTTP status, when there was one. */
@@ -30,7 +33,7 @@ export class AuthenticationError extends ReliabilityError {
     const tokenSent = options.tokenSent ?? false;
     super(message, 'ERR_AUTHENTICATION', 'authentication', {
       cause: options.cause,
-      remediation: [
+      remediation: options.remediation ?? [
         tokenSent
           ? 'The access token was refused: check that it is valid and has read access (tokens: https://huggingface.co/settings/tokens).'
           : 'The server needs an access token and none was available.',

@@ -1,5 +1,6 @@
 import type { ErrorCategory } from './category.js';
 import { DEFAULT_REMEDIATION } from './remediation.js';
+import { isArraySafe, isInstance, readProperty } from './thrown.js';
 
 /** Options shared by every error class of the package. */
 export interface ReliabilityErrorOptions {
@@ -30,14 +31,17 @@ export class ReliabilityError extends Error {
   }
 }
 
-/** True when `error` is a {@link ReliabilityError} (also across duplicated copies of the package). */
+/**
+ * True when `error` is a {@link ReliabilityError} (also across duplicated copies of the package).
+ * Never throws, whatever was thrown (hostile getters and revoked Proxies answer false).
+ */
 export function isReliabilityError(error: unknown): error is ReliabilityError {
-  if (error instanceof ReliabilityError) return true;
+  if (isInstance(error, ReliabilityError)) return true;
   return (
     typeof error === 'object' &&
     error !== null &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    typeof (error as { category?: unknown }).category === 'string' &&
-    Array.isArray((error as { remediation?: unknown }).remediation)
+    typeof readProperty(error, 'code') === 'string' &&
+    typeof readProperty(error, 'category') === 'string' &&
+    isArraySafe(readProperty(error, 'remediation'))
   );
 }

@@ -1,5 +1,6 @@
 import type { ErrorClassification } from './classify.js';
 import { ReliabilityError } from './ReliabilityError.js';
+import { describeThrown } from './thrown.js';
 
 /** One failed attempt as recorded by RetryPolicy. */
 export interface AttemptFailure {
@@ -13,7 +14,8 @@ export interface AttemptFailure {
 
 /**
  * Every attempt failed and the retry budget is spent. The category is that of the last
- * attempt's error, `cause` is the last error and `attempts` holds all of them.
+ * attempt's error, `cause` is the last error (exactly the value thrown, whatever it is) and
+ * `attempts` holds all of them.
  */
 export class RetriesExhaustedError extends ReliabilityError {
   /** Every failed attempt in order. */
@@ -21,7 +23,8 @@ export class RetriesExhaustedError extends ReliabilityError {
 
   constructor(operation: string, attempts: readonly AttemptFailure[]) {
     const last = attempts[attempts.length - 1];
-    const lastMessage = last?.error instanceof Error ? last.error.message : String(last?.error);
+    // Whatever was thrown (a string, null, an object whose getters throw) can be described.
+    const lastMessage = last ? describeThrown(last.error) : 'no attempt recorded';
     super(
       `"${operation}" failed after ${attempts.length} attempt${attempts.length === 1 ? '' : 's'}: ${lastMessage}`,
       'ERR_RETRIES_EXHAUSTED',

@@ -4,6 +4,7 @@ import { type ErrorCategory, RETRYABLE_BY_DEFAULT } from './category.js';
 import { classifyHttpStatus } from './httpStatus.js';
 import { isReliabilityError } from './ReliabilityError.js';
 import { DEFAULT_REMEDIATION } from './remediation.js';
+import { isArraySafe, isInstance, readProperty } from './thrown.js';
 
 /** What the package concluded about an error. */
 export interface ErrorClassification {
@@ -135,19 +136,36 @@ const CODE_RULES: Readonly<Record<string, CodeRule>> = {
   ERR_INVALID_ARG_VALUE: { category: 'validation' },
 };
 
-type Fields = {
-  code?: unknown;
-  status?: unknown;
-  statusCode?: unknown;
-  name?: unknown;
-  message?: unknown;
-  retryable?: unknown;
-  retryAfterMs?: unknown;
-  headers?: unknown;
-  response?: { status?: unknown; statusCode?: unknown; headers?: unknown };
-  cause?: unknown;
-  errors?: unknown;
-};
+/** The fields the built-in rules look at, read once and safely (a getter may throw). */
+interface Fields {
+  readonly code: unknown;
+  readonly status: unknown;
+  readonly statusCode: unknown;
+  readonly name: unknown;
+  readonly message: unknown;
+  readonly retryable: unknown;
+  readonly retryAfterMs: unknown;
+  readonly headers: unknown;
+  readonly response: unknown;
+  readonly cause: unknown;
+  readonly errors: unknown;
+}
+
+function fieldsOf(error: object): Fields {
+  return {
+    code: readProperty(error, 'code'),
+    status: readProperty(error, 'status'),
+    statusCode: readProperty(error, 'statusCode'),
+    name: readProperty(error, 'name'),
+    message: readProperty(error, 'message'),
+    retryable: readProperty(error, 'retryable'),
+    retryAfterMs: readProperty(error, 'retryAfterMs'),
+    headers: readProperty(error, 'headers'),
+    response: readProperty(error, 'response'),
+    cause: readProperty(error, 'cause'),
+    errors: readProperty(error, 'errors'),
+  };
+}
 
 function build(
   category: ErrorCategory,
@@ -179,26 +197,39 @@ function build(
 }
 
 function statusOf(error: Fields): number | undefined {
-  for (const value of [error.status, error.statusCode, error.response?.status, error.response?.statusCode]) {
+  const response = error.response;
+  for (const value of [
+    error.status,
+    error.statusCode,
+    readProperty(response, 'status'),
+    readProperty(response, 'statusCode'),
+  ]) {
     if (typeof value === 'number' && Number.isInteger(value)) return value;
   }
   return undefined;
 }
 
 function headersOf(error: Fields): HeaderSource | undefined {
-  const headers = error.headers ?? error.response?.headers;
+  const headers = error.headers ?? readProperty(error.response, 'headers');
   return typeof headers === 'object' && headers !== null ? (headers as HeaderSource) : undefined;
+}
+
+/** A server-directed delay from headers; hostile header objects (throwing getters) count as none. */
+function delayFrom(fields: Fields, now: number): number | undefined {
+  if (typeof fields.retryAfterMs === 'number') return fields.retryAfterMs;
+  try {
+    return serverDelayFromHeaders(headersOf(fields), now);
+  } catch {
+    return undefined;
+  }
 }
 
 function builtIn(error: unknown, now: number, depth: number): ErrorClassification {
   if (typeof error !== 'object' || error === null) return build('unknown');
-  const fields = error as Fields;
+  const fields = fieldsOf(error);
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   const status = statusOf(fields);
-  const retryAfterMs =
-    typeof fields.retryAfterMs === 'number'
-      ? fields.retryAfterMs
-      : serverDelayFromHeaders(headersOf(fields), now);
+  const retryAfterMs = delayFrom(fields, now);
   const explicitRetryable = typeof fields.retryable === 'boolean' ? fields.retryable : undefined;
 
   if (isReliabilityError(error)) {
@@ -209,7 +240,16 @@ function builtIn(error: unknown, now: number, depth: number): ErrorClassificatio
         : status !== undefined
           ? classifyHttpStatus(status)?.retryable
           : undefined);
-    return build(error.category, { retryable, retryAfterMs, remediation: error.remediation, code, status });
+    const category = readProperty(error, 'category');
+    const remediation = readProperty(error, 'remediation');
+    const known = typeof category === 'string' && Object.hasOwn(RETRYABLE_BY_DEFAULT, category);
+    return build(known ? (category as ErrorCategory) : 'unknown', {
+      retryable,
+      retryAfterMs,
+      remediation: isArraySafe(remediation) ? (remediation as readonly string[]) : undefined,
+      code,
+      status,
+    });
   }
   if (fields.name === 'AbortError') return build('cancelled', { code });
   if (fields.name === 'TimeoutError') return build('timeout', { code, retryable: explicitRetryable });
@@ -241,7 +281,7 @@ function builtIn(error: unknown, now: number, depth: number): ErrorClassificatio
     }
   }
   if (
-    error instanceof TypeError &&
+    isInstance(error, TypeError) &&
     typeof fields.message === 'string' &&
     /is not a function/.test(fields.message)
   ) {
@@ -252,8 +292,8 @@ function builtIn(error: unknown, now: number, depth: number): ErrorClassificatio
     const inner = builtIn(fields.cause, now, depth + 1);
     if (inner.category !== 'unknown') return inner;
   }
-  if (depth < 5 && Array.isArray(fields.errors) && fields.errors.length > 0) {
-    return builtIn(fields.errors[0], now, depth + 1);
+  if (depth < 5 && isArraySafe(fields.errors) && fields.errors.length > 0) {
+    return builtIn(readProperty(fields.errors, 0), now, depth + 1);
   }
   return build('unknown', { code, retryable: explicitRetryable });
 }
@@ -263,7 +303,13 @@ function fromClassifiers(
   classifiers: readonly ErrorClassifier[],
 ): ErrorClassification | undefined {
   for (const classifier of classifiers) {
-    const result = classifier(error);
+    let result: ClassifierResult | undefined;
+    try {
+      result = classifier(error);
+    } catch {
+      // A classifier that trips over a hostile value (a throwing getter) has no opinion on it.
+      continue;
+    }
     if (result) {
       return build(result.category, {
         retryable: result.retryable,
@@ -282,6 +328,10 @@ function fromClassifiers(
  * delay when there is one, and remediation steps. Classifiers passed in `options` run first, then
  * those added with {@link registerClassifier}, then the built-in rules (the package's own errors,
  * Node error codes, HTTP statuses, `x is not a function`, and the `cause` chain).
+ *
+ * Never throws: any value is classified, including `null`, objects whose getters throw and revoked
+ * Proxies (a field that cannot be read counts as absent; such values usually end up `unknown`).
+ * A classifier that throws is skipped as if it had returned `undefined`.
  */
 export function classifyError(error: unknown, options: ClassifyOptions = {}): ErrorClassification {
   if (options.classifiers && options.classifiers.length > 0) {

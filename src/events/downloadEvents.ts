@@ -1,13 +1,21 @@
 import type { ErrorCategory } from '../errors/category.js';
 
 /**
- * Progress of one download, at most 10 per second per file plus one final report. URLs in every
- * download event are redacted (no userinfo, no secret query parameters); no token ever appears.
+ * Progress of one download, at most 10 per second per file plus one final report.
+ *
+ * Redaction of every `download:*` payload (and of the `onProgress` argument): EVERY string field
+ * (`dest`, `url`, `from`, `to`, `message`, `host`) passes through `redact()` just before it is
+ * emitted, with the environment's secret-named values, `addSecret` values, tokens the Downloader
+ * received, and the download's own secrets (credential header values, URL passwords, secret or
+ * signed query values) removed. URLs are the caller's mirror URLs without userinfo and with
+ * secret-looking query values replaced by `[REDACTED]`; a URL a server chose (a redirect target)
+ * appears as origin + path only, never with its query string. Numbers, booleans and categories
+ * are not secret and pass unchanged. The `diagnostics_channel` copies carry the same redacted payloads.
  */
 export interface DownloadProgress {
   /** The destination path. */
   readonly dest: string;
-  /** The mirror currently serving bytes (redacted). */
+  /** The mirror currently serving bytes (redacted: no userinfo, secret query values replaced). */
   readonly url: string;
   /** Bytes of the file present and verified so far (kept prefix + received). */
   readonly bytes: number;
@@ -86,7 +94,7 @@ export interface DownloadRetryInfo {
   readonly attempt: number;
   /** Classified category of the failure (see classifyError). */
   readonly category: ErrorCategory;
-  /** Redacted message of the failure. */
+  /** Message of the failure, redacted (server text and redirect URLs in it included). */
   readonly message: string;
   /** Wait before the next attempt, in ms. */
   readonly delayMs: number;
@@ -104,7 +112,7 @@ export interface DownloadFailoverInfo {
   readonly to: string | undefined;
   /** Classified category of the failure that ended this mirror. */
   readonly category: ErrorCategory;
-  /** Redacted message of that failure. */
+  /** Message of that failure, redacted (server text and redirect URLs in it included). */
   readonly message: string;
   /** True when the mirror served corrupt bytes and is demoted for the rest of the run. */
   readonly demoted: boolean;
@@ -134,7 +142,7 @@ export interface DownloadWaitingInfo {
   readonly dest: string;
   /** The other writer's process id. */
   readonly pid: number;
-  /** The other writer's host name. */
+  /** The other writer's host name (redacted like every string field). */
   readonly host: string;
 }
 
@@ -164,7 +172,7 @@ export interface DownloadErrorInfo {
   readonly dest: string;
   /** Classified category of the final error. */
   readonly category: ErrorCategory;
-  /** Redacted message. */
+  /** Message of the final error, redacted; the rejected error itself is redacted the same way. */
   readonly message: string;
   /** True when it was an abort (the partial is kept unless removePartial was set). */
   readonly cancelled: boolean;

@@ -59,11 +59,16 @@ export function sleep(ms: number, signal?: AbortSignal, operation?: string): Pro
   });
 }
 
-/** True when `value` has a callable `then`. */
+/**
+ * True when `value` has a callable `then`. A value whose `then` cannot be read (a revoked Proxy, a
+ * throwing getter) answers false: `Promise.resolve(value)` then rejects with that read's error, as
+ * native promises do, instead of the policy throwing synchronously.
+ */
 export function isThenable<T>(value: unknown): value is PromiseLike<T> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
 }

@@ -6,6 +6,7 @@ import type {
   CircuitBreakerOptions,
   CircuitEvents,
   CircuitState,
+  DownloaderOptions,
   ErrorCategory,
   ErrorClassification,
   ExecutionContext,
@@ -21,6 +22,8 @@ import type {
   TimeoutContext,
   TimeoutEvents,
   TimeoutManagerOptions,
+  TokenOrigins,
+  TokenProvider,
   WithReliabilityOptions,
 } from '../../src/index.js';
 import {
@@ -164,5 +167,16 @@ describe('public types', () => {
     expectTypeOf<HasAny<{ a: { b: (x: number) => unknown[] } }>>().toEqualTypeOf<false>();
     // biome-ignore lint/suspicious/noExplicitAny: proving the checker detects any
     expectTypeOf<HasAny<{ a: { b: (x: any) => void } }>>().toEqualTypeOf<true>();
+  });
+
+  it('TokenProvider takes the target URL; zero-argument providers still fit; tokenOrigins takes origins or URLs', () => {
+    expectTypeOf<() => string | undefined>().toExtend<TokenProvider>();
+    expectTypeOf<(url: URL) => Promise<string | null>>().toExtend<TokenProvider>();
+    expectTypeOf<(url: string) => string>().not.toExtend<TokenProvider>();
+    expectTypeOf<Parameters<TokenProvider>>().toEqualTypeOf<[url: URL]>();
+    expectTypeOf<['https://huggingface.co', URL]>().toExtend<
+      NonNullable<DownloaderOptions['tokenOrigins']>
+    >();
+    expectTypeOf<TokenOrigins>().toEqualTypeOf<readonly (string | URL)[]>();
   });
 });

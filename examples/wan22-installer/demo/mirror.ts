@@ -17,6 +17,8 @@ export interface DemoMirrorOptions {
 /** What the mirror saw, for tests and the demo's closing lines. */
 export interface MirrorStats {
   requests: number;
+  /** Requests that carried an Authorization header (tests check where HF_TOKEN went). */
+  authorized: number;
   faults: Record<string, number>;
 }
 
@@ -43,7 +45,7 @@ export async function startDemoMirror(options: DemoMirrorOptions = {}): Promise<
     for (const m of DEMO_MODELS) versions.set(`${m.id}@${demoRevision(m.id, version)}`, { version, files });
   }
   const counts = new Map<string, number>();
-  const stats: MirrorStats = { requests: 0, faults: {} };
+  const stats: MirrorStats = { requests: 0, authorized: 0, faults: {} };
 
   const planned = (file: DemoFile, count: number): Fault | undefined => {
     if (!faultsOn) return undefined;
@@ -134,6 +136,7 @@ export async function startDemoMirror(options: DemoMirrorOptions = {}): Promise<
 
   const server = createServer((req, res) => {
     stats.requests++;
+    if (req.headers.authorization !== undefined) stats.authorized++;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] === 'simple')

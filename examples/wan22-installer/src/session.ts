@@ -11,6 +11,7 @@ import {
   orderByDependencies,
   type RetryDecision,
   type RetryInfo,
+  redact,
   type UpdateSource,
 } from '@wan/reliability';
 import { UsageError } from './exit.js';
@@ -118,11 +119,16 @@ export class Session {
     ).map((node) => node.model);
   }
 
-  /** The shared Downloader: HF_TOKEN on 401, --bandwidth, --max-retries, one prompt on a TTY. */
+  /**
+   * The shared Downloader: HF_TOKEN on a 401 from the Hub only (https://huggingface.co, or
+   * HF_ENDPOINT when set; never to ModelScope or another manifest mirror), --bandwidth,
+   * --max-retries, one prompt on a TTY.
+   */
   downloader(): Downloader {
     this.#downloader ??= new Downloader({
       ...(this.bandwidth === undefined ? {} : { bandwidthLimit: this.bandwidth }),
       token: () => process.env.HF_TOKEN,
+      tokenOrigins: [hubOrigin()],
       stallTimeout: 15_000,
       retry: {
         retries: this.maxRetries,
@@ -183,6 +189,27 @@ export class Session {
   }
 }
 
+/** The Hugging Face Hub default endpoint (huggingface_hub's default for HF_ENDPOINT). */
+const HUB_ENDPOINT = 'https://huggingface.co';
+
+/**
+ * The one origin HF_TOKEN may be sent to: `HF_ENDPOINT` when set (a private Hub or a Hub mirror
+ * such as hf-mirror.com, as in huggingface_hub), else https://huggingface.co.
+ */
+export function hubOrigin(env: NodeJS.ProcessEnv = process.env): string {
+  const endpoint = env.HF_ENDPOINT?.trim() || HUB_ENDPOINT;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new UsageError(`HF_ENDPOINT must be an http(s) URL, got "${redact(endpoint)}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError(`HF_ENDPOINT must be an http(s) URL, got "${redact(endpoint)}"`);
+  }
+  return url.origin;
+}
+
 /**
  * Per-request limit of the update check. Short on purpose: an offline machine (or a firewalled Hub)
  * must show "update check failed" within seconds, not hold `status` for the library's 15 s per request.
@@ -213,10 +240,12 @@ export function hubSource(manifest: Manifest, env: NodeJS.ProcessEnv = process.e
   } catch {
     throw new UsageError(`HF_ENDPOINT must be an http(s) URL, got "${baseUrl}"`);
   }
+  // The update check may ask a Hub-shaped mirror; HF_TOKEN goes only to the Hub itself.
+  const tokenAllowed = origin === hubOrigin(env);
   return {
     baseUrl,
     timeout: UPDATE_TIMEOUT_MS,
-    token: () => env.HF_TOKEN,
+    token: () => (tokenAllowed ? env.HF_TOKEN : undefined),
     repoOf: (model) => {
       const matches = model.mirrors.map((url) => RESOLVE_URL.exec(url)).filter((x) => x !== null);
       const best = matches.find((match) => match[1] === origin) ?? matches[0];

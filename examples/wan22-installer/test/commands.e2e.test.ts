@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoManifest } from '../demo/files.js';
 import type { DemoMirror } from '../demo/mirror.js';
-import { afterStderr, json, start } from './cli.js';
+import { afterStderr, cli, json, start } from './cli.js';
 import { type E2eFixture, startE2eFixture, TOKEN } from './fixture.js';
 
 let fixture: E2eFixture;
@@ -64,6 +64,21 @@ describe('wan22-install end to end: independent commands', () => {
     const again = await run([...args, '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(json<{ resumed: boolean }>(again).resumed).toBe(true);
+  }, 60_000);
+
+  it('HF_TOKEN goes to the Hub origin only: a mirror answering 401 gets none when HF_ENDPOINT is elsewhere', async () => {
+    const target = path.join(work, 'not-hub');
+    const before = { authorized: mirror.stats.authorized, refused: mirror.stats.faults['401'] ?? 0 };
+    // A loopback port nothing listens on plays the Hub; the demo mirror is just a mirror now.
+    const result = await cli(
+      ['install', '--manifest', manifest, '--dir', target, '--yes', '--models', 'Wan2.2-TI2V-5B', '--json'],
+      { ...env, HF_ENDPOINT: 'http://127.0.0.1:9' },
+    );
+    outputs.push(result.stdout, result.stderr);
+    // The flaky mirror's 401 for the VAE is answered by failing over (corrupt, then good mirror).
+    expect(mirror.stats.faults['401'] ?? 0).toBeGreaterThan(before.refused);
+    expect(mirror.stats.authorized).toBe(before.authorized);
+    expect(result.code, result.stderr).toBe(0);
   }, 60_000);
 
   it('generate without the model runs a labelled mock', async () => {

@@ -17,7 +17,7 @@ export interface E2eFixture {
   readonly env: Record<string, string>;
   /** Every stdout/stderr seen, to assert the token never appears. */
   readonly outputs: string[];
-  /** Runs the CLI with HF_TOKEN set and records its output. */
+  /** Runs the CLI with HF_TOKEN (and HF_ENDPOINT = the demo mirror) set and records its output. */
   run(args: string[]): Promise<CliRun>;
   close(): Promise<void>;
 }
@@ -28,7 +28,8 @@ export async function startE2eFixture(prefix: string): Promise<E2eFixture> {
   const mirror = await startDemoMirror({ token: TOKEN });
   const manifest = path.join(work, 'manifest.json');
   await writeFile(manifest, JSON.stringify(demoManifest(mirror.url)));
-  const env = { HF_TOKEN: TOKEN };
+  // The demo mirror plays the Hub: HF_TOKEN is only ever sent to the HF_ENDPOINT origin.
+  const env = { HF_TOKEN: TOKEN, HF_ENDPOINT: mirror.url };
   const outputs: string[] = [];
   return {
     work,

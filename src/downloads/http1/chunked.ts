@@ -1,4 +1,5 @@
 import { ProtocolError } from '../../errors/ProtocolError.js';
+import { quoteServerText } from './head.js';
 
 /** Longest chunk-size line (size plus extensions) or trailer line accepted. */
 const MAX_LINE = 4096;
@@ -68,7 +69,7 @@ export class ChunkedDecoder {
       if (line === undefined) break;
       if (this.#state === 'size') {
         const size = /^([0-9A-Fa-f]{1,13})[ \t]*(?:;.*)?$/.exec(line);
-        if (!size) this.#fail(`bad chunk size ${JSON.stringify(line.slice(0, 40))}`);
+        if (!size) this.#fail(`bad chunk size ${quoteServerText(line, 40)}`);
         this.#remaining = Number.parseInt(size[1] as string, 16);
         this.#state = this.#remaining === 0 ? 'trailers' : 'data';
       } else if (this.#state === 'data-end') {

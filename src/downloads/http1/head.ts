@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ProtocolError } from '../../errors/ProtocolError.js';
+import { redact } from '../../shared/redaction/redact.js';
 
 /** The largest response head accepted (status line and headers), like Node's default. */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -25,6 +26,15 @@ export function findHeadEnd(buffer: Uint8Array, end: number, from = 0): number {
     if (buffer[i - 1] === 0x0d && i >= 2 && buffer[i - 2] === 0x0a) return i + 1;
   }
   return -1;
+}
+
+/**
+ * Server bytes quoted in an error message: redacted FIRST, then cut to `max` characters, so a
+ * secret the server echoed can neither appear whole nor be cut into a prefix the redactor misses.
+ */
+export function quoteServerText(text: string, max: number): string {
+  const clean = redact(text);
+  return JSON.stringify(clean.length > max ? `${clean.slice(0, max)}…` : clean);
 }
 
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\r\n\0]*))?$/;
@@ -81,7 +91,7 @@ function addField(headers: Record<string, string | string[]>, name: string, valu
  */
 export function parseHead(bytes: Uint8Array, url?: string): ResponseHead {
   const fail = (why: string): never => {
-    throw new ProtocolError(`Invalid HTTP response${url ? ` from ${url}` : ''}: ${why}`, { url });
+    throw new ProtocolError(redact(`Invalid HTTP response${url ? ` from ${url}` : ''}: ${why}`), { url });
   };
   if (bytes.length > MAX_HEAD_BYTES) fail(`response head larger than ${MAX_HEAD_BYTES} bytes`);
   const lines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1').split('\n');
@@ -89,7 +99,7 @@ export function parseHead(bytes: Uint8Array, url?: string): ResponseHead {
   while (trimmed.length > 0 && trimmed[trimmed.length - 1] === '') trimmed.pop();
   const statusLine = trimmed.shift() ?? '';
   const status = STATUS_LINE.exec(statusLine);
-  if (!status) fail(`bad status line ${JSON.stringify(statusLine.slice(0, 80))}`);
+  if (!status) fail(`bad status line ${quoteServerText(statusLine, 80)}`);
   // No prototype: a field named `constructor` or `__proto__` is just a field.
   const headers: Record<string, string | string[]> = Object.create(null);
   let lastName: string | undefined;
@@ -103,7 +113,7 @@ export function parseHead(bytes: Uint8Array, url?: string): ResponseHead {
       continue;
     }
     const field = FIELD_LINE.exec(line);
-    if (!field) fail(`bad header line ${JSON.stringify(line.slice(0, 80))}`);
+    if (!field) fail(`bad header line ${quoteServerText(line, 80)}`);
     else {
       lastName = (field[1] as string).toLowerCase();
       fields.push([lastName, field[2] as string]);
@@ -118,7 +128,7 @@ export function parseHead(bytes: Uint8Array, url?: string): ResponseHead {
     const values = new Set(length.split(',').map((part) => part.trim()));
     const [only] = values;
     if (values.size !== 1 || only === undefined || !/^\d{1,15}$/.test(only))
-      fail(`invalid Content-Length ${JSON.stringify(length.slice(0, 80))}`);
+      fail(`invalid Content-Length ${quoteServerText(length, 80)}`);
     else headers['content-length'] = only;
   }
   const [, minor, code, message] = status as RegExpExecArray;

@@ -6,7 +6,7 @@ import { abortError, isThenable, raceAbort } from '../../shared/abort.js';
 import { callInContext, LazyContext } from '../policy/context.js';
 import { DEFAULT_OPERATION, type ExecuteOptions, type Policy, type PolicyFunction } from '../policy/types.js';
 import { type CountingStatus, createCountingStatus } from './countingStatus.js';
-import { createEngine, type Engine, isCancellation, replayFailure } from './engine.js';
+import { createEngine, type Engine, isCancellation, isFailureSafe, replayFailure } from './engine.js';
 import { type CircuitBreakerOptions, type ResolvedCircuitOptions, resolveCircuitOptions } from './options.js';
 import type { CircuitPermit } from './permit.js';
 import { HalfOpenProbes } from './probe.js';
@@ -162,7 +162,13 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
     return {
       success: () => report('success'),
       failure: (error) =>
-        report(isCancellation(error) ? 'neutral' : this.options.isFailure(error) ? 'failure' : 'success'),
+        report(
+          isCancellation(error)
+            ? 'neutral'
+            : isFailureSafe(this.options.isFailure, error)
+              ? 'failure'
+              : 'success',
+        ),
       release: () => report('neutral'),
     };
   }
@@ -204,7 +210,7 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
 
   /** How a half-open trial call's outcome moves the breaker. */
   readonly #verdicts = {
-    isFailure: (error: unknown) => this.options.isFailure(error),
+    isFailure: (error: unknown) => isFailureSafe(this.options.isFailure, error),
     failed: () => this.#trip('half-open-probe-failed'),
     passed: () => this.#engine.close(),
   };

@@ -44,7 +44,7 @@ export function createEngine(
     rollingPercentilesEnabled: false,
     enableSnapshots: false,
     status,
-    errorFilter: (error: unknown) => !o.isFailure(error),
+    errorFilter: (error: unknown) => !isFailureSafe(o.isFailure, error),
     ...(restoredAt === undefined ? {} : { state: restoredEngineState(remaining > 0) }),
   } as Opossum.Options);
   // opossum reads this option whenever it opens: later cool-downs are full length again.
@@ -62,17 +62,35 @@ export function createEngine(
  * decides whether to open; rejects with `error` once it has. Cancellations are not counted.
  */
 export function replayFailure(engine: Engine, error: unknown): Promise<never> {
-  return isCancellation(error)
-    ? Promise.reject(error)
-    : engine.fire(rejectWith as PolicyFunction<unknown>, error as ExecutionContext).then(
-        () => Promise.reject(error),
-        () => Promise.reject(error),
-      );
+  if (isCancellation(error)) return Promise.reject(error);
+  let replayed: Promise<unknown>;
+  try {
+    replayed = engine.fire(rejectWith as PolicyFunction<unknown>, error as ExecutionContext);
+  } catch {
+    // Whatever goes wrong while counting, the caller gets the value its function threw.
+    return Promise.reject(error);
+  }
+  return replayed.then(
+    () => Promise.reject(error),
+    () => Promise.reject(error),
+  );
 }
 
 /** A cancelled call says nothing about the service: it is neither a success nor a failure. */
 export function isCancellation(error: unknown): boolean {
   return classifyError(error).category === 'cancelled';
+}
+
+/**
+ * A user `isFailure` that throws (e.g. it reads a getter of a hostile thrown value) counts the call
+ * as a failure; its own error never replaces the value the call threw.
+ */
+export function isFailureSafe(isFailure: (error: unknown) => boolean, error: unknown): boolean {
+  try {
+    return isFailure(error);
+  } catch {
+    return true;
+  }
 }
 
 /** The action replayed through opossum for a failure that already happened. */

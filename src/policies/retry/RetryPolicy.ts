@@ -3,6 +3,7 @@ import { ConfigurationError } from '../../errors/ConfigurationError.js';
 import { classifyError, type ErrorClassification } from '../../errors/classify.js';
 import { type AttemptFailure, RetriesExhaustedError } from '../../errors/RetriesExhaustedError.js';
 import { RetryAfterTooLongError } from '../../errors/RetryAfterTooLongError.js';
+import { isInstance } from '../../errors/thrown.js';
 import { ReliabilityEmitter } from '../../events/emitter.js';
 import type { RetryEvents, RetryGiveUpInfo, RetryInfo } from '../../events/retryEvents.js';
 import { abortError, isThenable, raceAbort, sleep } from '../../shared/abort.js';
@@ -222,7 +223,7 @@ class AttemptFailed extends Error {
 
 /** The original failure inside an {@link AttemptFailed}, or the value itself. */
 function unwrap(error: unknown): unknown {
-  return error instanceof AttemptFailed ? error.failure : error;
+  return isInstance(error, AttemptFailed) ? error.failure : error;
 }
 
 function validBudget(decision: RetryDecision): number {

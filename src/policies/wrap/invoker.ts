@@ -1,4 +1,5 @@
 import { classifyError } from '../../errors/classify.js';
+import { describeThrown, isArraySafe, readProperty } from '../../errors/thrown.js';
 import { redact } from '../../shared/redaction/redact.js';
 import { peekCurrentContext, signalOf } from '../policy/context.js';
 import type { Policy } from '../policy/types.js';
@@ -138,12 +139,12 @@ function outerSignal(): AbortSignal | undefined {
   return ctx ? signalOf(ctx) : undefined;
 }
 
-/** The error's message, for logs (callers redact it). */
+/** The error's message, for logs (callers redact it); never throws, whatever was thrown. */
 export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return describeThrown(error);
 }
 
 function retryCountOf(error: unknown): number {
-  const attempts = (error as { attempts?: unknown } | null)?.attempts;
-  return Array.isArray(attempts) ? Math.max(0, attempts.length - 1) : 0;
+  const attempts = readProperty(error, 'attempts');
+  return isArraySafe(attempts) ? Math.max(0, attempts.length - 1) : 0;
 }

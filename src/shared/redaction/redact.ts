@@ -17,6 +17,7 @@
  * so text that is not secret comes out byte for byte as it went in.
  */
 
+export { redactError, redactHeaders } from './redactError.js';
 export { redact, redactUrl } from './redactText.js';
 export { type RedactValueOptions, redactValue } from './redactValue.js';
 export {
