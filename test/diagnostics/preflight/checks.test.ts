@@ -1,6 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { GpuFacts } from '../../../src/diagnostics/capture/types.js';
 import { command } from '../../../src/diagnostics/preflight/checks/command.js';
@@ -13,7 +16,34 @@ import { writable } from '../../../src/diagnostics/preflight/checks/writable.js'
 import { PreflightValidator } from '../../../src/diagnostics/preflight/PreflightValidator.js';
 import type { CheckOutcome, PreflightCheck } from '../../../src/diagnostics/preflight/types.js';
 
+const execFileAsync = promisify(execFile);
 const signal = new AbortController().signal;
+const repo = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** Runs the writable check on `folder` in a child process as the user nobody (setpriv, util-linux). */
+async function runAsNobody(folder: string): Promise<CheckOutcome> {
+  const script = `
+    const { writable } = await import(${JSON.stringify(path.join(repo, 'src/diagnostics/preflight/checks/writable.ts'))});
+    const outcome = await writable(${JSON.stringify(folder)}).run({ signal: new AbortController().signal });
+    process.stdout.write(JSON.stringify(outcome));`;
+  const { stdout } = await execFileAsync(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      '--',
+      process.execPath,
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      script,
+    ],
+    { cwd: repo, env: { ...process.env, HOME: os.tmpdir() } },
+  );
+  return JSON.parse(stdout) as CheckOutcome;
+}
 const run = async (check: PreflightCheck): Promise<CheckOutcome> => check.run({ signal });
 const MiB = 1024 * 1024;
 
@@ -73,26 +103,23 @@ describe('writable', () => {
     }
   });
 
-  it.skipIf(process.getuid?.() === 0 || process.platform === 'win32')(
-    'fails for a read-only folder',
-    async () => {
-      const folder = await mkdtemp(path.join(os.tmpdir(), 'wan-readonly-'));
-      const { chmod } = await import('node:fs/promises');
-      try {
-        await chmod(folder, 0o500);
-        const outcome = await run(writable(folder));
-        expect(outcome.status).toBe('fail');
-        expect(outcome.remediation).toBeDefined();
-      } finally {
-        await chmod(folder, 0o700);
-        await rm(folder, { recursive: true, force: true });
-      }
-    },
-  );
+  it.skipIf(process.platform === 'win32')('fails for a read-only folder', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'wan-readonly-'));
+    try {
+      await chmod(folder, 0o555);
+      // Root may write anywhere: run the check as an unprivileged user (nobody) when we are root.
+      const outcome = process.getuid?.() === 0 ? await runAsNobody(folder) : await run(writable(folder));
+      expect(outcome.status).toBe('fail');
+      expect(outcome.message).toMatch(/Cannot write/);
+      expect(outcome.remediation?.length).toBeGreaterThan(0);
+    } finally {
+      await chmod(folder, 0o700);
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
 
-  it('fails where the file system refuses writes', async () => {
+  it.runIf(process.platform === 'linux')('fails where the file system refuses writes', async () => {
     // /proc refuses new files even for root.
-    if (process.platform !== 'linux') return;
     const outcome = await run(writable('/proc'));
     expect(outcome.status).toBe('fail');
     expect(outcome.message).toMatch(/Cannot write in \/proc/);
