@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, open, readdir, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { removeMetaTemps } from './partialMeta.js';
 import { PARTIAL_SUFFIX } from './partialPath.js';
 
 /**
@@ -226,9 +227,9 @@ export async function adopt(dir: string, orphan: Orphan, ownWriterId: string): P
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
-  await rename(path.join(dir, `${orphan.writerId}.json`), path.join(dir, `${ownWriterId}.json`)).catch(
-    () => {},
-  );
+  const orphanMeta = path.join(dir, `${orphan.writerId}.json`);
+  await rename(orphanMeta, path.join(dir, `${ownWriterId}.json`)).catch(() => {});
+  await removeMetaTemps(orphanMeta);
   return true;
 }
 
@@ -242,4 +243,5 @@ export async function discard(dir: string, orphan: Orphan, ownWriterId: string):
   }
   await unlink(aside).catch(() => {});
   await unlink(path.join(dir, `${orphan.writerId}.json`)).catch(() => {});
+  await removeMetaTemps(path.join(dir, `${orphan.writerId}.json`));
 }
