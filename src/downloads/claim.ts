@@ -150,9 +150,13 @@ export async function tryClaim(dir: string, writerId: string, staleAfterMs: numb
       const handle = await open(file, 'wx');
       try {
         await handle.writeFile(JSON.stringify(info));
-      } finally {
-        await handle.close();
+      } catch (error) {
+        // ENOSPC and the like: an empty claim of ours must not stay behind (it blocks others until stale).
+        await handle.close().catch(() => {});
+        await unlink(file).catch(() => {});
+        throw error;
       }
+      await handle.close();
       return { acquired: true, claim: new Claim(file, writerId, Math.max(50, Math.floor(staleAfterMs / 4))) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -1,4 +1,4 @@
-import { unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ChecksumMismatchError } from '../errors/ChecksumMismatchError.js';
 import { classifyError } from '../errors/classify.js';
@@ -240,19 +240,26 @@ export class DownloadSession {
 
   async #cleanup(ok: boolean, claim: Claim | undefined): Promise<void> {
     const partial = this.#partial;
-    const sink = partial?.sink;
     await partial?.close(!ok);
     this.#partial = undefined;
     const remove = ok || this.#call.removePartial === true;
     if (remove) {
       await unlink(this.#partPath).catch(() => {});
       await unlink(this.#metaPath).catch(() => {});
-    } else if (sink && sink.received === 0) {
-      // Nothing worth keeping.
+    } else if (await isEmptyFile(this.#partPath)) {
+      // Nothing worth keeping: what is on disk decides (bytes may have arrived but not been written
+      // on a full disk, or the partial was created but never opened after a failed free-space
+      // check). A non-empty prefix is kept on purpose: the next run resumes it.
       await unlink(this.#partPath).catch(() => {});
       await unlink(this.#metaPath).catch(() => {});
     }
     await claim?.release();
     await removeEmptyWorkDirs(this.#dir);
   }
+}
+
+/** Whether `file` is missing or holds no bytes. */
+async function isEmptyFile(file: string): Promise<boolean> {
+  const info = await stat(file).catch(() => undefined);
+  return info === undefined || info.size === 0;
 }
