@@ -56,7 +56,7 @@ export async function verifyAndPlace(
   }
   await partial.syncAndClose();
   const workDir = partialDirFor(ctx.dest, { root: req.root });
-  await placeFile(partial.path, ctx.dest, workDir);
+  await placeFile(partial.path, ctx.dest, workDir, req.root);
   const url = state.currentUrl;
   ctx.progress.update(url, bytes, bytes, state.transferred, true);
   const result: DownloadResult = {

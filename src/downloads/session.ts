@@ -6,6 +6,7 @@ import { DiskFullError } from '../errors/DiskFullError.js';
 import { RetriesExhaustedError } from '../errors/RetriesExhaustedError.js';
 import type { RestartReason } from '../events/downloadEvents.js';
 import { abortError } from '../shared/abort.js';
+import { assertWithinRoot } from '../shared/confine.js';
 import { redactUrl } from '../shared/redaction/redact.js';
 import { type Claim, markActive, newWriterId } from './claim.js';
 import { isDiskFull } from './diskSpace.js';
@@ -72,7 +73,11 @@ export class DownloadSession {
     let claim: Claim | undefined;
     let ok = false;
     try {
+      // With a root, the destination's real folder must lie in it (PathOutsideRootError otherwise).
+      if (this.#req.root !== undefined) await assertWithinRoot(this.#req.root, path.dirname(this.#dest));
       const acquired = await acquireClaim({
+        within:
+          this.#deps.options.tempDir === undefined ? (this.#req.root ?? path.dirname(this.#dest)) : undefined,
         dir: this.#dir,
         writerId: this.#writerId,
         lockStaleAfter: this.#deps.options.lockStaleAfter,
