@@ -6,7 +6,7 @@ import { DiskFullError } from '../errors/DiskFullError.js';
 import { RetriesExhaustedError } from '../errors/RetriesExhaustedError.js';
 import type { RestartReason } from '../events/downloadEvents.js';
 import { abortError } from '../shared/abort.js';
-import { assertWithinRoot } from '../shared/confine.js';
+import { assertWithinRoot, escapeFromRoot } from '../shared/confine.js';
 import { redactUrl } from '../shared/redaction/redact.js';
 import { type Claim, markActive, newWriterId } from './claim.js';
 import { isDiskFull } from './diskSpace.js';
@@ -38,6 +38,8 @@ export class DownloadSession {
   readonly #partPath: string;
   readonly #metaPath: string;
   readonly #operation: string;
+  /** The folder the work folder must stay in (undefined with a `tempDir`: the user's choice). */
+  readonly #within: string | undefined;
   readonly #progress: ProgressTracker;
   readonly #started = performance.now();
 
@@ -61,6 +63,7 @@ export class DownloadSession {
     this.#partPath = path.join(this.#dir, `${this.#writerId}${PARTIAL_SUFFIX}`);
     this.#metaPath = path.join(this.#dir, `${this.#writerId}.json`);
     this.#operation = `download ${this.#dest} [${this.#writerId}]`;
+    this.#within = deps.options.tempDir === undefined ? (req.root ?? path.dirname(this.#dest)) : undefined;
     this.#progress = new ProgressTracker(this.#dest, deps.options.progressIntervalMs, (progress) => {
       deps.emit('download:progress', progress);
       call.onProgress?.(progress);
@@ -76,8 +79,7 @@ export class DownloadSession {
       // With a root, the destination's real folder must lie in it (PathOutsideRootError otherwise).
       if (this.#req.root !== undefined) await assertWithinRoot(this.#req.root, path.dirname(this.#dest));
       const acquired = await acquireClaim({
-        within:
-          this.#deps.options.tempDir === undefined ? (this.#req.root ?? path.dirname(this.#dest)) : undefined,
+        within: this.#within,
         dir: this.#dir,
         writerId: this.#writerId,
         lockStaleAfter: this.#deps.options.lockStaleAfter,
@@ -247,6 +249,11 @@ export class DownloadSession {
     const partial = this.#partial;
     await partial?.close(!ok);
     this.#partial = undefined;
+    // A work folder reached through a link out of the root was never ours: remove nothing there.
+    if (this.#within !== undefined && (await escapeFromRoot(this.#within, this.#dir).catch(() => true))) {
+      await claim?.release();
+      return;
+    }
     const remove = ok || this.#call.removePartial === true;
     if (remove) {
       await unlink(this.#partPath).catch(() => {});

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, stat, symlink, writeFile } from 'node
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Downloader } from '../../src/downloads/Downloader.js';
+import { partialDirFor } from '../../src/downloads/partialPath.js';
 import { PathOutsideRootError } from '../../src/errors/PathOutsideRootError.js';
 import { expectExactOrAbsent, tempRoot } from '../support/download-helpers.js';
 import { type FileServer, makeContent, sha256, startFileServer } from '../support/download-server.js';
@@ -97,6 +98,11 @@ describe('Downloader with request.root: nothing outside the root is touched', ()
 
   it('never creates partial work folders through a link out of the root', async () => {
     await symlink(outside, path.join(root, '.wan-reliability'));
+    // An empty folder outside where the work folder would be: cleanup must not remove it either.
+    const workDir = partialDirFor(path.join(root, 'M', 'f.bin'), { root });
+    await mkdir(path.join(outside, path.relative(path.join(root, '.wan-reliability'), workDir)), {
+      recursive: true,
+    });
     const error = await expectRefused(path.join(root, 'M', 'f.bin'));
     expect(error.link).toBe(path.join(root, '.wan-reliability'));
     // Without a root, the destination's folder is the root of its work folder.
