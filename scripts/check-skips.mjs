@@ -20,7 +20,9 @@ for (const file of report.testResults ?? []) {
   }
 }
 if (unexpected.length > 0) {
-  console.error(`Tests CI expects to run were skipped (${unexpected.length}); list them in test/allowed-skips.json with a reason, or make them run:`);
+  console.error(
+    `Tests CI expects to run were skipped (${unexpected.length}); list them in test/allowed-skips.json with a reason, or make them run:`,
+  );
   for (const line of unexpected) console.error(`  ${line}`);
   process.exit(1);
 }

@@ -134,6 +134,7 @@ export { InjectedFaultError } from './errors/InjectedFaultError.js';
 export { ManifestError, type ManifestProblem } from './errors/ManifestError.js';
 export { MissingMethodError } from './errors/MissingMethodError.js';
 export { ModelUnavailableError, type ModelUnavailableErrorOptions } from './errors/ModelUnavailableError.js';
+export { PathOutsideRootError, type PathOutsideRootErrorOptions } from './errors/PathOutsideRootError.js';
 export { ProtocolError } from './errors/ProtocolError.js';
 export { RedirectError } from './errors/RedirectError.js';
 export {

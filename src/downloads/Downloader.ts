@@ -1,3 +1,4 @@
+import { CancelledError } from '../errors/CancelledError.js';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { classifyError } from '../errors/classify.js';
 import { describeThrown } from '../errors/thrown.js';
@@ -55,7 +56,7 @@ type RetryListener = (attempt: number, error: unknown, delayMs: number, serverDi
  * );
  * ```
  */
-export class Downloader extends ReliabilityEmitter<DownloadEvents> {
+export class Downloader extends ReliabilityEmitter<DownloadEvents> implements AsyncDisposable {
   /** The validated options with defaults applied. */
   readonly options: ResolvedDownloaderOptions;
   readonly #pool = new ConnectionPool();
@@ -66,7 +67,11 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
   readonly #tokens = new Map<string, string>();
   readonly #retryListeners = new Map<string, RetryListener>();
   readonly #tls: TlsOptions | undefined;
-  #closed = false;
+  /** Aborted by close(): every queued and running download stops with a cancelled error. */
+  readonly #lifetime = new AbortController();
+  /** Downloads queued or running, settled or not (close() waits for their cleanup). */
+  readonly #running = new Set<Promise<unknown>>();
+  #closing: Promise<void> | undefined;
 
   constructor(options: DownloaderOptions = {}) {
     super();
@@ -115,13 +120,25 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
    * An abort pauses: the partial is kept and resumed by the next call (unless `removePartial`).
    */
   download(request: DownloadRequest, call: DownloadCallOptions = {}): Promise<DownloadResult> {
-    if (this.#closed) return Promise.reject(new Error('Downloader is closed'));
+    if (this.#closing) return Promise.reject(closedError());
     let resolved: ReturnType<typeof resolveRequest>;
     try {
       resolved = resolveRequest(request);
     } catch (error) {
       return Promise.reject(error);
     }
+    const { signal, release } = linkSignals(call.signal, this.#lifetime.signal);
+    const running = this.#run(resolved, { ...call, signal }).finally(release);
+    const settled = running.then(
+      () => {},
+      () => {},
+    );
+    this.#running.add(settled);
+    void settled.then(() => this.#running.delete(settled));
+    return running;
+  }
+
+  #run(resolved: ReturnType<typeof resolveRequest>, call: DownloadCallOptions & { signal: AbortSignal }) {
     const dest = resolved.dest;
     // What this download carries that a server could echo back: removed from everything it emits.
     const redaction: RedactOptions = { secrets: requestSecrets(resolved.urls, this.options.headers) };
@@ -175,13 +192,30 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
     );
   }
 
-  /** Closes pooled connections, hash workers and per-mirror breakers; call it when no download runs (running ones would fail). */
-  close(): void {
-    this.#closed = true;
+  /**
+   * Stops everything: queued and running downloads reject with a `CancelledError` (partials are
+   * kept for a later resume), then pooled connections, hash workers and per-mirror breakers are
+   * closed. Resolves once all of that is done; never rejects; calling it again returns the same
+   * promise. Not needed for the process to exit (nothing idle holds it open), but it frees the
+   * resources at once.
+   */
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#lifetime.abort(closedError());
     this.options.retry.off('retry', this.#onRetry);
+    // Idle connections go now; a connection still in use is closed when it comes back.
     this.#pool.destroy();
-    this.#hashers.close();
-    this.#health.dispose();
+    this.#closing = (async () => {
+      await Promise.all(this.#running);
+      await this.#hashers.close();
+      this.#health.dispose();
+    })();
+    return this.#closing;
+  }
+
+  /** Same as {@link Downloader.close}, so that `await using downloader = new Downloader()` closes it. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   readonly #onRetry = (info: RetryInfo): void => {
@@ -190,19 +224,56 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
 }
 
 /**
- * `payload` with every string field passed through {@link redact} (a copy only when something
- * changed). Every download event goes out through here, whichever code path built it; payloads
- * are flat: URLs, paths, messages, numbers.
+ * `payload` with every string passed through {@link redact}, also inside arrays and nested objects
+ * (`mirrors`, progress' `waiting`); a copy only where something changed. Every download event goes
+ * out through here, whichever code path built it.
  */
-function redactPayload<T extends object>(payload: T, options: RedactOptions): T {
+function redactPayload<T>(payload: T, options: RedactOptions, depth = 0): T {
+  if (typeof payload === 'string') return redact(payload, options) as T;
+  if (depth > 4 || typeof payload !== 'object' || payload === null) return payload;
+  if (Array.isArray(payload)) {
+    const items = payload.map((item: unknown) => redactPayload(item, options, depth + 1));
+    return (items.some((item, index) => item !== payload[index]) ? items : payload) as T;
+  }
   let copy: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(payload)) {
-    if (typeof value !== 'string') continue;
-    const clean = redact(value, options);
+    const clean = redactPayload(value, options, depth + 1);
     if (clean !== value) {
       copy ??= { ...(payload as Record<string, unknown>) };
       copy[key] = clean;
     }
   }
   return (copy ?? payload) as T;
+}
+
+/** Why downloads stop when their Downloader closes (and why a later `download()` is refused). */
+function closedError(): CancelledError {
+  return new CancelledError('The Downloader was closed: the download was stopped (its partial is kept)', {
+    remediation: [
+      'Call download() on a new Downloader (one that is not closed): a kept partial is resumed.',
+      'Close a Downloader only when no download of it should run any more.',
+    ],
+  });
+}
+
+/**
+ * One signal that aborts when either input aborts (with that input's reason). `release` removes
+ * the listeners, so a long-lived signal gathers none (AbortSignal.any keeps its sources alive).
+ */
+function linkSignals(
+  own: AbortSignal | undefined,
+  lifetime: AbortSignal,
+): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const sources = own ? [own, lifetime] : [lifetime];
+  const listeners = sources.map((source) => {
+    const onAbort = () => controller.abort(source.reason);
+    if (source.aborted) controller.abort(source.reason);
+    else source.addEventListener('abort', onAbort, { once: true });
+    return () => source.removeEventListener('abort', onAbort);
+  });
+  const release = () => {
+    for (const remove of listeners) remove();
+  };
+  return { signal: controller.signal, release };
 }

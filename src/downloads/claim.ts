@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, open, readdir, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { removeMetaTemps } from './partialMeta.js';
 import { PARTIAL_SUFFIX } from './partialPath.js';
 
 /**
@@ -149,9 +150,13 @@ export async function tryClaim(dir: string, writerId: string, staleAfterMs: numb
       const handle = await open(file, 'wx');
       try {
         await handle.writeFile(JSON.stringify(info));
-      } finally {
-        await handle.close();
+      } catch (error) {
+        // ENOSPC and the like: an empty claim of ours must not stay behind (it blocks others until stale).
+        await handle.close().catch(() => {});
+        await unlink(file).catch(() => {});
+        throw error;
       }
+      await handle.close();
       return { acquired: true, claim: new Claim(file, writerId, Math.max(50, Math.floor(staleAfterMs / 4))) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -226,9 +231,9 @@ export async function adopt(dir: string, orphan: Orphan, ownWriterId: string): P
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
-  await rename(path.join(dir, `${orphan.writerId}.json`), path.join(dir, `${ownWriterId}.json`)).catch(
-    () => {},
-  );
+  const orphanMeta = path.join(dir, `${orphan.writerId}.json`);
+  await rename(orphanMeta, path.join(dir, `${ownWriterId}.json`)).catch(() => {});
+  await removeMetaTemps(orphanMeta);
   return true;
 }
 
@@ -242,4 +247,5 @@ export async function discard(dir: string, orphan: Orphan, ownWriterId: string):
   }
   await unlink(aside).catch(() => {});
   await unlink(path.join(dir, `${orphan.writerId}.json`)).catch(() => {});
+  await removeMetaTemps(path.join(dir, `${orphan.writerId}.json`));
 }

@@ -3,6 +3,7 @@ import { ChecksumMismatchError } from '../errors/ChecksumMismatchError.js';
 import { classifyError, type ErrorClassification } from '../errors/classify.js';
 import { DiskFullError } from '../errors/DiskFullError.js';
 import { HttpError } from '../errors/HttpError.js';
+import { PathOutsideRootError } from '../errors/PathOutsideRootError.js';
 import { RedirectError } from '../errors/RedirectError.js';
 import { ResumeError } from '../errors/ResumeError.js';
 import { RetriesExhaustedError } from '../errors/RetriesExhaustedError.js';
@@ -50,7 +51,7 @@ export function unwrap(error: unknown): unknown {
 
 /** Whether the error is about our own disk/files: another mirror would not help. */
 export function isLocalFileError(error: unknown): boolean {
-  if (error instanceof DiskFullError) return true;
+  if (error instanceof DiskFullError || error instanceof PathOutsideRootError) return true;
   const syscall = (error as { syscall?: unknown } | null)?.syscall;
   return (
     typeof syscall === 'string' && LOCAL_SYSCALLS.has(syscall) && !(error as { status?: unknown }).status

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { copyFile, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { assertWithinRoot } from '../shared/confine.js';
 import { PARTIAL_DIR_NAME, WORK_DIR_NAME } from './partialPath.js';
 
 /** fsyncs a folder so a rename inside it survives a power cut (ignored where unsupported). */
@@ -19,14 +20,25 @@ async function syncDir(dir: string): Promise<void> {
 /**
  * Moves the verified partial to `dest` with one atomic rename (replacing any older file). When
  * the partial lives on another volume (a `tempDir` elsewhere), it is first copied next to the
- * destination's own work folder, fsynced, then renamed — never written in place.
+ * destination's own work folder, fsynced, then renamed — never written in place. With `root`,
+ * the destination's folder must really lie inside it, checked right before the mkdir and again
+ * before the rename (a link swapped in during the download is caught).
  */
-export async function placeFile(partPath: string, dest: string, workDirForDest: string): Promise<void> {
+export async function placeFile(
+  partPath: string,
+  dest: string,
+  workDirForDest: string,
+  root?: string,
+): Promise<void> {
+  const confine = root === undefined ? async () => {} : () => assertWithinRoot(root, path.dirname(dest));
+  await confine();
   await mkdir(path.dirname(dest), { recursive: true });
+  await confine();
   try {
     await rename(partPath, dest);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    if (root !== undefined) await assertWithinRoot(root, workDirForDest);
     await mkdir(workDirForDest, { recursive: true });
     const copy = path.join(workDirForDest, `${path.basename(partPath)}.copy`);
     try {

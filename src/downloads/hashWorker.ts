@@ -81,35 +81,45 @@ class WorkerHasher implements Hasher {
   readonly #pool: HasherPool;
   #nextId = 0;
   #failed: Error | undefined;
+  #exited: Promise<void> | undefined;
 
   constructor(pool: HasherPool) {
     this.#pool = pool;
     const cancel = new SharedArrayBuffer(4);
     this.#cancel = new Int32Array(cancel);
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { cancel }, execArgv: [] });
+    // Referenced only while a request is pending (see #send): an unref'd worker that exchanged
+    // messages is referenced again by its port, and a referenced idle worker holds the process open.
     this.#worker.unref();
     this.#worker.on('message', (reply: Reply) => {
       const entry = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
+      if (this.#pending.size === 0) this.#worker.unref();
       entry?.resolve(reply);
     });
     const fail = (error: Error) => {
-      this.#failed = error;
+      this.#failed ??= error;
       for (const entry of this.#pending.values()) entry.reject(error);
       this.#pending.clear();
     };
     this.#worker.on('error', fail);
-    this.#worker.on('exit', () => fail(new Error('hash worker exited')));
+    this.#worker.on('exit', () => {
+      fail(new Error('hash worker exited'));
+      pool.exited(this);
+    });
   }
 
-  get broken(): boolean {
-    return this.#failed !== undefined;
+  /** Whether it can serve another download: alive, with no request in flight. */
+  get reusable(): boolean {
+    return this.#failed === undefined && this.#pending.size === 0;
   }
 
   #send(message: Record<string, unknown>): Promise<Reply> {
     if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
+      // A pending reply keeps the process alive: someone awaits it.
+      if (this.#pending.size === 0) this.#worker.ref();
       this.#pending.set(id, { resolve, reject });
       this.#worker.postMessage({ ...message, id });
     });
@@ -141,16 +151,17 @@ class WorkerHasher implements Hasher {
   }
 
   release(): void {
-    if (this.#failed || this.#pending.size > 0) {
-      this.terminate();
-      return;
-    }
     this.#pool.giveBack(this);
   }
 
-  terminate(): void {
+  /** Ends the thread; pending requests reject. Resolves once it has exited (idempotent). */
+  terminate(): Promise<void> {
     this.#failed ??= new Error('hash worker terminated');
-    void this.#worker.terminate();
+    this.#exited ??= this.#worker.terminate().then(
+      () => undefined,
+      () => undefined,
+    );
+    return this.#exited;
   }
 }
 
@@ -219,37 +230,85 @@ class InlineHasher implements Hasher {
 /** Files up to this size are hashed on the main thread. */
 export const INLINE_HASH_LIMIT = 8 * 1024 * 1024;
 
-/** Reusable hash workers of one Downloader (idle ones are unref'd and kept up to `maxIdle`). */
-export class HasherPool {
+/**
+ * Reusable hash workers of one Downloader: idle ones are unref'd (they never keep the process
+ * alive) and kept up to `maxIdle`. {@link HasherPool.close} (or `await using`) ends every worker,
+ * idle, being handed back, or released later.
+ */
+export class HasherPool implements AsyncDisposable {
   readonly #idle: WorkerHasher[] = [];
+  /** Workers handed back whose reset is still in flight; they join `#idle` afterwards. */
+  readonly #returning = new Set<WorkerHasher>();
   readonly #maxIdle: number;
+  /** Terminations still in progress (close() waits for them). */
+  readonly #exiting = new Set<Promise<void>>();
+  readonly #live = new Set<WorkerHasher>();
   #closed = false;
 
   constructor(maxIdle: number) {
     this.#maxIdle = maxIdle;
   }
 
+  /** Worker threads of this pool that have not exited (idle, in use or ending); for diagnostics. */
+  get liveWorkers(): number {
+    return this.#live.size;
+  }
+
   /** A hasher for a file of `expectedBytes` (undefined = unknown → a worker). */
   acquire(expectedBytes: number | undefined): Hasher {
     if (expectedBytes !== undefined && expectedBytes <= INLINE_HASH_LIMIT) return new InlineHasher();
-    return this.#idle.pop() ?? new WorkerHasher(this);
+    const idle = this.#idle.pop();
+    if (idle) return idle;
+    const created = new WorkerHasher(this);
+    this.#live.add(created);
+    return created;
+  }
+
+  /** @internal */
+  exited(hasher: WorkerHasher): void {
+    this.#live.delete(hasher);
   }
 
   /** @internal */
   giveBack(hasher: WorkerHasher): void {
-    if (this.#closed || this.#idle.length >= this.#maxIdle) {
-      hasher.terminate();
+    if (this.#closed || !hasher.reusable || this.#idle.length + this.#returning.size >= this.#maxIdle) {
+      this.#end(hasher);
       return;
     }
-    void hasher.reset().then(
-      () => this.#idle.push(hasher),
-      () => hasher.terminate(),
+    this.#returning.add(hasher);
+    hasher.reset().then(
+      () => {
+        this.#returning.delete(hasher);
+        // close() may have run while the reset was in flight: never park a worker in a closed pool.
+        if (this.#closed) this.#end(hasher);
+        else this.#idle.push(hasher);
+      },
+      () => {
+        this.#returning.delete(hasher);
+        this.#end(hasher);
+      },
     );
   }
 
-  /** Terminates idle workers. */
-  close(): void {
+  #end(hasher: WorkerHasher): void {
+    const exit = hasher.terminate();
+    this.#exiting.add(exit);
+    void exit.then(() => this.#exiting.delete(exit));
+  }
+
+  /**
+   * Ends idle workers and those being handed back; workers still in use end when released.
+   * Resolves once they have exited. Safe to call more than once.
+   */
+  async close(): Promise<void> {
     this.#closed = true;
-    for (const hasher of this.#idle.splice(0)) hasher.terminate();
+    for (const hasher of this.#idle.splice(0)) this.#end(hasher);
+    for (const hasher of this.#returning) this.#end(hasher);
+    await Promise.all(this.#exiting);
+  }
+
+  /** Same as {@link HasherPool.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

@@ -53,6 +53,9 @@ export class PartialFile {
   resumed = false;
   #file: FileHandle | undefined;
   #direct: FileHandle | undefined;
+  /** The meta last written (or being written); writes run one after another. */
+  #metaOnDisk: PartialMeta | undefined;
+  #metaWrites: Promise<void> = Promise.resolve();
   readonly #onRestart: (reason: RestartReason, discardedBytes: number) => void;
 
   private constructor(
@@ -68,6 +71,7 @@ export class PartialFile {
     this.#file = file;
     this.hasher = hasher;
     this.meta = meta;
+    this.#metaOnDisk = meta;
     this.#onRestart = options.onRestart;
     this.prefixLength = offset;
     this.prefixHash = offset > 0 ? hasher.hashFile(options.partPath, offset) : Promise.resolve(0);
@@ -114,6 +118,11 @@ export class PartialFile {
     }
   }
 
+  /** Whether the file was closed (after `syncAndClose`, before its rename): nothing more may be written. */
+  get closed(): boolean {
+    return this.#file === undefined;
+  }
+
   /** Bytes received so far (kept and new). */
   get offset(): number {
     return this.sink.received;
@@ -148,11 +157,22 @@ export class PartialFile {
     return usedOldBytes;
   }
 
-  /** Stores new validators (only when they changed). */
-  async remember(meta: PartialMeta): Promise<void> {
-    if (sameValidators(this.meta, meta)) return;
+  /**
+   * Stores new validators (only when they changed). Writes are serialized and each writes the
+   * latest `meta` when its turn comes, so a slow older write can never land over a newer one (a
+   * body cut right after its head starts a second write while the first is in flight).
+   */
+  remember(meta: PartialMeta): Promise<void> {
+    if (sameValidators(this.meta, meta)) return this.#metaWrites;
     this.meta = meta;
-    await writeMeta(this.metaPath, meta);
+    const write = this.#metaWrites.then(async () => {
+      const latest = this.meta;
+      if (latest === undefined || latest === this.#metaOnDisk) return;
+      await writeMeta(this.metaPath, latest);
+      this.#metaOnDisk = latest;
+    });
+    this.#metaWrites = write.catch(() => {});
+    return write;
   }
 
   /** After a full disk: cut back to the bytes written in order, so the kept partial is exactly a prefix. */
@@ -180,6 +200,8 @@ export class PartialFile {
 
   /** Closes the file if still open (keeping what arrived when `keep`) and releases the hasher. */
   async close(keep: boolean): Promise<void> {
+    // No meta write may land after the caller removes (or keeps) the files.
+    await this.#metaWrites;
     const file = this.#file;
     if (file) {
       // Keep what arrived (a pause); the next run re-hashes it before trusting it.

@@ -1,5 +1,7 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
+import path from 'node:path';
+import { writeFileAtomic } from '../shared/writeFileAtomic.js';
 import type { PartialMeta } from './rangeResume.js';
 
 /** The meta file next to a partial, or undefined when missing, unreadable or of another version. */
@@ -12,11 +14,25 @@ export async function readMeta(file: string): Promise<PartialMeta | undefined> {
   }
 }
 
-/** Writes the meta file atomically (temp file + rename), so a crash never leaves half a file. */
+/**
+ * Writes the meta file atomically, so a crash never leaves half a file. Every write has its own
+ * temp name (`.<name>.<pid>.<random>.tmp`): two writes in flight never rename each other's temp
+ * file away. Callers serialize writes of one partial (see `PartialFile.remember`) so that an older
+ * meta never lands over a newer one.
+ */
 export async function writeMeta(file: string, meta: PartialMeta): Promise<void> {
-  const temp = `${file}.tmp`;
-  await writeFile(temp, JSON.stringify(meta));
-  await rename(temp, file);
+  // Not fsynced: the partial's bytes are not either, and a lost meta only costs a restart.
+  await writeFileAtomic(file, JSON.stringify(meta), { durable: false });
+}
+
+/** Removes temp files a crashed writer left while writing `metaFile` (see {@link writeMeta}). */
+export async function removeMetaTemps(metaFile: string): Promise<void> {
+  const dir = path.dirname(metaFile);
+  const prefix = `.${path.basename(metaFile)}.`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) await unlink(path.join(dir, name)).catch(() => {});
+  }
 }
 
 function headerString(value: string | string[] | undefined): string | undefined {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { escapeFromRoot } from '../shared/confine.js';
 
 /**
  * Name of the hidden folder that holds the package's working files (partial downloads, claims)
@@ -92,6 +93,10 @@ export async function findPartials(
   options: PartialLocationOptions = {},
 ): Promise<PartialInfo[]> {
   const dir = partialDirFor(dest, options);
+  // Under a root, a work folder reached through a link out of it is not looked at.
+  if (options.tempDir === undefined && options.root !== undefined) {
+    if (await escapeFromRoot(options.root, dir).catch(() => 'unknown')) return [];
+  }
   let names: string[];
   try {
     names = await readdir(dir);

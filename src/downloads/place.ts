@@ -1,6 +1,7 @@
 import { ChecksumMismatchError } from '../errors/ChecksumMismatchError.js';
 import { redactUrl } from '../shared/redaction/redact.js';
 import { isDiskFull } from './diskSpace.js';
+import { Failover } from './failover.js';
 import { placeFile } from './finalize.js';
 import type { DownloadResult } from './options.js';
 import { partialDirFor } from './partialPath.js';
@@ -57,7 +58,12 @@ export async function verifyAndPlace(
   }
   await partial.syncAndClose();
   const workDir = partialDirFor(ctx.dest, { root: req.root });
-  await placeFile(partial.path, ctx.dest, workDir);
+  try {
+    await placeFile(partial.path, ctx.dest, workDir, req.root);
+  } catch (error) {
+    // The verified file is closed: no retry or other mirror can help; the mirror loop rethrows it.
+    throw new Failover(error);
+  }
   const url = state.currentUrl;
   ctx.progress.update(url, bytes, bytes, state.transferred, true);
   const result: DownloadResult = {

@@ -1,4 +1,4 @@
-import { unlink } from 'node:fs/promises';
+import { stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { ChecksumMismatchError } from '../errors/ChecksumMismatchError.js';
 import { classifyError } from '../errors/classify.js';
@@ -8,6 +8,7 @@ import { RetriesExhaustedError } from '../errors/RetriesExhaustedError.js';
 import { StallError } from '../errors/StallError.js';
 import type { RestartReason } from '../events/downloadEvents.js';
 import { abortError } from '../shared/abort.js';
+import { assertWithinRoot, escapeFromRoot } from '../shared/confine.js';
 import { redactUrl } from '../shared/redaction/redact.js';
 import { type Claim, markActive, newWriterId } from './claim.js';
 import { waitForCooldown } from './cooldown.js';
@@ -56,6 +57,8 @@ export class DownloadSession {
   readonly #partPath: string;
   readonly #metaPath: string;
   readonly #operation: string;
+  /** The folder the work folder must stay in (undefined with a `tempDir`: the user's choice). */
+  readonly #within: string | undefined;
   readonly #progress: ProgressTracker;
   readonly #started = performance.now();
 
@@ -83,6 +86,7 @@ export class DownloadSession {
     const budgetMs =
       timeouts === false ? undefined : timeouts.get('model_download', { fileSizeBytes: req.size ?? 0 });
     this.#stop = new StopSignal(call.signal, `download ${this.#dest}`, budgetMs, () => this.#lastFailure());
+    this.#within = deps.options.tempDir === undefined ? (req.root ?? path.dirname(this.#dest)) : undefined;
     this.#progress = new ProgressTracker(this.#dest, deps.options.progressIntervalMs, (progress) => {
       deps.emit('download:progress', progress);
       call.onProgress?.(progress);
@@ -95,7 +99,10 @@ export class DownloadSession {
     let claim: Claim | undefined;
     let ok = false;
     try {
+      // With a root, the destination's real folder must lie in it (PathOutsideRootError otherwise).
+      if (this.#req.root !== undefined) await assertWithinRoot(this.#req.root, path.dirname(this.#dest));
       const acquired = await acquireClaim({
+        within: this.#within,
         dir: this.#dir,
         writerId: this.#writerId,
         lockStaleAfter: this.#deps.options.lockStaleAfter,
@@ -224,6 +231,8 @@ export class DownloadSession {
           continue;
         }
         const error = raw instanceof CoolingDown ? raw.cycleError : unwrap(raw);
+        // A placement that failed after the file was verified and closed: no mirror can help.
+        if (this.#partial?.closed) throw error;
         if (isLocalFileError(error) || error instanceof RequestLimitError) throw error;
         failures.push(error);
         const classification = classifyError(error);
@@ -337,19 +346,31 @@ export class DownloadSession {
 
   async #cleanup(ok: boolean, claim: Claim | undefined): Promise<void> {
     const partial = this.#partial;
-    const sink = partial?.sink;
     await partial?.close(!ok);
     this.#partial = undefined;
+    // A work folder reached through a link out of the root was never ours: remove nothing there.
+    if (this.#within !== undefined && (await escapeFromRoot(this.#within, this.#dir).catch(() => true))) {
+      await claim?.release();
+      return;
+    }
     const remove = ok || this.#call.removePartial === true;
     if (remove) {
       await unlink(this.#partPath).catch(() => {});
       await unlink(this.#metaPath).catch(() => {});
-    } else if (sink && sink.received === 0) {
-      // Nothing worth keeping.
+    } else if (await isEmptyFile(this.#partPath)) {
+      // Nothing worth keeping: what is on disk decides (bytes may have arrived but not been written
+      // on a full disk, or the partial was created but never opened after a failed free-space
+      // check). A non-empty prefix is kept on purpose: the next run resumes it.
       await unlink(this.#partPath).catch(() => {});
       await unlink(this.#metaPath).catch(() => {});
     }
     await claim?.release();
     await removeEmptyWorkDirs(this.#dir);
   }
+}
+
+/** Whether `file` is missing or holds no bytes. */
+async function isEmptyFile(file: string): Promise<boolean> {
+  const info = await stat(file).catch(() => undefined);
+  return info === undefined || info.size === 0;
 }

@@ -1,5 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { abortError, sleep } from '../shared/abort.js';
+import { assertWithinRoot } from '../shared/confine.js';
 import { redactUrl } from '../shared/redaction/redact.js';
 import { adopt, type Claim, type ClaimInfo, discard, findOrphans, tryClaim } from './claim.js';
 import type { HasherPool } from './hashWorker.js';
@@ -19,6 +20,8 @@ export interface ClaimRequest {
   readonly operation: string;
   /** Called once, when another live writer holds the claim and we start waiting. */
   readonly onWaiting: (holder: ClaimInfo) => void;
+  /** The folder `dir` must really lie in (links resolved) before it is created; undefined = no check. */
+  readonly within?: string | undefined;
 }
 
 /** Claims the work folder, polling while another writer holds it; `waited` says whether we had to. */
@@ -27,6 +30,8 @@ export async function acquireClaim(request: ClaimRequest): Promise<{ claim: Clai
   let waited = false;
   for (;;) {
     if (signal?.aborted) throw abortError(signal, operation);
+    // Never create work folders through a symbolic link that leads out of the root.
+    if (request.within !== undefined) await assertWithinRoot(request.within, dir);
     await mkdir(dir, { recursive: true });
     let attempt: Awaited<ReturnType<typeof tryClaim>>;
     try {

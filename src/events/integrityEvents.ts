@@ -1,7 +1,15 @@
 import type { ErrorCategory } from '../errors/category.js';
 
 /** Status of one manifest file on disk. */
-export type FileStatus = 'ok' | 'missing' | 'partial' | 'size_mismatch' | 'corrupt' | 'misplaced';
+export type FileStatus =
+  | 'ok'
+  | 'missing'
+  | 'partial'
+  | 'size_mismatch'
+  | 'corrupt'
+  | 'misplaced'
+  /** The path leads out of the install root through a symbolic link: not read, not repaired. */
+  | 'unsafe_path';
 
 /** `integrity:file` — one file's status was decided by a verify. */
 export interface IntegrityFileEvent {

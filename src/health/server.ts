@@ -22,8 +22,8 @@ export interface ServeOptions {
   signal?: AbortSignal;
 }
 
-/** A running health server. */
-export interface HealthServer {
+/** A running health server; `await using server = await reporter.serve()` closes it at scope exit. */
+export interface HealthServer extends AsyncDisposable {
   /** The bound port. */
   readonly port: number;
   /** The host or address it listens on (default `127.0.0.1`). */
@@ -32,8 +32,10 @@ export interface HealthServer {
   readonly url: string;
   /** The underlying node:http server (for extra listeners; use `close()` to stop it). */
   readonly server: Server;
-  /** Stops accepting connections, ends open ones and resolves when closed. */
+  /** Stops accepting connections, ends open ones and resolves when closed (safe to call again). */
   close(): Promise<void>;
+  /** Same as `close()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {
@@ -119,6 +121,7 @@ export function serveHealth(source: HealthSource, options: ServeOptions = {}): P
         url: `http://${shownHost}:${address.port}`,
         server,
         close,
+        [Symbol.asyncDispose]: close,
       });
     });
   });

@@ -85,7 +85,8 @@ export function createCheckerContext(
     manifest,
     downloader: options.downloader,
     hasher: options.hasher ?? defaultHashPool(),
-    cache: new StatCache(cacheFile),
+    // The default cache lives under the root: never read or written through a link out of it.
+    cache: new StatCache(cacheFile, cacheOption === true ? root : undefined),
     partialBytesOf: options.partialBytes ?? (async (dest) => (await findPartial(dest, location))?.bytes),
     announce,
   };

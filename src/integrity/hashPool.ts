@@ -3,6 +3,7 @@ import type { BigIntStats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { CancelledError } from '../errors/CancelledError.js';
 import { abortError } from '../shared/abort.js';
 import { WORKER_SOURCE, type WorkerMessage } from './hashWorker.js';
 
@@ -99,8 +100,11 @@ export interface HashPoolOptions {
   progressEvery?: number;
 }
 
-/** A pool of hashing worker threads. Idle workers are unref'd: the pool never keeps a process alive. */
-export class HashPool implements Hasher {
+/**
+ * A pool of hashing worker threads. A worker is referenced only while it hashes a file, so the pool
+ * never keeps a process alive; `close()` (or `await using`) ends the threads at once.
+ */
+export class HashPool implements Hasher, AsyncDisposable {
   /** Worker threads in the pool (default: logical CPUs, at most 4). */
   readonly size: number;
   private readonly blockSize: number;
@@ -109,6 +113,7 @@ export class HashPool implements Hasher {
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(options: HashPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.size ?? Math.min(4, os.availableParallelism())));
@@ -120,7 +125,7 @@ export class HashPool implements Hasher {
   hash(path: string, options: HashOptions = {}): Promise<HashResult> {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal, 'hash'));
-    if (this.closed) return Promise.reject(new Error('HashPool is closed'));
+    if (this.closed) return Promise.reject(closedError());
     if (options.sizeHint !== undefined && options.sizeHint <= INLINE_LIMIT) return hashInline(path, signal);
     return new Promise<HashResult>((resolve, reject) => {
       const flag = new SharedArrayBuffer(4);
@@ -160,16 +165,24 @@ export class HashPool implements Hasher {
     });
   }
 
-  /** Terminates the workers; pending hashes reject. */
-  async close(): Promise<void> {
+  /** Terminates the workers; pending hashes reject. Resolves once they exited; safe to call again. */
+  close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) this.fail(job, new Error('HashPool closed'));
-    await Promise.all(
-      this.slots.splice(0).map((slot) => {
-        if (slot.job) this.fail(slot.job, new Error('HashPool closed'));
-        return slot.worker.terminate();
-      }),
-    );
+    this.closing ??= (async () => {
+      for (const job of this.queue.splice(0)) this.fail(job, closedError());
+      await Promise.all(
+        this.slots.splice(0).map((slot) => {
+          if (slot.job) this.fail(slot.job, closedError());
+          return slot.worker.terminate().then(() => undefined);
+        }),
+      );
+    })();
+    return this.closing;
+  }
+
+  /** Same as {@link HashPool.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   private fail(job: Job, error: unknown): void {
@@ -266,6 +279,14 @@ async function hashInline(path: string, signal: AbortSignal | undefined): Promis
   } finally {
     await handle.close();
   }
+}
+
+function closedError(): CancelledError {
+  return new CancelledError('The HashPool was closed', {
+    remediation: [
+      'Hash with a HashPool that is not closed (close a pool only when nothing hashes any more).',
+    ],
+  });
 }
 
 let shared: HashPool | undefined;

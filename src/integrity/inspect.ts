@@ -3,14 +3,14 @@ import { abortError } from '../shared/abort.js';
 import { type CheckerContext, type Counters, isCode, type ProgressFn } from './checkerContext.js';
 import { type FileIdentity, type HashResult, identityOf } from './hashPool.js';
 import type { ManifestFile, ManifestModel } from './manifest.js';
-import { modelFilePath } from './paths.js';
+import { describeEscape, modelFileEscape, modelFilePath } from './paths.js';
 import type { ActualContent } from './types.js';
 
 /** What one file at its manifest path turned out to be. */
 export interface Inspection {
   file: ManifestFile;
-  /** absent: nothing usable at the path; present: a regular file. */
-  kind: 'absent' | 'present';
+  /** absent: nothing usable at the path; present: a regular file; unsafe: leads out of the root. */
+  kind: 'absent' | 'present' | 'unsafe';
   actual?: ActualContent;
   note?: string;
   /** Something that is not a regular file occupies the path. */
@@ -68,6 +68,9 @@ export async function inspect(
   progress: ProgressFn,
 ): Promise<Inspection> {
   const absolute = modelFilePath(context.root, model.id, file.path);
+  // Checked before anything reads the file: a link out of the root is reported, never followed.
+  const way = await modelFileEscape(context.root, model.id, file.path).catch(() => undefined);
+  if (way) return { file, kind: 'unsafe', ok: false, note: describeEscape(context.root, way) };
   let identity: FileIdentity;
   try {
     const info = await stat(absolute, { bigint: true });

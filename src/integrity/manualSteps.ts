@@ -87,7 +87,9 @@ export function buildManualSteps(input: ManualStepInput): string[] {
       steps.push(...classification.remediation);
   }
 
-  if (url) {
+  // Fetching by hand into a path that leads out of the root would write outside it: fix the link first.
+  const outside = input.status === 'unsafe_path' || classification.code === 'ERR_PATH_OUTSIDE_ROOT';
+  if (url && !outside) {
     const others = urls.length > 1 ? ` (other mirrors: ${urls.slice(1).join(' , ')})` : '';
     if (windows) {
       const header = auth ? ' -Headers @{ Authorization = "Bearer $env:HF_TOKEN" }' : '';

@@ -1,7 +1,8 @@
 import type { Dirent } from 'node:fs';
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { abortError } from '../shared/abort.js';
+import { assertWithinRoot, escapeFromRoot } from '../shared/confine.js';
 import type { CheckerContext, Counters, ProgressFn } from './checkerContext.js';
 import { type FileIdentity, identityOf } from './hashPool.js';
 import { hashTracked, type Inspection } from './inspect.js';
@@ -14,6 +15,8 @@ const SEARCH_LIMIT = 100_000;
 /**
  * Looks through the model folder (not `.wan-reliability`) for files of a needed size that are not
  * at a manifest path, hashes only those, and assigns each matching copy to one file that needs it.
+ * Symbolic links are not followed (neither files nor folders), and a model folder that leads out of
+ * the root is not searched at all.
  */
 export async function searchMisplaced(
   context: CheckerContext,
@@ -29,7 +32,9 @@ export async function searchMisplaced(
   if (sizes.size === 0) return;
   const manifestPaths = new Set(model.files.map((f) => f.path));
   const candidates: string[] = [];
-  await walk(modelDir(context.root, model.id), '', candidates);
+  const dir = modelDir(context.root, model.id);
+  if (await escapeFromRoot(context.root, dir).catch(() => 'unknown')) return;
+  await walk(dir, '', candidates);
   candidates.sort();
   progress?.('search', model.id);
   for (const relative of candidates) {
@@ -40,7 +45,10 @@ export async function searchMisplaced(
     const absolute = modelFilePath(context.root, model.id, relative);
     let info: FileIdentity;
     try {
-      info = identityOf(await stat(absolute, { bigint: true }));
+      // lstat: a candidate swapped for a link since the walk is skipped, not followed.
+      const found = await lstat(absolute, { bigint: true });
+      if (!found.isFile()) continue;
+      info = identityOf(found);
     } catch {
       continue;
     }
@@ -61,7 +69,10 @@ export async function searchMisplaced(
   }
 }
 
-/** Renames a misplaced copy into place after checking it is still the right content. */
+/**
+ * Renames a misplaced copy into place after checking it is still the right content and that both
+ * ends really lie inside the root (checked again right before the rename; false when not).
+ */
 export async function moveBack(
   context: CheckerContext,
   model: ManifestModel,
@@ -73,7 +84,9 @@ export async function moveBack(
   const dest = modelFilePath(context.root, model.id, file.path);
   const fromKey = `${model.id}/${foundAt}`;
   try {
-    const info = await stat(from, { bigint: true });
+    await assertWithinRoot(context.root, from);
+    await assertWithinRoot(context.root, dest);
+    const info = await lstat(from, { bigint: true });
     if (!info.isFile() || Number(info.size) !== file.size) return false;
     let digest = context.cache.get(fromKey, identityOf(info));
     if (digest === undefined) {
@@ -82,9 +95,12 @@ export async function moveBack(
     }
     if (digest !== file.sha256) return false;
     await mkdir(path.dirname(dest), { recursive: true });
+    // The hash took a while: a link swapped in meanwhile must not carry the rename out of the root.
+    await assertWithinRoot(context.root, from);
+    await assertWithinRoot(context.root, dest);
     await rename(from, dest);
     context.cache.delete(fromKey);
-    const moved = await stat(dest, { bigint: true });
+    const moved = await lstat(dest, { bigint: true });
     context.cache.set(`${model.id}/${file.path}`, identityOf(moved), file.sha256);
     return true;
   } catch {

@@ -24,7 +24,8 @@ export async function verifyModel(
     progress?.('stat', model.id, file.path);
     return inspection;
   });
-  const needing = inspections.filter((i) => !i.ok);
+  // A path that leads out of the root is never a target for a misplaced copy (moving it there would write outside).
+  const needing = inspections.filter((i) => !i.ok && i.kind !== 'unsafe');
   const foundAt = new Map<Inspection, string>();
   if (needing.length > 0)
     await searchMisplaced(context, model, needing, foundAt, deep, counters, signal, progress);
@@ -41,6 +42,14 @@ export async function verifyModel(
         status: 'ok',
         expected,
         ...(inspection.actual ? { actual: inspection.actual } : {}),
+      };
+    } else if (inspection.kind === 'unsafe') {
+      // Repair does not download it (that would write outside the root): nothing to count.
+      report = {
+        path: file.path,
+        status: 'unsafe_path',
+        expected,
+        ...(inspection.note ? { note: inspection.note } : {}),
       };
     } else if (foundAt.has(inspection)) {
       report = {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { escapeFromRoot, type RootEscape } from '../shared/confine.js';
 
 /**
  * Path rules shared by the manifest schema and the integrity checker. A manifest path is relative to
@@ -131,6 +132,25 @@ export function modelDir(root: string, modelId: string): string {
 /** Where a manifest file lives on disk: `<root>/<model id>/<path>` with native separators. */
 export function modelFilePath(root: string, modelId: string, filePath: string): string {
   return path.join(path.resolve(root), modelId, ...filePath.split('/'));
+}
+
+/**
+ * Undefined when `<root>/<model id>/<path>` really lies inside `root` (symbolic links resolved with
+ * realpath); else the link that leads out. Verify and repair never read, write or delete such a path.
+ */
+export function modelFileEscape(
+  root: string,
+  modelId: string,
+  filePath: string,
+): Promise<RootEscape | undefined> {
+  return escapeFromRoot(root, modelFilePath(root, modelId, filePath));
+}
+
+/** One line for a report: how a path leaves the root. */
+export function describeEscape(root: string, way: RootEscape): string {
+  return way.link
+    ? `resolves outside ${path.resolve(root)} through the symbolic link ${way.link} -> ${way.resolved}: not read, written or deleted`
+    : `resolves to ${way.resolved}, outside ${path.resolve(root)}: not read, written or deleted`;
 }
 
 /** The package's working folder under `root`. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { ReliabilityError } from '../errors/ReliabilityError.js';
 import { abortError } from '../shared/abort.js';
+import { assertWithinRoot } from '../shared/confine.js';
 import { type CheckerContext, isCode } from './checkerContext.js';
 import { identityOf } from './hashPool.js';
 import { fileUrls, type ManifestFile, type ManifestModel } from './manifest.js';
@@ -52,6 +53,9 @@ export async function fetchAll(
           undefined,
         );
       }
+      // Nothing is written or deleted through a symbolic link out of the root (PathOutsideRootError,
+      // reported with manual steps); checked now, not only at verify time.
+      await assertWithinRoot(context.root, dest);
       // A known-bad file is removed first: it is never useful and frees its space for the download.
       if (item.replace) await unlinkFile(dest);
       await mkdir(path.dirname(dest), { recursive: true });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { escapeFromRoot } from '../shared/confine.js';
 import type { FileIdentity } from './hashPool.js';
 
 /** File name of the stat cache inside `<root>/.wan-reliability/`. */
@@ -43,12 +44,21 @@ function validEntry(value: unknown): value is Entry {
 export class StatCache {
   /** The cache file, or undefined for a memory-only cache. */
   readonly file: string | undefined;
+  /** When set, the file is read and written only while it really lies inside this folder. */
+  private readonly root: string | undefined;
   private entries = new Map<string, Entry>();
   private dirty = false;
   private loaded: Promise<void> | undefined;
 
-  constructor(file: string | undefined) {
+  constructor(file: string | undefined, root?: string) {
     this.file = file;
+    this.root = root;
+  }
+
+  /** Whether the file may be used: no root to stay in, or it really lies inside (links resolved). */
+  private async confined(file: string): Promise<boolean> {
+    if (this.root === undefined) return true;
+    return (await escapeFromRoot(this.root, file).catch(() => 'unknown')) === undefined;
   }
 
   /** Loads the file once; later calls return the same promise. Never rejects. */
@@ -58,7 +68,7 @@ export class StatCache {
   }
 
   private async read(): Promise<void> {
-    if (this.file === undefined) return;
+    if (this.file === undefined || !(await this.confined(this.file))) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(await readFile(this.file, 'utf8'));
@@ -140,6 +150,7 @@ export class StatCache {
     for (const [key, value] of this.entries) entries[key] = value;
     const text = JSON.stringify({ format: FORMAT, version: VERSION, entries });
     const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    if (!(await this.confined(this.file))) return false;
     try {
       await mkdir(path.dirname(this.file), { recursive: true });
       await writeFile(temp, text, { mode: 0o644 });

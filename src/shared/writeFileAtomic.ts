@@ -9,12 +9,19 @@ export interface AtomicWriteOptions {
    * `0o600`). The temp file is created with it, so the rename keeps it.
    */
   readonly mode?: number;
+  /**
+   * fsync the file and its folder (default true). `false` keeps atomicity (readers never see a torn
+   * file) without durability, for files worth less than the fsync: e.g. a partial download's
+   * validators, whose bytes are not fsynced either.
+   */
+  readonly durable?: boolean;
 }
 
 /**
  * Writes `text` to `file` durably and atomically, so readers see either the old or the new content,
- * never a torn one: a hidden temp file beside the target, fsync, rename over the target, then fsync
- * of the folder so the rename itself survives a power cut. Creates the folder when missing; removes
+ * never a torn one: a hidden temp file beside the target (its own name per call, so concurrent
+ * writes never rename each other's temp away), fsync, rename over the target, then fsync of the
+ * folder so the rename itself survives a power cut (both fsyncs skipped with `durable: false`). Creates the folder when missing; removes
  * the temp file when anything fails.
  */
 export async function writeFileAtomic(
@@ -29,7 +36,7 @@ export async function writeFileAtomic(
     const handle = await open(temp, 'wx', options.mode ?? 0o644);
     try {
       await handle.writeFile(text, 'utf8');
-      await handle.sync();
+      if (options.durable !== false) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -38,6 +45,7 @@ export async function writeFileAtomic(
     await unlink(temp).catch(() => {});
     throw error;
   }
+  if (options.durable === false) return;
   // Directory fsync is not supported everywhere (e.g. Windows); the rename is still atomic there.
   const dirHandle = await open(dir, 'r').catch(() => undefined);
   if (dirHandle)

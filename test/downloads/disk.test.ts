@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, rmdir, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Downloader } from '../../src/downloads/Downloader.js';
@@ -7,6 +7,7 @@ import { findPartials } from '../../src/downloads/partialPath.js';
 import { DiskFullError } from '../../src/errors/DiskFullError.js';
 import { expectExactOrAbsent, expectNoTempBeside, tempRoot } from '../support/download-helpers.js';
 import { type FileServer, makeContent, sha256, startFileServer } from '../support/download-server.js';
+import { canMountTmpfs } from '../support/tmpfs.js';
 
 const SIZE = 6 * 1024 * 1024;
 const content = makeContent(SIZE, 5);
@@ -27,6 +28,8 @@ function mountSmallTmpfs(dir: string): string | undefined {
     return undefined;
   }
 }
+
+const canMount = await canMountTmpfs();
 
 beforeAll(async () => {
   ({ root, cleanup } = await tempRoot());
@@ -67,35 +70,32 @@ describe('Downloader and a full disk', () => {
     },
   );
 
-  it.runIf(process.platform === 'linux')(
-    'turns ENOSPC while writing into DiskFullError without placing anything',
-    async () => {
-      if (!mounted) return; // covered by the injected variant below
-      const small = path.join(root, 'small');
-      const dest = path.join(small, 'model', 'unknown-size.bin');
-      const downloader = new Downloader({ proxy: false, breaker: false });
-      try {
-        // No size given, so only the write itself can find out.
-        const error = await downloader
-          .download({ urls: [server.url], dest, sha256: digest, root: small })
-          .catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(DiskFullError);
-        expect(await expectExactOrAbsent(dest, content)).toBe('absent');
-        await expectNoTempBeside(dest);
-        // What is kept is an exact prefix, usable by the next run.
-        const [partial] = await findPartials(dest, { root: small });
-        if (partial) {
-          const handle = await open(partial.path, 'r');
-          const kept = Buffer.alloc(partial.bytes);
-          await handle.read(kept, 0, partial.bytes, 0);
-          await handle.close();
-          expect(kept.equals(content.subarray(0, partial.bytes))).toBe(true);
-        }
-      } finally {
-        downloader.close();
+  it.runIf(canMount)('turns ENOSPC while writing into DiskFullError without placing anything', async () => {
+    expect(mounted).toBeDefined();
+    const small = path.join(root, 'small');
+    const dest = path.join(small, 'model', 'unknown-size.bin');
+    const downloader = new Downloader({ proxy: false, breaker: false });
+    try {
+      // No size given, so only the write itself can find out.
+      const error = await downloader
+        .download({ urls: [server.url], dest, sha256: digest, root: small })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DiskFullError);
+      expect(await expectExactOrAbsent(dest, content)).toBe('absent');
+      await expectNoTempBeside(dest);
+      // What is kept is an exact prefix, usable by the next run.
+      const [partial] = await findPartials(dest, { root: small });
+      if (partial) {
+        const handle = await open(partial.path, 'r');
+        const kept = Buffer.alloc(partial.bytes);
+        await handle.read(kept, 0, partial.bytes, 0);
+        await handle.close();
+        expect(kept.equals(content.subarray(0, partial.bytes))).toBe(true);
       }
-    },
-  );
+    } finally {
+      downloader.close();
+    }
+  });
 
   it('turns an injected ENOSPC into DiskFullError, keeps an exact prefix, and resumes later', async () => {
     const dest = path.join(root, 'model', 'injected.bin');
@@ -139,4 +139,146 @@ describe('Downloader and a full disk', () => {
       downloader.close();
     }
   });
+});
+
+/** Everything under `dir`, as relative paths (folders end with "/"). */
+async function listTree(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const relative = `${prefix}${entry.name}`;
+    if (entry.isDirectory())
+      out.push(`${relative}/`, ...(await listTree(path.join(dir, entry.name), `${relative}/`)));
+    else out.push(relative);
+  }
+  return out.sort();
+}
+
+/** Fills the volume of `dir` with `file` until ENOSPC (a tmpfs: a few MiB at most). */
+async function fill(file: string): Promise<void> {
+  const handle = await open(file, 'w');
+  const block = Buffer.alloc(64 * 1024, 1);
+  try {
+    for (let i = 0; i < 1024; i++) await handle.write(block);
+  } catch (error) {
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+  } finally {
+    await handle.close();
+  }
+  // Whatever a partial block left: fill it byte by byte (bounded).
+  const tail = await open(file, 'a');
+  try {
+    for (let i = 0; i < 64 * 1024; i++) await tail.write(Buffer.of(1));
+  } catch (error) {
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+  } finally {
+    await tail.close();
+  }
+}
+
+describe('nothing is left behind after DiskFullError', () => {
+  it.runIf(process.platform === 'linux')(
+    'when the free-space check fails: no empty partial, claim or work folder',
+    async () => {
+      const scratch = path.join(root, 'check-fails');
+      await mkdir(scratch);
+      const downloader = new Downloader({ proxy: false, breaker: false });
+      try {
+        const error = await downloader
+          .download({
+            urls: [server.url],
+            dest: path.join(scratch, 'model', 'big.bin'),
+            size: 2 ** 52,
+            root: scratch,
+          })
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(DiskFullError);
+        expect(await listTree(scratch)).toEqual([]);
+      } finally {
+        await downloader.close();
+      }
+    },
+  );
+
+  it.runIf(canMount)(
+    'when the disk fills before or at the first bytes (claim, partial, meta): no claim, temp or empty partial stays',
+    async () => {
+      const full = path.join(root, 'full');
+      await mkdir(full);
+      expect(mountSmallTmpfs(full)).toBe(full);
+      const filler = path.join(full, 'filler');
+      try {
+        await fill(filler);
+        const fullSize = (await stat(filler)).size;
+        // 0 to 16 pages free: the claim, the meta file or the first block is what fails.
+        for (const freePages of [0, 1, 2, 3, 16]) {
+          for (const size of [undefined, SIZE]) {
+            await rm(path.join(full, '.wan-reliability'), { recursive: true, force: true });
+            await truncate(filler, fullSize - freePages * 4096);
+            const dest = path.join(full, 'model', 'file.bin');
+            const downloader = new Downloader({ proxy: false, breaker: false });
+            try {
+              const error = await downloader
+                .download({ urls: [server.url], dest, root: full, ...(size ? { size } : {}) })
+                .catch((e: unknown) => e);
+              expect(error, `${freePages} pages free, size ${size}`).toBeInstanceOf(DiskFullError);
+            } finally {
+              await downloader.close();
+            }
+            const tree = (await listTree(full)).filter((name) => name !== 'filler');
+            const [partial] = await findPartials(dest, { root: full });
+            if (!partial) {
+              expect(tree, `${freePages} pages free, size ${size}`).toEqual([]);
+              continue;
+            }
+            // A prefix that made it to disk is kept for resume, with at most its meta file.
+            expect(partial.bytes, `${freePages} pages free, size ${size}: ${tree.join(' ')}`).toBeGreaterThan(
+              0,
+            );
+            const writer = path.basename(partial.path, '.part');
+            const work = path.relative(full, path.dirname(partial.path));
+            const files = tree.filter((name) => !name.endsWith('/'));
+            expect(files.filter((name) => name !== `${work}/${writer}.json`)).toEqual([
+              `${work}/${writer}.part`,
+            ]);
+          }
+        }
+      } finally {
+        execFileSync('umount', [full], { stdio: 'ignore' });
+        await rmdir(full);
+      }
+    },
+  );
+
+  it.runIf(canMount)(
+    'keeps a non-empty prefix on purpose (for resume), with at most its meta file and nothing else',
+    async () => {
+      const fresh = path.join(root, 'fresh');
+      await mkdir(fresh);
+      expect(mountSmallTmpfs(fresh)).toBe(fresh);
+      try {
+        const dest = path.join(fresh, 'model', 'prefix.bin');
+        const downloader = new Downloader({ proxy: false, breaker: false });
+        try {
+          const error = await downloader
+            .download({ urls: [server.url], dest, sha256: digest, root: fresh })
+            .catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(DiskFullError);
+        } finally {
+          await downloader.close();
+        }
+        const [partial] = await findPartials(dest, { root: fresh });
+        expect(partial?.bytes ?? 0).toBeGreaterThan(0);
+        const writer = path.basename(partial?.path ?? '', '.part');
+        const work = path.relative(fresh, path.dirname(partial?.path ?? ''));
+        // The meta file is there unless the full disk refused it too (the prefix resumes without it).
+        const tree = (await listTree(fresh)).filter((name) => name !== `${work}/${writer}.json`);
+        expect(tree).toEqual(
+          ['.wan-reliability/', '.wan-reliability/partial/', `${work}/`, `${work}/${writer}.part`].sort(),
+        );
+      } finally {
+        execFileSync('umount', [fresh], { stdio: 'ignore' });
+        await rmdir(fresh);
+      }
+    },
+  );
 });

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { DiskFullError } from '../../src/errors/DiskFullError.js';
 import { expectExactOrAbsent, tempRoot } from '../support/download-helpers.js';
 import { makeContent, sha256 } from '../support/download-server.js';
 import { type Origin, startOrigin } from '../support/origin-server.js';
+import { canMountTmpfs, mountTmpfs, unmount } from '../support/tmpfs.js';
 
 // /dev/shm is a tmpfs; the temp root is on the disk: a rename between them fails with EXDEV.
 const OTHER_VOLUME = '/dev/shm';
@@ -16,7 +16,7 @@ const crossVolume =
     () => true,
     () => false,
   ));
-const canMount = crossVolume && process.getuid?.() === 0;
+const canMount = crossVolume && (await canMountTmpfs());
 
 const SIZE = 3 * 1024 * 1024 + 5;
 const body = makeContent(SIZE, 44);
@@ -66,7 +66,7 @@ describe.skipIf(!crossVolume)(
       async () => {
         const small = path.join(root, 'small');
         await mkdir(small);
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', small], { stdio: 'ignore' });
+        expect(mountTmpfs(small, '1m')).toBe(true);
         const downloader = new Downloader({ proxy: false, tempDir: scratch });
         try {
           const dest = path.join(small, 'f.bin');
@@ -80,7 +80,7 @@ describe.skipIf(!crossVolume)(
           expect(left.filter((name) => String(name).endsWith('.copy'))).toEqual([]);
         } finally {
           downloader.close();
-          execFileSync('umount', [small], { stdio: 'ignore' });
+          unmount(small);
         }
       },
     );

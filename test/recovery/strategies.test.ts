@@ -175,6 +175,23 @@ describe('cleanupTemp', () => {
     expect((await readdir(work)).sort()).toEqual(['newer']);
   });
 
+  it('removes nothing when the work folder is a symbolic link out of the root', async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), 'wan-outside-'));
+    try {
+      const stale = path.join(outside, 'partial', 'f.bin.0123456789abcdef', 'w1.part');
+      await mkdir(path.dirname(stale), { recursive: true });
+      await writeFile(stale, Buffer.alloc(4096));
+      await utimes(stale, hoursAgo(9), hoursAgo(9));
+      await symlink(outside, path.join(dir, '.wan-reliability'));
+      const ctx = context(errno('ENOSPC'));
+      expect(await cleanupTemp({ root: dir }).run(ctx)).toBe('fail');
+      expect(ctx.steps[0]).toMatch(/leads outside .*nothing was removed/);
+      expect((await stat(stale)).size).toBe(4096);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
   it('ends as manual when there is nothing to remove', async () => {
     const registry = new RecoveryRegistry().register('disk_full', cleanupTemp({ root: dir }));
     const result = await registry.recover(errno('ENOSPC'));

@@ -1,6 +1,7 @@
 import { lstat, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
+import { assertWithinRoot } from '../../shared/confine.js';
 import type { JournalChange, UndoHandler } from './types.js';
 
 /**
@@ -16,6 +17,11 @@ export async function undoChange(
   checkChangePath(change, root);
   const handler = handlers[change.kind];
   if (handler) return handler(change, signal);
+  // The folders on the way must really lie inside the root: never remove or move through a link out
+  // of it (the last segment may be a link: rm and rename act on the link itself).
+  for (const p of [change.path, change.backup]) {
+    if (typeof p === 'string') await assertWithinRoot(root, path.dirname(p));
+  }
   if (change.kind === 'created' && change.path) {
     await rm(change.path, { recursive: true, force: true });
   } else if (change.kind === 'replaced' && change.path && change.backup) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { WORK_DIR_NAME } from '../../downloads/partialPath.js';
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
 import { formatBytes } from '../../errors/DiskFullError.js';
+import { escapeFromRoot } from '../../shared/confine.js';
 import { optionalCount, optionalDuration } from '../../shared/validate.js';
 import type { RecoveryContext, RecoveryStrategy } from '../types.js';
 
@@ -107,7 +108,16 @@ export function cleanupTemp(options: CleanupTempOptions = {}): RecoveryStrategy 
       'Removes stale partial downloads and temporary files of ours to free disk space, then tries again.',
     applies: (ctx) => rootOf(ctx) !== undefined,
     async run(ctx) {
-      const workDir = path.resolve(rootOf(ctx)!, WORK_DIR_NAME);
+      const root = rootOf(ctx)!;
+      const workDir = path.resolve(root, WORK_DIR_NAME);
+      // A work folder that leads out of the root (a symbolic link) is not ours: delete nothing there.
+      const way = await escapeFromRoot(root, workDir).catch(() => ({ link: workDir, resolved: '?' }));
+      if (way) {
+        ctx.addManualStep(
+          `${workDir} leads outside ${path.resolve(root)} (to ${way.resolved}); nothing was removed there. Remove that link, then free space on the volume by hand.`,
+        );
+        return 'fail';
+      }
       const found: Candidate[] = [];
       await collect(workDir, Date.now() - staleAfterMs, false, found);
       found.sort((a, b) => a.mtimeMs - b.mtimeMs);

@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PathOutsideRootError } from '../../../src/errors/PathOutsideRootError.js';
 import { InstallJournal } from '../../../src/install/journal/InstallJournal.js';
 
 let root: string;
@@ -98,6 +99,30 @@ describe('InstallJournal', () => {
     await writeFile(file, JSON.stringify(data));
     const tampered = await InstallJournal.open({ file, root });
     await expect(tampered.rollback()).rejects.toThrow(/inside/);
+  });
+
+  it('never removes through a folder that became a symbolic link out of the root', async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), 'journal-outside-'));
+    try {
+      const journal = await InstallJournal.open({ file, root });
+      const sub = path.join(root, 'sub');
+      await mkdir(sub);
+      await journal.begin('install');
+      await journal.step('create', async (handle) => {
+        await handle.record({ kind: 'created', path: path.join(sub, 'x') });
+        await writeFile(path.join(sub, 'x'), 'ours');
+        return undefined;
+      });
+      await journal.finish('completed');
+      // Meanwhile the folder was replaced by a link to someone else's folder holding an "x".
+      await rename(sub, path.join(root, 'sub-moved'));
+      await writeFile(path.join(outside, 'x'), 'theirs');
+      await symlink(outside, sub);
+      await expect(journal.rollback()).rejects.toBeInstanceOf(PathOutsideRootError);
+      expect(await readFile(path.join(outside, 'x'), 'utf8')).toBe('theirs');
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('undoing a recorded change that was never made is harmless (write-ahead)', async () => {
