@@ -191,6 +191,7 @@ export {
   DEFAULT_FLEET_THRESHOLDS,
   type FleetAlert,
   type FleetReport,
+  type FleetTarget,
   type FleetThresholds,
 } from './health/aggregate.js';
 export { fleetToHTML } from './health/fleetHtml.js';
