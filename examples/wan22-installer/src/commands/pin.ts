@@ -4,6 +4,7 @@ import path from 'node:path';
 import { HttpError, parseManifest, redact } from '@wan/reliability';
 import { EXIT, UsageError } from '../exit.js';
 import type { Session } from '../session.js';
+import { envToken, readSavedToken } from '../token.js';
 
 /** One model of a manifest template: a Hub repo, a revision (branch or commit) and file names. */
 interface TemplateModel {
@@ -32,7 +33,8 @@ interface TreeEntry {
 const COMMIT = /^[0-9a-f]{40}$/;
 
 async function get(url: string, signal: AbortSignal): Promise<Response> {
-  const token = process.env.HF_TOKEN;
+  // As huggingface_hub: HF_TOKEN, else the token file `huggingface-cli login` (or --save-token) wrote.
+  const token = envToken() ?? (await readSavedToken());
   const response = await fetch(url, {
     signal,
     headers: token
