@@ -75,6 +75,12 @@ export class RunLog {
       return false;
     }
     this.#file = path.join(this.#dir, this.#name);
+    try {
+      // Created now, so that rotation counts it among the newest.
+      appendFileSync(this.#file, '');
+    } catch {
+      this.#full = true;
+    }
     for (const line of this.#pending.splice(0)) this.#append(line);
     this.#rotate();
     return true;

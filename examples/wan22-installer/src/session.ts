@@ -24,6 +24,7 @@ import { parseCount, parseList, parseRate } from './parse.js';
 import { askRetryDecision, askToken, interactive } from './prompts.js';
 import { RunLog } from './runlog.js';
 import type { Recovered } from './steps/models.js';
+import type { FailedItem } from './steps/runStep.js';
 import { installerTimeouts, parseTimeoutScale, TimedFetcher } from './timeouts.js';
 import { envToken, HubToken, readSavedToken } from './token.js';
 
@@ -137,6 +138,8 @@ export class Session {
   failure: Failure | undefined;
   /** What this run recovered from by itself (for the summary and the support bundle). */
   readonly recovered: Recovered[] = [];
+  /** What failed and what a person can do (the summary's "Failed" list, also in the support bundle). */
+  readonly failed: FailedItem[] = [];
   #downloader: Downloader | undefined;
   #asked = false;
   /** Called before a prompt, so progress bars do not draw over it. */
@@ -166,8 +169,11 @@ export class Session {
         this.beforePrompt?.();
         return askToken(url);
       },
+      // A path in HF_TOKEN_PATH counts as secret for redaction (its name says TOKEN): name the variable.
       onSaved: (file) =>
-        this.out.warn(`Token saved to ${file} (readable by you only), where huggingface_hub keeps it.`),
+        this.out.warn(
+          `Token saved to ${process.env.HF_TOKEN_PATH ? '$HF_TOKEN_PATH' : file} (readable by you only), where huggingface_hub reads it.`,
+        ),
     });
     this.log.attach(this.layout.root);
   }

@@ -12,6 +12,8 @@ export interface SupportBundle {
 }
 
 const PACKAGE = new URL('../package.json', import.meta.url);
+/** Longest issue link printed (the body is cut to fit; the bundle has the whole report). */
+const ISSUE_URL_MAX = 2000;
 
 /**
  * The issue-URL template: `WAN22_ISSUE_URL` (with `{title}` and `{body}`), else the installer
@@ -83,6 +85,7 @@ export async function writeSupportBundle(
     installerVersion: await installerVersion(),
     argv: process.argv.slice(2),
     journal: await journalTail(layout.journal),
+    failed: session.failed,
     recovery: { thisRun: session.recovered, strategies: await recoveryStore(layout.recoveryStore) },
     health: session.health.report(),
     log: { file: session.log.file ?? null, tail: session.log.tail(60) },
@@ -92,6 +95,14 @@ export async function writeSupportBundle(
     capturer.report(context, { format: 'markdown', issueUrl: template }),
     '',
     `## Command\n\n\`wan22-install ${filter(extra.argv.join(' '))}\` → exit ${details.exitCode} (installer ${extra.installerVersion})`,
+    '',
+    '## Failures (this run)',
+    '',
+    session.failed.length === 0
+      ? 'See the error above.'
+      : session.failed
+          .map((f) => [`- ${f.what}: ${f.why}`, ...f.steps.slice(0, 4).map((s) => `  - ${s}`)].join('\n'))
+          .join('\n'),
     '',
     '## Recovery log (this run)',
     '',
@@ -109,7 +120,7 @@ export async function writeSupportBundle(
     '',
     `## Run log (last ${safeExtra.log.tail.length} lines${extra.log.file ? ` of ${extra.log.file}` : ''})`,
     '',
-    block(safeExtra.log.tail),
+    `\`\`\`jsonl\n${safeExtra.log.tail.map((line) => JSON.stringify(line)).join('\n')}\n\`\`\``,
     '',
   ].join('\n');
   const json = { schema: 'wan22-install/support-bundle', version: 1, context, ...safeExtra };
@@ -126,5 +137,6 @@ export async function writeSupportBundle(
   await writeFile(paths.markdown, filter(markdown));
   await writeFile(paths.json, `${filter(JSON.stringify(redactValue(json), null, 2))}\n`);
   session.log.write('info', 'support-bundle', { ...paths, errorId: context.id });
-  return { ...paths, issueUrl: capturer.issueUrl(context, template) };
+  // Short enough to click and to read in a terminal; the bundle holds the rest.
+  return { ...paths, issueUrl: capturer.issueUrl(context, template, ISSUE_URL_MAX) };
 }

@@ -15,7 +15,7 @@ import { formatBytes, parseList } from '../parse.js';
 import { ask } from '../prompts.js';
 import { writeReports } from '../reports.js';
 import type { Session } from '../session.js';
-import { collectRecoveries, splitRecoveries } from '../steps/models.js';
+import { collectRecoveries, describeAttempt, splitRecoveries } from '../steps/models.js';
 import { startInstallMonitor } from '../steps/monitor.js';
 import { runPreflight } from '../steps/preflight.js';
 import type { PythonPlan } from '../steps/python.js';
@@ -95,7 +95,7 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
   const { out } = session;
   const steps: StepSummary[] = [];
   const recovered = session.recovered;
-  const failed: FailedItem[] = [];
+  const failed: FailedItem[] = session.failed;
   const advice: string[] = [];
 
   const selected = session.select(manifest);
@@ -240,7 +240,7 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
   );
   for (const f of failed) {
     const tried = split.tried.get(f.what.replace(/ \([a-z_]+\)$/, '')) ?? [];
-    if (tried.length > 0) f.steps.unshift(`tried: ${tried.map((t) => t.how).join('; ')}`);
+    if (tried.length > 0) f.steps.unshift(`tried: ${tried.map(describeAttempt).join('; ')}`);
   }
   const summary = {
     ok,

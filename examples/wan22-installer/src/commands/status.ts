@@ -5,7 +5,8 @@ import { modelStates } from '../lifecycle.js';
 import { takeLock } from '../lock.js';
 import { formatBytes } from '../parse.js';
 import type { Session } from '../session.js';
-import { collectRecoveries, splitRecoveries } from '../steps/models.js';
+import { collectRecoveries, describeAttempt, splitRecoveries } from '../steps/models.js';
+import { failureCause } from '../steps/runStep.js';
 
 /**
  * Per-model state and whether a newer revision exists; exit 0 when every selected model is ready,
@@ -100,9 +101,14 @@ export async function repair(session: Session, signal: AbortSignal): Promise<num
       session.out.info(`fixed ${f.model}/${f.path} (${f.action}${f.from ? ` from ${f.from}` : ''})`);
     const failed = result.failed.map(({ error: _error, ...rest }) => ({
       ...rest,
-      tried: (tried.get(`${rest.model}/${rest.path}`) ?? []).map((t) => `${t.what} → ${t.how}`),
+      tried: (tried.get(`${rest.model}/${rest.path}`) ?? []).map(describeAttempt),
     }));
     for (const f of failed) {
+      session.failed.push({
+        what: `${f.model}/${f.path} (${f.status})`,
+        why: f.message,
+        steps: [...f.tried.map((t) => `tried: ${t}`), ...f.manualSteps],
+      });
       session.out.info(`FAILED ${f.model}/${f.path}: ${f.message}`);
       for (const attempt of f.tried) session.out.info(`  tried: ${attempt}`);
       for (const step of f.manualSteps) session.out.info(`  ${step}`);
@@ -117,7 +123,7 @@ export async function repair(session: Session, signal: AbortSignal): Promise<num
         refused.length > 0
           ? accessError(manifest, refused, session.token.source)
           : new Error(`repair could not fix ${result.failed.length} file(s)`, {
-              cause: result.failed[0]?.error,
+              cause: failureCause(result.failed),
             });
       if (refused.length > 0) session.out.warn(error.message);
       session.failure = { error, phase: 'repair' };

@@ -10,6 +10,12 @@ export interface Recovered {
   readonly file?: string;
 }
 
+/** One attempt of a failed file, for "tried: …": what went wrong on it and what was done next. */
+export function describeAttempt(entry: Recovered): string {
+  const what = entry.file ? entry.what.replace(/^.*?: /, '') : entry.what;
+  return `${what} → ${entry.how}`;
+}
+
 /**
  * Splits download events into real recoveries and the attempts made for files that failed in the
  * end: a retry that did not save its file is part of that failure, not something recovered.

@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
-import type {
-  AlternativeAttempt,
-  ErrorCategory,
-  InstallJournal,
-  Manifest,
-  ManifestModel,
+import {
+  type AlternativeAttempt,
+  classifyError,
+  type ErrorCategory,
+  type InstallJournal,
+  type Manifest,
+  type ManifestModel,
 } from '@wan/reliability';
 import { accessError, refusedFiles } from '../access.js';
 import { formatBytes } from '../parse.js';
@@ -114,8 +115,28 @@ async function modelsStep(session: Session, input: StepInput): Promise<string> {
   if (refused.length > 0) throw accessError(manifest, refused, session.token.source);
   if (result.failed.some((f) => required.has(f.model))) {
     throw new Error(`${result.failed.length} file(s) could not be downloaded and verified`, {
-      cause: result.failed[0]?.error,
+      cause: failureCause(result.failed),
     });
   }
   return `${result.fixed.length} file(s) fetched or fixed, ${formatBytes(result.bytesTransferred)} transferred`;
+}
+
+/**
+ * The cause a support bundle shows for failed files: each file's error (at most 5), root causes
+ * first — an open circuit is the consequence of failures on other files, not their reason.
+ */
+export function failureCause(failed: readonly { error: unknown; model: string; path: string }[]): unknown {
+  const ranked = [...failed].sort(
+    (a, b) =>
+      Number(classifyError(a.error).category === 'circuit_open') -
+      Number(classifyError(b.error).category === 'circuit_open'),
+  );
+  if (ranked.length === 1) return ranked[0]?.error;
+  return new AggregateError(
+    ranked.slice(0, 5).map((f) => f.error),
+    `${failed.length} file(s) failed: ${ranked
+      .slice(0, 5)
+      .map((f) => `${f.model}/${f.path}`)
+      .join(', ')}${failed.length > 5 ? ', …' : ''}`,
+  );
 }
