@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(path.join(tmpdir(), 'wan22-pack-'));
-const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const npm = (args, cwd) =>
+  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 const fail = (message) => {
   console.error(`check-installer-package: ${message}`);
   process.exitCode = 1;
@@ -41,8 +42,13 @@ try {
     ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `../${lib}`, `../${app}`],
     project,
   );
-  const version = spawnSync('npx', ['--no-install', 'wan22-install', '--version'], { cwd: project, encoding: 'utf8' });
-  const expected = JSON.parse(readFileSync(path.join(repo, 'examples/wan22-installer/package.json'), 'utf8')).version;
+  const version = spawnSync('npx', ['--no-install', 'wan22-install', '--version'], {
+    cwd: project,
+    encoding: 'utf8',
+  });
+  const expected = JSON.parse(
+    readFileSync(path.join(repo, 'examples/wan22-installer/package.json'), 'utf8'),
+  ).version;
   if (version.status !== 0 || version.stdout.trim() !== expected) {
     fail(`npx wan22-install --version gave ${version.status}: ${version.stdout}${version.stderr}`);
   }
