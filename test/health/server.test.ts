@@ -3,9 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HealthReporter } from '../../src/health/HealthReporter.js';
 import type { HealthServer } from '../../src/health/server.js';
+import { hostName } from '../../src/health/serverHost.js';
 import { CircuitBreaker } from '../../src/policies/circuit/CircuitBreaker.js';
 import { parseExposition } from './expositionParser.js';
 
@@ -104,6 +106,34 @@ const get = (port: number, path: string, host: string | undefined, extra = '') =
     port,
     `GET ${path} HTTP/1.1\r\n${host === undefined ? '' : `Host: ${host}\r\n`}${extra}Connection: close\r\n\r\n`,
   );
+
+describe('hostName (Host header parsing)', () => {
+  it('strips the port and brackets, lower-cases, and never throws on any input (property)', () => {
+    expect(hostName('LocalHost:9464')).toBe('localhost');
+    expect(hostName('[::1]:80')).toBe('::1');
+    expect(hostName('example.org.')).toBe('example.org');
+    for (const bad of [undefined, '', ' ', 'a:b', 'a:1:2', '[::1', '[::1]x', 'user@host', 'host/path'])
+      expect(hostName(bad)).toBeUndefined();
+    const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+    fc.assert(
+      fc.property(
+        fc.array(label, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 65535 }),
+        (labels, port) => {
+          const name = labels.join('.');
+          expect(hostName(`${name.toUpperCase()}:${port}`)).toBe(name);
+          expect(hostName(name)).toBe(name);
+        },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const out = hostName(text);
+        expect(out === undefined || (out !== '' && out === out.toLowerCase())).toBe(true);
+      }),
+    );
+  });
+});
 
 describe('serve(): Host checks, strict mode and breaker reset', () => {
   it('answers only Host values it serves: a DNS-rebinding page gets 421 and no data', async () => {
