@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoFiles, demoManifest } from '../demo/files.js';
 import { type DemoMirror, startDemoMirror } from '../demo/mirror.js';
 import { afterStderr, cli, json, listFiles, start } from './cli.js';
+import { HAS_SCRIPT, tty } from './tty.js';
 
 // Time budgets (a hung pip), the A14B → TI2V-5B alternative, and the lifecycle commands: remove,
 // cancel, models cleanup advice, status --offline, --version, progress lines, the 80 % disk warning.
@@ -134,6 +135,29 @@ describe('wan22-install: alternatives and lifecycle', () => {
     );
     expect(gen).toMatchObject({ mode: 'mock', alternatives: [TI2V] });
   });
+
+  it.skipIf(!HAS_SCRIPT)(
+    'on a terminal, install offers TI2V-5B for an A14B model the GPU cannot run, and installs it instead',
+    async () => {
+      const target = path.join(work, 'switched');
+      const doctor = json<{ alternatives: unknown[] }>(
+        await cli(['doctor', '--manifest', manifest, '--dir', target, '--models', T2V, '--json']),
+      );
+      if (doctor.alternatives.length === 0) return; // an 80 GB GPU: nothing to offer
+      const run = await tty(
+        ['install', '--manifest', manifest, '--dir', target, '--models', T2V],
+        [
+          { when: `Install ${TI2V} instead of ${T2V}?`, send: 'y\r' },
+          { when: 'models into', send: '\r' },
+        ],
+      );
+      expect(run.code, run.screen.slice(-2000)).toBe(0);
+      expect(run.screen).toContain(`installed instead (GPU): ${T2V} → ${TI2V}`);
+      expect(await listFiles(path.join(target, TI2V))).toHaveLength(7);
+      await expect(stat(path.join(target, T2V))).rejects.toThrow();
+    },
+    60_000,
+  );
 
   it('models advises removing models unused for --unused-days; remove frees the space and updates usage', async () => {
     expect((await cli(['generate', '--dir', dir, '--models', TI2V, '--json'])).code).toBe(0);
