@@ -62,7 +62,7 @@ const block = (value: unknown) => `\`\`\`json\n${JSON.stringify(value, null, 2)}
  * chain with file:line, category, remediation, system snapshot with OS, CPU, GPUs and driver,
  * memory, disks, Node and Python, the redacted environment) rendered by its report renderer, plus
  * the journal's last run, the recovery log (this run's recoveries and the learned strategy store),
- * the health report and the end of the run log. Markdown for people, JSON for tools, both redacted
+ * the health report and the end of the run log (60 lines in Markdown, 200 in JSON). Markdown for people, JSON for tools, both redacted
  * (the capturer's filter, which knows every token registered this run). Goes to
  * `<reports>/support/`; when that folder cannot be created, to the system temp folder.
  */
@@ -88,7 +88,7 @@ export async function writeSupportBundle(
     failed: session.failed,
     recovery: { thisRun: session.recovered, strategies: await recoveryStore(layout.recoveryStore) },
     health: session.health.report(),
-    log: { file: session.log.file ?? null, tail: session.log.tail(60) },
+    log: { file: session.log.file ?? null, tail: session.log.tail(200) },
   };
   const safeExtra = redactValue(extra);
   const markdown = [
@@ -118,9 +118,12 @@ export async function writeSupportBundle(
     '',
     session.health.toMarkdown(),
     '',
-    `## Run log (last ${safeExtra.log.tail.length} lines${extra.log.file ? ` of ${extra.log.file}` : ''})`,
+    `## Run log (last ${Math.min(60, safeExtra.log.tail.length)} lines${extra.log.file ? ` of ${extra.log.file}` : ''}; the JSON bundle has up to 200)`,
     '',
-    `\`\`\`jsonl\n${safeExtra.log.tail.map((line) => JSON.stringify(line)).join('\n')}\n\`\`\``,
+    `\`\`\`jsonl\n${safeExtra.log.tail
+      .slice(-60)
+      .map((line) => JSON.stringify(line))
+      .join('\n')}\n\`\`\``,
     '',
   ].join('\n');
   const json = { schema: 'wan22-install/support-bundle', version: 1, context, ...safeExtra };
