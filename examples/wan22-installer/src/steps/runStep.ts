@@ -122,8 +122,9 @@ async function modelsStep(session: Session, input: StepInput): Promise<string> {
 }
 
 /**
- * The cause a support bundle shows for failed files: each file's error (at most 5), root causes
- * first — an open circuit is the consequence of failures on other files, not their reason.
+ * The cause a support bundle shows for failed files: an AggregateError naming the files, with each
+ * file's error (at most 5), root causes first — an open circuit is the consequence of failures on
+ * other files, not their reason.
  */
 export function failureCause(failed: readonly { error: unknown; model: string; path: string }[]): unknown {
   const ranked = [...failed].sort(
@@ -131,7 +132,6 @@ export function failureCause(failed: readonly { error: unknown; model: string; p
       Number(classifyError(a.error).category === 'circuit_open') -
       Number(classifyError(b.error).category === 'circuit_open'),
   );
-  if (ranked.length === 1) return ranked[0]?.error;
   return new AggregateError(
     ranked.slice(0, 5).map((f) => f.error),
     `${failed.length} file(s) failed: ${ranked
