@@ -197,6 +197,7 @@ export {
   DEFAULT_FLEET_THRESHOLDS,
   type FleetAlert,
   type FleetReport,
+  type FleetTarget,
   type FleetThresholds,
 } from './health/aggregate.js';
 export { fleetToHTML } from './health/fleetHtml.js';
@@ -217,7 +218,7 @@ export {
   OTEL_INSTRUMENTS,
 } from './health/otel.js';
 export { escapeLabelValue, type PrometheusOptions, toPrometheus } from './health/prometheus.js';
-export type { HealthServer, ServeOptions } from './health/server.js';
+export type { HealthServer, ResettableBreaker, ServeOptions } from './health/server.js';
 export { LATENCY_BOUNDS_MS } from './health/stats.js';
 export { DEFAULT_HEALTH_THRESHOLDS } from './health/status.js';
 export {

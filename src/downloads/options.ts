@@ -55,7 +55,10 @@ export interface DownloaderOptions {
    * Default 100 plus one per 8 MiB of the expected size (1 000 when the size is unknown).
    */
   maxRequestsPerFile?: number;
-  /** Retry policy (or its options) for network errors, 408/429/5xx. Default retries 3, delays 1 s, 2 s, 4 s. */
+  /**
+   * Retry policy (or its options) for network errors, 408/429/5xx. Default 3 retries at 2 s, 4 s, 8 s
+   * with bounded jitter (±20 %: 1.6–2.4 s, 3.2–4.8 s, 6.4–9.6 s), so a fleet does not retry in lockstep.
+   */
   retry?: RetryPolicy | RetryPolicyOptions;
   /** Options for the per-mirror CircuitBreaker (one per origin, named `download:<origin>`); `false` disables. */
   breaker?: CircuitBreakerOptions | false;
@@ -217,7 +220,11 @@ export const DOWNLOADER_DEFAULTS = Object.freeze({
     /** Retries per mirror after the first attempt. */
     retries: 3,
     /** Waits before retries 1, 2 and 3, ms (a server's Retry-After / RateLimit replaces them). */
-    delays: Object.freeze([1000, 2000, 4000]) as readonly number[],
+    delays: Object.freeze([2000, 4000, 8000]) as readonly number[],
+    /** Each wait varies uniformly by ±20 % (see `jitterRatio`), so many machines spread their retries. */
+    jitter: 'bounded' as const,
+    /** Spread of the bounded jitter. */
+    jitterRatio: 0.2,
   }),
 });
 

@@ -76,6 +76,35 @@ export class HealthReporter implements HealthHook {
   }
 
   /**
+   * Records an attempt that failed and was followed by another attempt of the same call — a retry,
+   * a fail-over to the next mirror, the next alternative. It is no call outcome (status and success
+   * rates do not change) but counts in `attempts` and `attemptErrors`, so that fleet rates count every
+   * timeout, checksum failure or open circuit, also those a later attempt recovered from. Record the
+   * call's final outcome with {@link record} as usual. O(1).
+   *
+   * @example
+   * downloader.on('download:retry', (e) => health.recordFailedAttempt({ component: 'downloads', operation: 'download', category: e.category }));
+   */
+  recordFailedAttempt(attempt: { component: string; operation: string; category?: ErrorCategory }): void {
+    if (
+      typeof attempt !== 'object' ||
+      attempt === null ||
+      typeof attempt.component !== 'string' ||
+      typeof attempt.operation !== 'string'
+    ) {
+      throw new ConfigurationError(
+        'recordFailedAttempt',
+        '{ component: string, operation: string, category?: ErrorCategory }',
+        attempt,
+      );
+    }
+    if (attempt.category !== undefined && !CATEGORY_SET.has(attempt.category)) {
+      throw new ConfigurationError('recordFailedAttempt.category', 'an ErrorCategory', attempt.category);
+    }
+    this.#table.recordRetried(attempt.component, attempt.operation, attempt.category);
+  }
+
+  /**
    * Records how the installation as a whole went; fleet views count install success and average
    * install time from it. Without it, the last outcome of the operation — or else the component —
    * named `installOperation` (default `install`) is used.
@@ -164,7 +193,11 @@ export class HealthReporter implements HealthHook {
     return toPrometheus(this.report(), this.#prefix !== undefined ? { prefix: this.#prefix } : {});
   }
 
-  /** Serves `/health` (JSON, 503 when unhealthy), `/metrics` and `/dashboard` on 127.0.0.1 by default. */
+  /**
+   * Serves `/health` (JSON, 503 when unhealthy — or degraded with `strict`), `/metrics` and
+   * `/dashboard` on 127.0.0.1 by default, only to requests whose `Host` it answers for (see
+   * ServeOptions.allowedHosts); `resetToken` enables `POST /circuits/<name>/reset`.
+   */
   serve(options: ServeOptions = {}): Promise<HealthServer> {
     return serveHealth(this, options);
   }

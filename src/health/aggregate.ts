@@ -2,6 +2,7 @@ import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../errors/category.js';
 import { fleetAlerts } from './fleetAlerts.js';
 import { ratio } from './fleetRatio.js';
+import { fleetTargets } from './fleetTargets.js';
 import { fleetTrends } from './fleetTrends.js';
 import {
   type AggregateOptions,
@@ -22,6 +23,7 @@ export {
   DEFAULT_FLEET_THRESHOLDS,
   type FleetAlert,
   type FleetReport,
+  type FleetTarget,
   type FleetThresholds,
 } from './fleetTypes.js';
 
@@ -52,6 +54,15 @@ function resolve(partial: Partial<FleetThresholds> | undefined): FleetThresholds
 function count(errors: Partial<Record<ErrorCategory, number>> | undefined, category: ErrorCategory): number {
   const v = errors?.[category];
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+/** Adds the known categories of `from` (a report's counts, maybe hand-made) into `into`. */
+function addCategories(into: Partial<Record<ErrorCategory, number>>, from: unknown): void {
+  if (typeof from !== 'object' || from === null) return;
+  for (const [k, v] of Object.entries(from)) {
+    if (CATEGORY_SET.has(k) && typeof v === 'number' && Number.isFinite(v))
+      into[k as ErrorCategory] = (into[k as ErrorCategory] ?? 0) + v;
+  }
 }
 
 /**
@@ -92,7 +103,10 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
   const statusCount = { healthy: 0, degraded: 0, unhealthy: 0 };
   let calls = 0;
   let failures = 0;
+  let attempts = 0;
   const errors: Partial<Record<ErrorCategory, number>> = {};
+  const attemptErrors: Partial<Record<ErrorCategory, number>> = {};
+  const installFailures: Partial<Record<ErrorCategory, number>> = {};
   let installsKnown = 0;
   let installsOk = 0;
   let installMs = 0;
@@ -116,13 +130,16 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
     statusCount[r.status] = (statusCount[r.status] ?? 0) + 1;
     calls += r.totals.calls;
     failures += r.totals.failures ?? 0;
-    for (const [k, v] of Object.entries(r.totals.errors ?? {})) {
-      if (CATEGORY_SET.has(k) && typeof v === 'number')
-        errors[k as ErrorCategory] = (errors[k as ErrorCategory] ?? 0) + v;
-    }
+    addCategories(errors, r.totals.errors);
+    // Reports written before attempts were counted: each call is one attempt, final failures the events.
+    const own = typeof r.totals.attempts === 'number' && r.totals.attempts >= r.totals.calls;
+    attempts += own ? (r.totals.attempts as number) : r.totals.calls;
+    addCategories(attemptErrors, own ? r.totals.attemptErrors : r.totals.errors);
     if (r.install) {
       installsKnown += 1;
       if (r.install.success) installsOk += 1;
+      else if (r.install.category && CATEGORY_SET.has(r.install.category))
+        installFailures[r.install.category] = (installFailures[r.install.category] ?? 0) + 1;
       installMs += r.install.durationMs;
     }
     for (const c of r.components) {
@@ -162,13 +179,15 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
     failed: installsKnown - installsOk,
     successRate: ratio(installsOk, installsKnown, 1),
     averageDurationMs: ratio(installMs, installsKnown, 0),
+    failureCategories: installFailures,
   };
   const rates = {
-    timeout: ratio(count(errors, 'timeout'), calls, 0),
-    checksum: ratio(count(errors, 'corruption'), calls, 0),
-    circuitOpen: ratio(count(errors, 'circuit_open'), calls, 0),
+    timeout: ratio(count(attemptErrors, 'timeout'), attempts, 0),
+    checksum: ratio(count(attemptErrors, 'corruption'), attempts, 0),
+    circuitOpen: ratio(count(attemptErrors, 'circuit_open'), attempts, 0),
   };
-  const alerts = fleetAlerts(installs, rates, calls, thresholds);
+  const alerts = fleetAlerts(installs, rates, attempts, thresholds);
+  const targets = fleetTargets(installs, rates, attempts, thresholds);
 
   return {
     schema: 'wan-reliability/fleet-report',
@@ -188,8 +207,16 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
       })),
     },
     installs,
-    totals: { calls, failures, successRate: ratio(calls - failures, calls, 1), errors },
+    totals: {
+      calls,
+      failures,
+      successRate: ratio(calls - failures, calls, 1),
+      errors,
+      attempts,
+      attemptErrors,
+    },
     rates,
+    targets,
     components: [...components.entries()]
       .map(([name, c]) => ({
         name,

@@ -51,6 +51,16 @@ export class ComponentTable {
     op.record(success, ms, outcome.category, outcome.recovered);
   }
 
+  /**
+   * Records an attempt that failed and was followed by another attempt of the same call: it counts
+   * towards the operation's attempts and failed attempts, never towards call outcomes or status.
+   */
+  recordRetried(component: string, operation: string, category: string | undefined): void {
+    const c = this.#components.get(component) ?? this.#createComponent(component);
+    const op = c.operations.get(operation) ?? this.#createOperation(c, operation);
+    op.recordRetried(category);
+  }
+
   /** The component named `name`, if recorded. */
   get(name: string): ComponentStats | undefined {
     return this.#components.get(name);

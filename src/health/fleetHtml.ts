@@ -22,9 +22,21 @@ export function fleetToHTML(fleet: FleetReport, options: { title?: string } = {}
       ? '<p>No alert: every runbook threshold is met.</p>'
       : `<ul class="alerts">${fleet.alerts
           .map(
-            (a) => `<li><span class="badge ${a.severity}">${a.severity}</span> ${escapeHtml(a.message)}</li>`,
+            (a) =>
+              `<li><span class="badge ${a.severity}">${a.severity}</span> ${escapeHtml(a.message)}<br><strong>Do:</strong> ${escapeHtml(a.action)}</li>`,
           )
           .join('')}</ul>`,
+    '<h2>Runbook targets</h2>',
+    `<table class="targets"><thead><tr><th>measure</th><th>target</th><th>fleet</th><th>state</th></tr></thead><tbody>${fleet.targets
+      .map(
+        (t) =>
+          `<tr><td>${escapeHtml(t.label)}</td><td>${escapeHtml(t.target)}</td><td class="num">${escapeHtml(t.observed)}</td><td>${
+            t.met === null
+              ? 'no data'
+              : `<span class="badge ${t.met ? 'healthy' : 'unhealthy'}">${t.met ? 'met' : 'missed'}</span>`
+          }</td></tr>`,
+      )
+      .join('')}</tbody></table>`,
     `<div class="cards">${card('instances', String(fleet.instances.total))}${card('healthy', String(fleet.instances.healthy))}${card(
       'degraded',
       String(fleet.instances.degraded),
@@ -36,7 +48,7 @@ export function fleetToHTML(fleet: FleetReport, options: { title?: string } = {}
     )}${card('average install', fleet.installs.known > 0 ? duration(fleet.installs.averageDurationMs) : '–')}${card(
       'call success',
       percent(fleet.totals.successRate),
-    )}${card('timeouts / checksum / circuit-open', `${percent(fleet.rates.timeout)} / ${percent(fleet.rates.checksum)} / ${percent(fleet.rates.circuitOpen)}`)}</div>`,
+    )}${card('timeouts / checksum / circuit-open (of attempts)', `${percent(fleet.rates.timeout)} / ${percent(fleet.rates.checksum)} / ${percent(fleet.rates.circuitOpen)}`)}</div>`,
   ];
   const worked = fleet.recovery.filter((r) => r.attempts > 0);
   const charts = [

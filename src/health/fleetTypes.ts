@@ -7,11 +7,11 @@ export interface FleetThresholds {
   readonly installSuccessRate: number;
   /** Alert when installs take longer than this on average, ms (default 600 000 = 10 min). */
   readonly averageInstallMs: number;
-  /** Alert when more calls than this fail with a timeout (default 0.05). */
+  /** Alert when more attempts than this end in a timeout, recovered ones included (default 0.05). */
   readonly networkTimeoutRate: number;
-  /** Alert when more calls than this fail an integrity check (category `corruption`) (default 0.01). */
+  /** Alert when more attempts than this fail an integrity check (`corruption`), recovered ones included (default 0.01). */
   readonly checksumFailureRate: number;
-  /** Alert when more calls than this are rejected by an open circuit (default 0.05). */
+  /** Alert when more attempts than this are rejected by an open circuit, recovered ones included (default 0.05). */
   readonly circuitOpenRate: number;
 }
 
@@ -32,15 +32,34 @@ export interface FleetAlert {
     | 'install-duration'
     | 'network-timeouts'
     | 'checksum-failures'
-    | 'circuit-open';
-  /** `critical` for install success, `warning` for the rest. */
+    | 'circuit-open'
+    | 'disk-full';
+  /** `critical` for install success and full disks, `warning` for the rest. */
   readonly severity: 'critical' | 'warning';
   /** One line for humans, with the observed value and the threshold. */
   readonly message: string;
-  /** The observed value (a ratio, or ms for install-duration). */
+  /** What to do, from docs/runbook.md ("add a mirror", "check the proxy", "disk too small …"). */
+  readonly action: string;
+  /** The observed value (a ratio, ms for install-duration, installs for disk-full). */
   readonly value: number;
   /** The threshold it crossed (same unit as `value`). */
   readonly threshold: number;
+}
+
+/** One of the runbook's targets, as met or missed by the fleet. */
+export interface FleetTarget {
+  /** The threshold it comes from. */
+  readonly id: keyof FleetThresholds;
+  /** What is measured, for people: `Install success`, `Network timeouts`, … */
+  readonly label: string;
+  /** The target as text: `≥ 90 %`, `< 10 min`, `< 5 % of attempts`. */
+  readonly target: string;
+  /** The observed value (ratio or ms), or null when there is nothing to measure yet. */
+  readonly value: number | null;
+  /** The observed value as text (`–` when unknown). */
+  readonly observed: string;
+  /** Whether the target is met; null when there is nothing to measure yet. */
+  readonly met: boolean | null;
 }
 
 /** The fleet view. */
@@ -96,6 +115,8 @@ export interface FleetReport {
     readonly successRate: number;
     /** Mean install duration, ms (0 when none known). */
     readonly averageDurationMs: number;
+    /** Failed installs per category given to recordInstall (absent categories: not told). */
+    readonly failureCategories: Partial<Record<ErrorCategory, number>>;
   };
   /** Sums over the latest report of every instance. */
   readonly totals: {
@@ -107,16 +128,25 @@ export interface FleetReport {
     readonly successRate: number;
     /** Failures per category. */
     readonly errors: Partial<Record<ErrorCategory, number>>;
+    /** Attempts: calls plus retried and failed-over attempts (calls alone for reports without it). */
+    readonly attempts: number;
+    /** Failed attempts per category, recovered ones included (final failures for reports without it). */
+    readonly attemptErrors: Partial<Record<ErrorCategory, number>>;
   };
-  /** Failure rates over all calls that the alerts use. */
+  /**
+   * Event rates over every attempt that the alerts use: each timeout, checksum failure or open
+   * circuit counts, also when a retry or another mirror recovered from it.
+   */
   readonly rates: {
-    /** Share of calls that failed with a `timeout`. */
+    /** Share of attempts that ended in a `timeout`. */
     readonly timeout: number;
-    /** Share of calls that failed an integrity check (`corruption`). */
+    /** Share of attempts that failed an integrity check (`corruption`). */
     readonly checksum: number;
-    /** Share of calls rejected by an open circuit (`circuit_open`). */
+    /** Share of attempts rejected by an open circuit (`circuit_open`). */
     readonly circuitOpen: number;
   };
+  /** The runbook's targets, each met or missed (shown in the fleet dashboard). */
+  readonly targets: readonly FleetTarget[];
   /** Components across instances, lowest success rate first. */
   readonly components: ReadonlyArray<{
     /** Component name. */

@@ -151,6 +151,24 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
   }
 
   name = out.family(
+    'attempts_total',
+    'counter',
+    'Attempts made: calls plus retried or failed-over attempts.',
+  );
+  for (const { o, base } of ops) out.sample(name, base, o.attempts);
+
+  name = out.family(
+    'attempt_failures_total',
+    'counter',
+    'Failed attempts by error category, final and retried ones (recovered calls included).',
+  );
+  for (const { o, base } of ops) {
+    for (const [category, count] of Object.entries(o.attemptErrors)) {
+      out.sample(name, `${base},${labels('category', category)}`, count ?? 0);
+    }
+  }
+
+  name = out.family(
     'call_duration_seconds',
     'histogram',
     'Duration of whole calls including retries, in seconds.',

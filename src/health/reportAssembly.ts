@@ -71,7 +71,16 @@ export function emptyReport(
     },
     status: 'healthy',
     thresholds,
-    totals: { calls: 0, successes: 0, failures: 0, recovered: 0, successRate: 1, errors: {} },
+    totals: {
+      calls: 0,
+      successes: 0,
+      failures: 0,
+      recovered: 0,
+      successRate: 1,
+      errors: {},
+      attempts: 0,
+      attemptErrors: {},
+    },
     components: [],
   };
 }
@@ -99,6 +108,8 @@ export function assembleReport(sources: ReportSources): HealthReport {
     recovered: 0,
     successRate: 1,
     errors: {} as Partial<Record<ErrorCategory, number>>,
+    attempts: 0,
+    attemptErrors: {} as Partial<Record<ErrorCategory, number>>,
   };
   let status: HealthStatus = 'healthy';
   for (const c of components) {
@@ -106,8 +117,9 @@ export function assembleReport(sources: ReportSources): HealthReport {
     totals.successes += c.successes;
     totals.failures += c.failures;
     totals.recovered += c.recovered;
-    for (const [k, v] of Object.entries(c.errors))
-      totals.errors[k as ErrorCategory] = (totals.errors[k as ErrorCategory] ?? 0) + (v ?? 0);
+    addCounts(totals.errors, c.errors);
+    totals.attempts += c.attempts;
+    addCounts(totals.attemptErrors, c.attemptErrors);
     status = worse(status, c.status);
   }
   totals.successRate = totals.calls === 0 ? 1 : totals.successes / totals.calls;
@@ -161,11 +173,15 @@ function componentReport(
   thresholds: HealthThresholds,
 ): ComponentReport {
   const errors: Partial<Record<ErrorCategory, number>> = {};
+  const attemptErrors: Partial<Record<ErrorCategory, number>> = {};
+  let attempts = 0;
   const operations: OperationReport[] = [];
   for (const op of c.operations.values()) {
     const opErrors = op.errors();
-    for (const [k, v] of Object.entries(opErrors))
-      errors[k as ErrorCategory] = (errors[k as ErrorCategory] ?? 0) + (v ?? 0);
+    const opAttemptErrors = op.attemptErrors();
+    addCounts(errors, opErrors);
+    addCounts(attemptErrors, opAttemptErrors);
+    attempts += op.calls + op.retried;
     operations.push({
       name: cleaner.clean(op.name),
       calls: op.calls,
@@ -178,6 +194,8 @@ function componentReport(
       meanMs: op.calls === 0 ? 0 : op.sumMs / op.calls,
       maxMs: op.maxMs,
       errors: opErrors,
+      attempts: op.calls + op.retried,
+      attemptErrors: opAttemptErrors,
       histogram: { boundsMs: LATENCY_BOUNDS_MS, counts: Array.from(op.buckets), sumMs: op.sumMs },
     });
   }
@@ -194,8 +212,18 @@ function componentReport(
         }
       : {}),
     errors,
+    attempts,
+    attemptErrors,
     operations,
   };
+}
+
+function addCounts(
+  into: Partial<Record<ErrorCategory, number>>,
+  from: Partial<Record<ErrorCategory, number>>,
+): void {
+  for (const [k, v] of Object.entries(from))
+    into[k as ErrorCategory] = (into[k as ErrorCategory] ?? 0) + (v ?? 0);
 }
 
 /**

@@ -19,6 +19,16 @@ const CATEGORY_INDEX: Readonly<Record<string, number>> = Object.freeze(
 );
 const UNKNOWN_INDEX = ERROR_CATEGORIES.indexOf('unknown');
 
+function categoryIndex(category: string | undefined): number {
+  return (category === undefined ? undefined : CATEGORY_INDEX[category]) ?? UNKNOWN_INDEX;
+}
+
+function nonZero(counts: Uint32Array): Partial<Record<ErrorCategory, number>> {
+  const out: Partial<Record<ErrorCategory, number>> = {};
+  for (let i = 0; i < CATEGORIES; i++) if (counts[i]! > 0) out[ERROR_CATEGORIES[i]!] = counts[i]!;
+  return out;
+}
+
 /** Counters of one component × operation, all fixed-size: recording never allocates. */
 export class OperationStats {
   readonly name: string;
@@ -31,6 +41,10 @@ export class OperationStats {
   lastMs = 0;
   /** Failures per category, indexed like ERROR_CATEGORIES. */
   readonly failures = new Uint32Array(CATEGORIES);
+  /** Failed attempts that were followed by another attempt (retry, fail-over), per category. */
+  readonly retriedFailures = new Uint32Array(CATEGORIES);
+  /** Sum of {@link retriedFailures}: attempts beyond each call's last one. */
+  retried = 0;
   /** Calls per latency bucket (not cumulative), the last one above every bound. */
   readonly buckets = new Float64Array(BUCKETS);
 
@@ -48,20 +62,29 @@ export class OperationStats {
       this.successes += 1;
       if (recovered === true) this.recovered += 1;
     } else {
-      const index = category === undefined ? UNKNOWN_INDEX : CATEGORY_INDEX[category];
-      this.failures[index === undefined ? UNKNOWN_INDEX : index]! += 1;
+      this.failures[categoryIndex(category)]! += 1;
     }
     let b = 0;
     while (b < BOUNDS.length && ms > BOUNDS[b]!) b += 1;
     this.buckets[b]! += 1;
   }
 
+  /** Records an attempt that failed and was followed by another one; not a call outcome. */
+  recordRetried(category: string | undefined): void {
+    this.retried += 1;
+    this.retriedFailures[categoryIndex(category)]! += 1;
+  }
+
   /** Failures per category, non-zero only. */
   errors(): Partial<Record<ErrorCategory, number>> {
-    const out: Partial<Record<ErrorCategory, number>> = {};
-    for (let i = 0; i < CATEGORIES; i++)
-      if (this.failures[i]! > 0) out[ERROR_CATEGORIES[i]!] = this.failures[i]!;
-    return out;
+    return nonZero(this.failures);
+  }
+
+  /** Failed attempts per category, the calls' final failures and the retried ones alike, non-zero only. */
+  attemptErrors(): Partial<Record<ErrorCategory, number>> {
+    const sum = new Uint32Array(CATEGORIES);
+    for (let i = 0; i < CATEGORIES; i++) sum[i] = this.failures[i]! + this.retriedFailures[i]!;
+    return nonZero(sum);
   }
 
   /** Quantile estimated from the histogram (linear inside a bucket, like Prometheus), capped by the max. */

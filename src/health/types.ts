@@ -70,6 +70,13 @@ export interface OperationReport {
   readonly maxMs: number;
   /** Failures per category. */
   readonly errors: Partial<Record<ErrorCategory, number>>;
+  /**
+   * Attempts made: one per call plus every failed attempt recorded with `recordFailedAttempt`
+   * (retries, fail-overs). Fleet rates divide by it.
+   */
+  readonly attempts: number;
+  /** Failed attempts per category: final failures plus retried ones (recovered calls included). */
+  readonly attemptErrors: Partial<Record<ErrorCategory, number>>;
   /** Durations since start in fixed buckets (LATENCY_BOUNDS_MS). */
   readonly histogram: LatencyHistogram;
 }
@@ -90,6 +97,10 @@ export interface ComponentReport extends ComponentHealth {
   readonly lastFailureCategory?: string;
   /** Failures since start per category, summed over the operations. */
   readonly errors: Partial<Record<ErrorCategory, number>>;
+  /** Attempts since start (calls plus retried failed attempts), summed over the operations. */
+  readonly attempts: number;
+  /** Failed attempts per category (final and retried), summed over the operations. */
+  readonly attemptErrors: Partial<Record<ErrorCategory, number>>;
   /** Per-operation detail. */
   readonly operations: readonly OperationReport[];
 }
@@ -172,6 +183,13 @@ export interface HealthReport {
     readonly successRate: number;
     /** Failures per category. */
     readonly errors: Partial<Record<ErrorCategory, number>>;
+    /**
+     * Attempts: calls plus failed attempts that were retried or failed over (see
+     * `recordFailedAttempt`). Absent in reports of earlier versions: readers use `calls` then.
+     */
+    readonly attempts?: number;
+    /** Failed attempts per category, recovered ones included. Absent in earlier reports: use `errors`. */
+    readonly attemptErrors?: Partial<Record<ErrorCategory, number>>;
   };
   /** One entry per component, in first-seen order. */
   readonly components: readonly ComponentReport[];

@@ -72,6 +72,39 @@ export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
 }
 
+/** Callbacks waiting for each signal's abort, behind one listener per signal. */
+const waiting = new WeakMap<AbortSignal, { callbacks: Set<() => void>; listener: () => void }>();
+
+/**
+ * Runs `callback` when `signal` aborts; returns the function that stops waiting. However many hashes
+ * wait on one signal (a verify queues every file of a model on its caller's signal), the signal
+ * carries one listener, not one per hash: dozens of listeners on one signal is Node's
+ * MaxListenersExceededWarning, and each one costs work on abort.
+ */
+function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let entry = waiting.get(signal);
+  if (!entry) {
+    const callbacks = new Set<() => void>();
+    const listener = () => {
+      waiting.delete(signal);
+      for (const fn of callbacks) fn();
+    };
+    entry = { callbacks, listener };
+    waiting.set(signal, entry);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const { callbacks, listener } = entry;
+  const fn = () => callback();
+  callbacks.add(fn);
+  return () => {
+    callbacks.delete(fn);
+    if (callbacks.size === 0 && waiting.get(signal)?.callbacks === callbacks) {
+      waiting.delete(signal);
+      signal.removeEventListener('abort', listener);
+    }
+  };
+}
+
 interface Job {
   id: number;
   path: string;
@@ -129,27 +162,24 @@ export class HashPool implements Hasher, AsyncDisposable {
     if (options.sizeHint !== undefined && options.sizeHint <= INLINE_LIMIT) return hashInline(path, signal);
     return new Promise<HashResult>((resolve, reject) => {
       const flag = new SharedArrayBuffer(4);
-      let onAbort: (() => void) | undefined;
-      const cleanup = () => {
-        if (onAbort) signal?.removeEventListener('abort', onAbort);
-      };
+      let unwatch: (() => void) | undefined;
       const job: Job = {
         id: this.nextId++,
         path,
         flag,
         onProgress: options.onProgress,
         resolve: (result) => {
-          cleanup();
+          unwatch?.();
           resolve(result);
         },
         reject: (error) => {
-          cleanup();
+          unwatch?.();
           reject(error);
         },
         settled: false,
       };
       if (signal) {
-        onAbort = () => {
+        unwatch = onAbort(signal, () => {
           Atomics.store(new Int32Array(flag), 0, 1);
           const queued = this.queue.indexOf(job);
           if (queued >= 0) this.queue.splice(queued, 1);
@@ -157,8 +187,7 @@ export class HashPool implements Hasher, AsyncDisposable {
             job.settled = true;
             job.reject(abortError(signal, 'hash'));
           }
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
+        });
       }
       this.queue.push(job);
       this.pump();
@@ -265,7 +294,10 @@ async function hashInline(path: string, signal: AbortSignal | undefined): Promis
   const handle = await open(path, 'r');
   try {
     const before = identityOf(await handle.stat({ bigint: true }));
-    const data = await handle.readFile(signal ? { signal } : {});
+    // No signal for readFile: it would add one listener per file to the caller's signal, for a read
+    // of at most 64 KiB; the abort is checked right after instead.
+    const data = await handle.readFile();
+    if (signal?.aborted) throw abortError(signal, 'hash');
     const after = identityOf(await handle.stat({ bigint: true }));
     return {
       sha256: createHash('sha256').update(data).digest('hex'),

@@ -218,6 +218,57 @@ describe('HealthReporter report()', () => {
   });
 });
 
+describe('HealthReporter.recordFailedAttempt', () => {
+  it('counts retried attempts and their categories without changing outcomes or status', () => {
+    const reporter = new HealthReporter(quiet);
+    for (let i = 0; i < 4; i++)
+      reporter.recordFailedAttempt({ component: 'downloads', operation: 'download', category: 'timeout' });
+    reporter.recordFailedAttempt({ component: 'downloads', operation: 'download' });
+    reporter.record({
+      component: 'downloads',
+      operation: 'download',
+      success: true,
+      durationMs: 5,
+      recovered: true,
+    });
+    reporter.record({
+      component: 'downloads',
+      operation: 'download',
+      success: false,
+      durationMs: 5,
+      category: 'corruption',
+    });
+    const report = reporter.report();
+    expect(report.totals).toMatchObject({
+      calls: 2,
+      failures: 1,
+      errors: { corruption: 1 },
+      attempts: 7,
+      attemptErrors: { timeout: 4, unknown: 1, corruption: 1 },
+    });
+    const op = report.components[0]?.operations[0];
+    expect(op).toMatchObject({
+      calls: 2,
+      attempts: 7,
+      attemptErrors: { timeout: 4, unknown: 1, corruption: 1 },
+    });
+    expect(reporter.componentHealth('downloads')).toMatchObject({ calls: 2, consecutiveFailures: 1 });
+    const metrics = reporter.toPrometheus();
+    expect(metrics).toContain('wan_reliability_attempts_total{component="downloads",operation="download"} 7');
+    expect(metrics).toContain(
+      'wan_reliability_attempt_failures_total{component="downloads",operation="download",category="timeout"} 4',
+    );
+  });
+
+  it('rejects bad input with a ConfigurationError', () => {
+    const reporter = new HealthReporter(quiet);
+    expect(() => reporter.recordFailedAttempt(null as never)).toThrow(/recordFailedAttempt/);
+    expect(() =>
+      reporter.recordFailedAttempt({ component: 'a', operation: 'b', category: 'nope' as never }),
+    ).toThrow(/ErrorCategory/);
+  });
+});
+
 describe('HealthReporter and withReliability', () => {
   it('is fed automatically by wrapped calls', async () => {
     const reporter = new HealthReporter(quiet);

@@ -150,6 +150,121 @@ describe('aggregate', () => {
   });
 });
 
+describe('aggregate: event rates over every attempt, runbook targets and actions', () => {
+  /** 100 downloads that all succeeded, `recovered` of them after a first attempt that failed with `category`. */
+  function recoveredReport(
+    i: number,
+    category: 'timeout' | 'corruption' | 'circuit_open',
+    recovered: number,
+  ) {
+    const reporter = new HealthReporter({ ...quiet, instanceId: `r-${i}` });
+    for (let k = 0; k < 100; k++) {
+      if (k < recovered)
+        reporter.recordFailedAttempt({ component: 'downloads', operation: 'download', category });
+      reporter.record({
+        component: 'downloads',
+        operation: 'download',
+        success: true,
+        durationMs: 50,
+        recovered: k < recovered,
+      });
+    }
+    reporter.recordInstall({ success: true, durationMs: 60_000 });
+    return reporter.report();
+  }
+
+  it('counts recovered timeouts, checksum failures and open circuits against all attempts', () => {
+    const fleet = aggregate([recoveredReport(1, 'timeout', 6)]);
+    // No call failed in the end, yet 6 of 106 attempts timed out: the runbook counts those.
+    expect(fleet.totals).toMatchObject({
+      calls: 100,
+      failures: 0,
+      attempts: 106,
+      attemptErrors: { timeout: 6 },
+    });
+    expect(fleet.rates.timeout).toBeCloseTo(6 / 106);
+    expect(fleet.alerts.map((a) => a.id)).toEqual(['network-timeouts']);
+    expect(fleet.alerts[0]?.action).toMatch(/check the proxy/i);
+    expect(aggregate([recoveredReport(1, 'timeout', 5)]).alerts).toEqual([]); // 5 / 105 = 4.8 %
+
+    const checksum = aggregate([recoveredReport(1, 'corruption', 2)]);
+    expect(checksum.rates.checksum).toBeCloseTo(2 / 102);
+    expect(checksum.alerts.map((a) => a.id)).toEqual(['checksum-failures']);
+    expect(checksum.alerts[0]?.action).toMatch(/manifest pin/);
+
+    const open = aggregate([recoveredReport(1, 'circuit_open', 6)]);
+    expect(open.alerts.map((a) => a.id)).toEqual(['circuit-open']);
+    expect(open.alerts[0]?.action).toMatch(/add a mirror/i);
+  });
+
+  it('reads reports written before attempts were counted: each call is one attempt', () => {
+    const old = instanceReport(1, { timeouts: 6 }) as unknown as { totals: Record<string, unknown> };
+    delete old.totals.attempts;
+    delete old.totals.attemptErrors;
+    const fleet = aggregate([old]);
+    expect(fleet.totals.attempts).toBe(106);
+    expect(fleet.rates.timeout).toBeCloseTo(6 / 106);
+  });
+
+  it('lists the runbook targets as met, missed or without data, and shows them with the actions', () => {
+    const empty = aggregate([]);
+    expect(empty.targets.map((t) => [t.id, t.met])).toEqual([
+      ['installSuccessRate', null],
+      ['averageInstallMs', null],
+      ['networkTimeoutRate', null],
+      ['checksumFailureRate', null],
+      ['circuitOpenRate', null],
+    ]);
+    const fleet = aggregate([
+      ...Array.from({ length: 8 }, (_, i) => instanceReport(i, { installMs: 700_000 })),
+      recoveredReport(9, 'timeout', 10),
+    ]);
+    const met = Object.fromEntries(fleet.targets.map((t) => [t.id, t.met]));
+    expect(met).toEqual({
+      installSuccessRate: true,
+      averageInstallMs: false,
+      networkTimeoutRate: true, // 10 of 910 attempts
+      checksumFailureRate: true,
+      circuitOpenRate: true,
+    });
+    expect(fleet.targets[0]).toMatchObject({ label: 'Install success', target: '≥ 90.0 %' });
+    expect(fleet.targets[1]?.target).toBe('≤ 10.0 min');
+    const html = HealthReporter.fleetToHTML(fleet);
+    expect(html).toContain('Runbook targets');
+    expect(html).toMatch(
+      /Average install time<\/td><td>≤ 10\.0 min<\/td><td class="num">[^<]+<\/td><td><span class="badge unhealthy">missed/,
+    );
+    expect(html).toContain(escapeForHtml(fleet.alerts[0]?.action ?? '?'));
+  });
+
+  it('names the main failure category of failed installs and raises disk-full with the runbook action', () => {
+    const reports = Array.from({ length: 10 }, (_, i) => {
+      const reporter = new HealthReporter({ ...quiet, instanceId: `d-${i}` });
+      reporter.record({ component: 'downloads', operation: 'download', success: true, durationMs: 5 });
+      if (i < 3) reporter.recordInstall({ success: false, durationMs: 1000, category: 'disk_full' });
+      else if (i < 4) reporter.recordInstall({ success: false, durationMs: 1000, category: 'network' });
+      else reporter.recordInstall({ success: true, durationMs: 1000 });
+      return reporter.report();
+    });
+    const fleet = aggregate(reports);
+    expect(fleet.installs.failureCategories).toEqual({ disk_full: 3, network: 1 });
+    const byId = new Map(fleet.alerts.map((a) => [a.id, a]));
+    expect(byId.get('install-success')?.message).toMatch(/Most failed with disk_full \(3\)/);
+    expect(byId.get('install-success')?.action).toMatch(/Disk too small/);
+    expect(byId.get('disk-full')).toMatchObject({ severity: 'critical', value: 3 });
+    expect(byId.get('disk-full')?.action).toMatch(/Disk too small on 3 machines for the selected models/);
+  });
+});
+
+function escapeForHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
 describe('fleetDashboardFromFolder', () => {
   let dir: string;
   beforeEach(async () => {

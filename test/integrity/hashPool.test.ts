@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -68,6 +69,45 @@ describe('HashPool', () => {
 });
 
 describe('StatCache', () => {
+  it('puts one abort listener on a signal however many hashes wait on it (no MaxListenersExceededWarning)', async () => {
+    const folder = await dir();
+    const pool = new HashPool({ size: 2, blockSize: 64 * 1024 });
+    cleanups.push(() => pool.close());
+    const files = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const file = path.join(folder, `many-${i}`);
+        const size = i % 2 === 0 ? 1000 : INLINE_LIMIT + 4096 * i;
+        await writeFile(file, content(i, size));
+        return { file, size };
+      }),
+    );
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const all = Promise.all(
+        files.map((f) => pool.hash(f.file, { sizeHint: f.size, signal: controller.signal })),
+      );
+      expect(getEventListeners(controller.signal, 'abort').length).toBeLessThanOrEqual(1);
+      await all;
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+
+      const cancel = new AbortController();
+      const pending = files.map((f) => pool.hash(f.file, { sizeHint: f.size, signal: cancel.signal }));
+      expect(getEventListeners(cancel.signal, 'abort').length).toBeLessThanOrEqual(1);
+      cancel.abort();
+      const outcomes = await Promise.allSettled(pending);
+      const rejected = outcomes.filter((o) => o.status === 'rejected');
+      expect(rejected.length).toBeGreaterThan(0);
+      for (const o of rejected) expect(classifyError(o.reason).category).toBe('cancelled');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('round-trips entries, rejects a changed identity and survives garbage', async () => {
     const folder = await dir();
     const file = path.join(folder, 'sub', 'cache.json');

@@ -118,6 +118,8 @@ export function demoManifest(base: string, version = 1): Record<string, unknown>
       revision: demoRevision(m.id, version),
       required: m.required,
       priority: m.priority,
+      // As in the real template: without an 80 GB GPU, TI2V-5B is what can run.
+      ...(m.id.includes('A14B') ? { alternatives: ['Wan2.2-TI2V-5B'] } : {}),
       mirrors: ['flaky', 'corrupt', 'good'].map(
         (kind) => `${base}/${kind}/Wan-AI/${m.id}/resolve/{revision}/`,
       ),

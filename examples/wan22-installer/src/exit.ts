@@ -1,7 +1,13 @@
 import { isReliabilityError, ManifestError, redact } from '@wan/reliability';
 
-/** Exit codes of wan22-install (documented in the README). */
-export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, preflight: 3, interrupted: 130 });
+/**
+ * Exit codes of wan22-install (documented in the README): 4 means a person has to act before a run
+ * can succeed (accept a model licence, provide a token).
+ */
+export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, preflight: 3, action: 4, interrupted: 130 });
+
+/** Exit codes after which a support bundle is written: real failures, not usage errors or Ctrl-C. */
+export const BUNDLE_CODES: ReadonlySet<number> = new Set([EXIT.failed, EXIT.preflight, EXIT.action]);
 
 /** Bad command-line input: exit 2 with this message and no stack trace. */
 export class UsageError extends Error {
@@ -14,8 +20,9 @@ export class ExitError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
+    options: { cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
   }
 }
 
@@ -25,6 +32,7 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT.usage;
   if (isReliabilityError(error)) {
     if (error.category === 'cancelled') return EXIT.interrupted;
+    if (error.category === 'authentication') return EXIT.action;
     if (error.category === 'validation' || error.category === 'configuration') return EXIT.usage;
   }
   if ((error as { code?: string })?.code?.startsWith('commander.')) return EXIT.usage;

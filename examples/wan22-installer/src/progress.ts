@@ -74,8 +74,7 @@ export class ProgressView {
     const now = Date.now();
     if (!this.#tty && now - this.#lastLine > 2000) {
       this.#lastLine = now;
-      const pct = totalBytes > 0 ? Math.floor((doneBytes / totalBytes) * 100) : 100;
-      process.stderr.write(`progress ${pct}% (${formatBytes(doneBytes)}/${formatBytes(totalBytes)})\n`);
+      process.stderr.write(`${progressLine(doneBytes, totalBytes, rate)}\n`);
     }
   }
 
@@ -106,6 +105,22 @@ export class ProgressView {
   stop(): void {
     this.#multi?.stop();
   }
+}
+
+/** `progress 40% (2.3 MB/5.7 MB) at 1.2 MB/s, ETA 3 s` — the overall line printed without a terminal. */
+export function progressLine(doneBytes: number, totalBytes: number, rate: number): string {
+  const pct = totalBytes > 0 ? Math.floor((doneBytes / totalBytes) * 100) : 100;
+  const left = Math.max(0, totalBytes - doneBytes);
+  const eta = rate > 0 ? formatEta(left / rate) : 'unknown';
+  return `progress ${pct}% (${formatBytes(doneBytes)}/${formatBytes(totalBytes)}) at ${formatBytes(rate)}/s, ETA ${eta}`;
+}
+
+/** 75 → `1 min 15 s`, 3 → `3 s`, 7300 → `2 h 2 min`. */
+export function formatEta(seconds: number): string {
+  const s = Math.ceil(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
 function shorten(name: string): string {

@@ -1,4 +1,4 @@
-import { confirm, number, select } from '@inquirer/prompts';
+import { confirm, number, password, select } from '@inquirer/prompts';
 import { type RetryDecision, type RetryInfo, redact } from '@wan/reliability';
 
 /** Prompts only on a TTY, never with --yes, under CI, or when stdin/stdout are not terminals. */
@@ -31,4 +31,24 @@ export async function askRetryDecision(
 export async function ask(question: string, enabled: boolean, fallback: boolean): Promise<boolean> {
   if (!enabled) return fallback;
   return confirm({ message: question, default: fallback });
+}
+
+/**
+ * Asks for a Hugging Face token with hidden input (nothing is echoed, not even a mask); '' when the
+ * person just presses Enter. Only called on a terminal.
+ */
+export async function askToken(url: string | undefined): Promise<string> {
+  const where = url ? redact(url).replace(/^(https?:\/\/[^/]+\/[^/]+\/[^/]+)\/.*$/, '$1') : 'the Hub';
+  process.stderr.write(
+    `${where} refused access: the model is gated or private.\n` +
+      '  Accept its licence on the model page (logged in), create a read token at\n' +
+      '  https://huggingface.co/settings/tokens and paste it here (input hidden; Enter skips).\n',
+  );
+  return password({ message: 'Hugging Face token', mask: false });
+}
+
+/** A yes/no question for something that deletes data: default No on a terminal; without one, yes. */
+export async function askDestructive(question: string, enabled: boolean): Promise<boolean> {
+  if (!enabled) return true;
+  return confirm({ message: question, default: false });
 }

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
+  DOWNLOADER_DEFAULTS,
   Downloader,
+  ErrorContextCapturer,
   HealthReporter,
   loadManifest,
   type Manifest,
@@ -11,13 +14,21 @@ import {
   orderByDependencies,
   type RetryDecision,
   type RetryInfo,
-  redact,
-  type UpdateSource,
+  type TimeoutManager,
 } from '@wan/reliability';
 import { UsageError } from './exit.js';
+import { hubOrigin, hubSource } from './hub.js';
+import { checkInstallDir, type Layout, layoutOf } from './layout.js';
 import { Output } from './output.js';
 import { parseCount, parseList, parseRate } from './parse.js';
-import { askRetryDecision, interactive } from './prompts.js';
+import { askRetryDecision, askToken, interactive } from './prompts.js';
+import { RunLog } from './runlog.js';
+import type { Recovered } from './steps/models.js';
+import type { FailedItem } from './steps/runStep.js';
+import { installerTimeouts, parseTimeoutScale, TimedFetcher } from './timeouts.js';
+import { envToken, HubToken, readSavedToken } from './token.js';
+
+export { checkInstallDir, type Layout, layoutOf } from './layout.js';
 
 /** Options every command accepts (commander's camel-cased flags). */
 export interface GlobalOptions {
@@ -30,40 +41,15 @@ export interface GlobalOptions {
   bandwidth?: string;
   maxRetries?: string;
   reportDir?: string;
+  timeoutScale?: string;
+  saveToken?: boolean;
+  diskWarnAt?: string;
 }
 
-/** Where the installer keeps things inside the install folder. */
-export interface Layout {
-  readonly root: string;
-  readonly state: string;
-  readonly journal: string;
-  readonly installedManifest: string;
-  readonly lock: string;
-  readonly venv: string;
-  readonly config: string;
-  readonly reports: string;
-  readonly staging: string;
-  readonly previous: string;
-  readonly recoveryStore: string;
-}
-
-/** The install folder's layout (`--dir`, default `./wan22-models`). */
-export function layoutOf(options: GlobalOptions): Layout {
-  const root = path.resolve(options.dir ?? 'wan22-models');
-  const state = path.join(root, '.wan22');
-  return {
-    root,
-    state,
-    journal: path.join(state, 'journal.json'),
-    installedManifest: path.join(state, 'manifest.json'),
-    lock: path.join(state, 'install.lock'),
-    venv: path.join(root, '.venv'),
-    config: path.join(root, 'wan22.config.json'),
-    reports: path.resolve(options.reportDir ?? path.join(root, 'reports')),
-    staging: path.join(state, 'staging'),
-    previous: path.join(state, 'previous'),
-    recoveryStore: path.join(state, 'recovery.json'),
-  };
+/** What made the command fail, for the support bundle (set by commands that print their own result). */
+export interface Failure {
+  readonly error: unknown;
+  readonly phase: string;
 }
 
 /** Everything a command works with, built from the global options. */
@@ -74,19 +60,59 @@ export class Session {
   readonly health = new HealthReporter({ labels: { installer: 'wan22-install' }, openTelemetry: false });
   readonly maxRetries: number;
   readonly bandwidth: number | undefined;
+  readonly timeouts: TimeoutManager;
+  readonly timeoutScale: number;
+  /** Monitor warning when the install volume is fuller than this share (`--disk-warn-at`, default 80 %). */
+  readonly diskWarnAt: number;
+  /** Groups this run's captured errors. */
+  readonly runId = `run_${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  readonly log: RunLog;
+  readonly capturer = new ErrorContextCapturer();
+  readonly token: HubToken;
   /** Bytes the running install still has to download: the disk monitor projects against it. */
   remainingBytes = 0;
+  /** Set by a command that failed after printing its own result (the support bundle needs it). */
+  failure: Failure | undefined;
+  /** What this run recovered from by itself (for the summary and the support bundle). */
+  readonly recovered: Recovered[] = [];
+  /** What failed and what a person can do (the summary's "Failed" list, also in the support bundle). */
+  readonly failed: FailedItem[] = [];
   #downloader: Downloader | undefined;
   #asked = false;
   /** Called before a prompt, so progress bars do not draw over it. */
   beforePrompt: (() => void) | undefined;
 
-  constructor(readonly options: GlobalOptions) {
-    this.out = new Output(options.json === true);
+  constructor(
+    readonly options: GlobalOptions,
+    readonly command = 'command',
+  ) {
     this.layout = layoutOf(options);
+    this.log = new RunLog(this.layout.root, command);
+    this.out = new Output(options.json === true, (level, text) => this.log.write(level, 'output', { text }));
     this.interactive = interactive(options);
-    this.maxRetries = options.maxRetries === undefined ? 4 : parseCount('--max-retries', options.maxRetries);
+    this.maxRetries =
+      options.maxRetries === undefined
+        ? DOWNLOADER_DEFAULTS.retry.retries
+        : parseCount('--max-retries', options.maxRetries);
     this.bandwidth = options.bandwidth === undefined ? undefined : parseRate(options.bandwidth);
+    this.timeoutScale = parseTimeoutScale(options.timeoutScale);
+    this.timeouts = installerTimeouts(this.timeoutScale);
+    this.diskWarnAt = parseDiskWarn(options.diskWarnAt);
+    checkInstallDir(this.layout.root);
+    this.token = new HubToken({
+      interactive: this.interactive,
+      save: options.saveToken === true,
+      ask: (url) => {
+        this.beforePrompt?.();
+        return askToken(url);
+      },
+      // A path in HF_TOKEN_PATH counts as secret for redaction (its name says TOKEN): name the variable.
+      onSaved: (file) =>
+        this.out.warn(
+          `Token saved to ${process.env.HF_TOKEN_PATH ? '$HF_TOKEN_PATH' : file} (readable by you only), where huggingface_hub reads it.`,
+        ),
+    });
+    this.log.attach(this.layout.root);
   }
 
   /** The manifest given with --manifest, else the one the last install saved in the folder. */
@@ -120,30 +146,33 @@ export class Session {
   }
 
   /**
-   * The shared Downloader: HF_TOKEN on a 401 from the Hub only (https://huggingface.co, or
-   * HF_ENDPOINT when set; never to ModelScope or another manifest mirror), --bandwidth,
-   * --max-retries, one prompt on a TTY.
+   * The shared Downloader: the Hub token on 401/403 from the Hub only (HF_TOKEN, the token file,
+   * or one prompt on a TTY; https://huggingface.co or HF_ENDPOINT, never ModelScope or another
+   * manifest mirror), --bandwidth, --max-retries at 2 s, 4 s, 8 s ± 20 %, one retry prompt on a TTY.
    */
   downloader(): Downloader {
     this.#downloader ??= new Downloader({
       ...(this.bandwidth === undefined ? {} : { bandwidthLimit: this.bandwidth }),
-      token: () => process.env.HF_TOKEN,
+      token: this.token.provide,
       tokenOrigins: [hubOrigin()],
       stallTimeout: 15_000,
       retry: {
+        ...DOWNLOADER_DEFAULTS.retry,
         retries: this.maxRetries,
-        delays: [500, 1000, 2000],
-        maxDelay: 10_000,
-        jitter: 'full',
         decide: (info) => this.decide(info),
       },
     });
     return this.#downloader;
   }
 
-  /** An integrity checker for the folder (repairs with the shared Downloader). */
+  /** The Downloader with a `model_download` time budget per file (size-scaled, × --timeout-scale). */
+  fetcher(): TimedFetcher {
+    return new TimedFetcher(this.downloader(), this.timeouts);
+  }
+
+  /** An integrity checker for the folder (repairs with the shared, time-budgeted Downloader). */
   checker(manifest: Manifest, root = this.layout.root): ModelIntegrityChecker {
-    return new ModelIntegrityChecker({ root, manifest, downloader: this.downloader() });
+    return new ModelIntegrityChecker({ root, manifest, downloader: this.fetcher() });
   }
 
   /** Runtime availability (status, ensureReady, usage) with this CLI's commands as setup steps. */
@@ -152,8 +181,9 @@ export class Session {
     return new ModelAvailability({
       root: dir,
       manifest,
-      downloader: this.downloader(),
-      updates: hubSource(manifest),
+      downloader: this.fetcher(),
+      // The update check never prompts: a token only when one is configured.
+      updates: hubSource(manifest, async () => envToken() ?? (await readSavedToken())),
       setupSteps: (model, state) => [
         state === 'corrupt'
           ? `wan22-install repair --models ${model.id} --dir "${dir}" --yes`
@@ -189,69 +219,16 @@ export class Session {
   }
 }
 
-/** The Hugging Face Hub default endpoint (huggingface_hub's default for HF_ENDPOINT). */
-const HUB_ENDPOINT = 'https://huggingface.co';
-
-/**
- * The one origin HF_TOKEN may be sent to: `HF_ENDPOINT` when set (a private Hub or a Hub mirror
- * such as hf-mirror.com, as in huggingface_hub), else https://huggingface.co.
- */
-export function hubOrigin(env: NodeJS.ProcessEnv = process.env): string {
-  const endpoint = env.HF_ENDPOINT?.trim() || HUB_ENDPOINT;
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new UsageError(`HF_ENDPOINT must be an http(s) URL, got "${redact(endpoint)}"`);
+/** `--disk-warn-at 80` (percent of the volume in use) → 0.8. */
+function parseDiskWarn(text: string | undefined): number {
+  if (text === undefined) return 0.8;
+  const value = Number(text.replace(/%$/, ''));
+  if (!/^\s*\d+(\.\d+)?%?\s*$/.test(text) || !(value >= 1 && value <= 99)) {
+    throw new UsageError(
+      `--disk-warn-at ${text}: expected a percentage of the disk in use, from 1 to 99 (e.g. 80)`,
+    );
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`HF_ENDPOINT must be an http(s) URL, got "${redact(endpoint)}"`);
-  }
-  return url.origin;
-}
-
-/**
- * Per-request limit of the update check. Short on purpose: an offline machine (or a firewalled Hub)
- * must show "update check failed" within seconds, not hold `status` for the library's 15 s per request.
- */
-const UPDATE_TIMEOUT_MS = 5_000;
-
-/** `<origin>/[prefix/]<org>/<name>/resolve/…`: a Hub-shaped download URL (prefix: the demo's mirror kinds). */
-const RESOLVE_URL = /^(https?:\/\/[^/?#]+)\/(?:[^?#]*\/)?([^/?#]+\/[^/?#]+)\/resolve\//;
-
-/**
- * Where `status` asks for newer revisions (the Hub model API): `HF_ENDPOINT` when set (as in
- * huggingface_hub), else the Hugging Face mirror of the manifest, else the origin of its first
- * Hub-shaped mirror (the demo mirror serves the same API). The repository is read from the mirrors.
- */
-export function hubSource(manifest: Manifest, env: NodeJS.ProcessEnv = process.env): Partial<UpdateSource> {
-  const shaped = manifest.models.flatMap((m) =>
-    m.mirrors.map((url) => RESOLVE_URL.exec(url)).filter((x) => x !== null),
-  );
-  const origins = shaped.map((match) => match[1] as string);
-  const baseUrl =
-    env.HF_ENDPOINT?.replace(/\/+$/, '') ||
-    origins.find((origin) => origin === 'https://huggingface.co') ||
-    origins[0] ||
-    'https://huggingface.co';
-  let origin: string;
-  try {
-    origin = new URL(baseUrl).origin;
-  } catch {
-    throw new UsageError(`HF_ENDPOINT must be an http(s) URL, got "${baseUrl}"`);
-  }
-  // The update check may ask a Hub-shaped mirror; HF_TOKEN goes only to the Hub itself.
-  const tokenAllowed = origin === hubOrigin(env);
-  return {
-    baseUrl,
-    timeout: UPDATE_TIMEOUT_MS,
-    token: () => (tokenAllowed ? env.HF_TOKEN : undefined),
-    repoOf: (model) => {
-      const matches = model.mirrors.map((url) => RESOLVE_URL.exec(url)).filter((x) => x !== null);
-      const best = matches.find((match) => match[1] === origin) ?? matches[0];
-      return best?.[2] === undefined ? undefined : decodeURIComponent(best[2]);
-    },
-  };
+  return value / 100;
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -22,11 +22,14 @@ export function printSummary(
     advice: string[];
     monitorIssues: readonly MonitorIssue[];
     reports: { html: string; json: string; markdown: string };
+    /** Models replaced by their alternative on the person's request (`A → B`). */
+    switched?: readonly string[];
   },
 ): void {
   const { out } = session;
   out.info('');
   out.info(`WAN2.2 install: ${summary.ok ? 'OK' : 'FAILED'} in ${(summary.durationMs / 1000).toFixed(1)} s`);
+  for (const swap of summary.switched ?? []) out.info(`  installed instead (GPU): ${swap}`);
   for (const s of summary.steps)
     out.info(
       `  ${s.status === 'failed' ? '✗' : s.status === 'not reached' ? '·' : '✓'} ${s.name}: ${s.status}${s.detail ? ` — ${s.detail}` : ''}`,

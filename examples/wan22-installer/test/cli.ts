@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,13 +15,27 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * A Hugging Face home that does not exist: no test ever reads the real `~/.cache/huggingface/token`
+ * of the machine it runs on (tests that need a token file pass their own HF_HOME).
+ */
+export const NO_HF_HOME = path.join(tmpdir(), `wan22-no-hf-home-${process.pid}`);
+
+/** The environment every CLI child gets: non-interactive, no colours, no token from the machine. */
+export function cliEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { ...process.env, CI: 'true', NO_COLOR: '1', HF_HOME: NO_HF_HOME };
+  for (const name of ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_TOKEN_PATH', 'XDG_CACHE_HOME'])
+    delete base[name];
+  return { ...base, ...env };
+}
+
 /** Starts the CLI as a child (non-interactive: CI=true, no TTY). */
 export function start(
   args: readonly string[],
   env: Record<string, string> = {},
 ): { child: ChildProcess; done: Promise<CliRun> } {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env },
+    env: cliEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -40,7 +55,7 @@ export function start(
 /** Resolves `delayMs` after `text` first appears on the child's stderr (chunk boundaries do not matter). */
 export function afterStderr(
   child: ChildProcess,
-  text: string,
+  text: string | RegExp,
   delayMs: number,
   timeoutMs = 40_000,
 ): Promise<void> {
@@ -52,7 +67,7 @@ export function afterStderr(
     );
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
-      if (!seen.includes(text)) return;
+      if (typeof text === 'string' ? !seen.includes(text) : !text.test(seen)) return;
       clearTimeout(timer);
       child.stderr?.off('data', onData);
       setTimeout(resolve, delayMs);

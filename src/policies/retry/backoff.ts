@@ -1,5 +1,8 @@
 /** How random variation is applied to the delay schedule. */
-export type JitterMode = 'none' | 'full' | 'decorrelated';
+export type JitterMode = 'none' | 'full' | 'decorrelated' | 'bounded';
+
+/** Default spread of the `bounded` jitter mode: ±20 % around each scheduled delay. */
+export const DEFAULT_JITTER_RATIO = 0.2;
 
 /** Inputs of {@link nextDelay}. */
 export interface BackoffSchedule {
@@ -9,6 +12,8 @@ export interface BackoffSchedule {
   readonly maxDelay: number;
   /** Jitter mode. */
   readonly jitter: JitterMode;
+  /** Spread of the `bounded` mode, in [0, 1]: delays vary by ±ratio × scheduled. Default 0.2. */
+  readonly jitterRatio?: number;
 }
 
 /**
@@ -31,7 +36,9 @@ export function scheduledDelay(retryIndex: number, delays: readonly number[], ma
  * The delay before retry `retryIndex`, with jitter applied:
  * - `none`: the schedule as is;
  * - `full`: uniform in [0, scheduled] (AWS "full jitter", spreads synchronized clients best);
- * - `decorrelated`: uniform in [first delay, 3 × previous delay], capped (AWS "decorrelated jitter").
+ * - `decorrelated`: uniform in [first delay, 3 × previous delay], capped (AWS "decorrelated jitter");
+ * - `bounded`: uniform in [scheduled × (1 − ratio), scheduled × (1 + ratio)], capped — the schedule
+ *   keeps its shape (2 s, 4 s, 8 s stay about that) while a fleet of clients does not retry in lockstep.
  *
  * @param previousDelay - the delay used before the previous retry (decorrelated mode), or undefined
  * @param random - a uniform [0, 1) source, injectable for tests
@@ -53,6 +60,10 @@ export function nextDelay(
       if (previousDelay === undefined) return floor;
       const ceiling = Math.min(Math.max(previousDelay * 3, floor), schedule.maxDelay);
       return Math.floor(floor + random() * (ceiling - floor));
+    }
+    case 'bounded': {
+      const ratio = schedule.jitterRatio ?? DEFAULT_JITTER_RATIO;
+      return Math.min(Math.floor(base * (1 - ratio + 2 * ratio * random())), schedule.maxDelay);
     }
   }
 }

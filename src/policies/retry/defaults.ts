@@ -8,6 +8,8 @@ export const RETRY_DEFAULTS = Object.freeze({
   maxDelay: 60_000,
   /** Jitter mode. */
   jitter: 'none' as const,
+  /** Spread of the `bounded` jitter mode (±20 %). */
+  jitterRatio: 0.2,
   /** Whether Retry-After / RateLimit headers replace the scheduled delay. */
   honorRetryAfter: true,
   /** Longest server-directed wait honoured, in ms; longer waits fail with RetryAfterTooLongError. */

@@ -30,8 +30,10 @@ export interface RetryPolicyOptions {
   delays?: readonly number[];
   /** Upper bound for every delay, in ms. Default 60 000. */
   maxDelay?: number;
-  /** Jitter: `'none'` (default), `'full'` or `'decorrelated'`. */
+  /** Jitter: `'none'` (default), `'full'`, `'decorrelated'` or `'bounded'` (±`jitterRatio` around the schedule). */
   jitter?: JitterMode;
+  /** Spread of the `'bounded'` mode, in [0, 1]: each delay is uniform in scheduled × [1 − r, 1 + r]. Default 0.2. */
+  jitterRatio?: number;
   /** Whether an error should be retried. Default: `classification.retryable`. */
   retryOn?: (error: unknown, classification: ErrorClassification) => boolean;
   /** Let Retry-After / RateLimit headers set the delay. Default true. */
@@ -58,6 +60,8 @@ export interface ResolvedRetryOptions {
   readonly maxDelay: number;
   /** Jitter mode. */
   readonly jitter: JitterMode;
+  /** Spread of the `bounded` jitter mode. */
+  readonly jitterRatio: number;
   /** Which errors to retry (undefined: classification.retryable). */
   readonly retryOn: ((error: unknown, classification: ErrorClassification) => boolean) | undefined;
   /** Whether server-directed delays replace the schedule. */
@@ -85,6 +89,12 @@ function validDelays(value: unknown): readonly number[] | undefined {
   throw new ConfigurationError('RetryPolicy.delays', 'an array of finite numbers ≥ 0 (ms)', value);
 }
 
+function validRatio(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && value >= 0 && value <= 1) return value;
+  throw new ConfigurationError('RetryPolicy.jitterRatio', 'a number from 0 to 1', value);
+}
+
 /** Validates user options strictly and applies the defaults. */
 export function resolveRetryOptions(options: RetryPolicyOptions = {}): ResolvedRetryOptions {
   optionalObject('RetryPolicy options', options);
@@ -97,8 +107,9 @@ export function resolveRetryOptions(options: RetryPolicyOptions = {}): ResolvedR
     delays: validDelays(options.delays) ?? RETRY_DEFAULTS.delays,
     maxDelay: optionalNumber('RetryPolicy.maxDelay', options.maxDelay) ?? RETRY_DEFAULTS.maxDelay,
     jitter:
-      optionalOneOf('RetryPolicy.jitter', options.jitter, ['none', 'full', 'decorrelated']) ??
+      optionalOneOf('RetryPolicy.jitter', options.jitter, ['none', 'full', 'decorrelated', 'bounded']) ??
       RETRY_DEFAULTS.jitter,
+    jitterRatio: validRatio(options.jitterRatio) ?? RETRY_DEFAULTS.jitterRatio,
     retryOn: optionalFunction('RetryPolicy.retryOn', options.retryOn),
     honorRetryAfter:
       optionalBoolean('RetryPolicy.honorRetryAfter', options.honorRetryAfter) ??

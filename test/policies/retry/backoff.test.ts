@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BackoffSchedule, nextDelay, RETRY_DEFAULTS, scheduledDelay } from '../../../src/index.js';
+import {
+  type BackoffSchedule,
+  DOWNLOADER_DEFAULTS,
+  nextDelay,
+  RETRY_DEFAULTS,
+  RetryPolicy,
+  scheduledDelay,
+} from '../../../src/index.js';
 
 const delayArb = fc.integer({ min: 0, max: 120_000 });
 const delaysArb = fc.array(delayArb, { minLength: 1, maxLength: 8 });
@@ -107,6 +114,51 @@ describe('nextDelay', () => {
     expect(nextDelay(0, schedule, undefined, () => 0.9)).toBe(100);
     expect(nextDelay(1, schedule, 1000, () => 0)).toBe(100);
     expect(nextDelay(1, schedule, 1000, () => 0.999_999)).toBe(2999);
+  });
+
+  it("'bounded' stays within scheduled × [1 − ratio, 1 + ratio], capped by maxDelay (property)", () => {
+    fc.assert(
+      fc.property(
+        delaysArb,
+        maxDelayArb,
+        indexArb,
+        randomArb,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (delays, maxDelay, index, r, jitterRatio) => {
+          const base = scheduledDelay(index, delays, maxDelay);
+          const delay = nextDelay(
+            index,
+            { delays, maxDelay, jitter: 'bounded', jitterRatio },
+            undefined,
+            () => r,
+          );
+          expect(delay).toBeGreaterThanOrEqual(Math.min(Math.floor(base * (1 - jitterRatio)), maxDelay));
+          expect(delay).toBeLessThanOrEqual(Math.min(base * (1 + jitterRatio), maxDelay));
+          expect(Number.isInteger(delay)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it("'bounded' with the Downloader's defaults spreads 2 s, 4 s, 8 s by ±20 % and uses the whole band", () => {
+    const schedule: BackoffSchedule = { ...DOWNLOADER_DEFAULTS.retry, maxDelay: RETRY_DEFAULTS.maxDelay };
+    expect(DOWNLOADER_DEFAULTS.retry).toMatchObject({
+      retries: 3,
+      delays: [2000, 4000, 8000],
+      jitter: 'bounded',
+    });
+    expect([0, 1, 2].map((i) => nextDelay(i, schedule, undefined, () => 0))).toEqual([1600, 3200, 6400]);
+    expect([0, 1, 2].map((i) => nextDelay(i, schedule, undefined, () => 0.999_999))).toEqual([
+      2399, 4799, 9599,
+    ]);
+    fc.assert(
+      fc.property(fc.array(randomArb, { minLength: 50, maxLength: 50 }), (rs) => {
+        // A fleet of 50 clients retrying the same failure: spread out, never outside the band.
+        const first = rs.map((r) => nextDelay(0, schedule, undefined, () => r));
+        for (const d of first) expect(d >= 1600 && d <= 2400).toBe(true);
+      }),
+    );
+    expect(() => new RetryPolicy({ jitter: 'bounded', jitterRatio: 1.5 })).toThrow(/jitterRatio/);
   });
 
   it('defaults are 2 s, 4 s, 8 s with no jitter', () => {

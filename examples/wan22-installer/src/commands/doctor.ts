@@ -1,4 +1,5 @@
 import { formatPreflightReport } from '@wan/reliability';
+import { alternativeOffers, bestVram } from '../alternatives.js';
 import { EXIT } from '../exit.js';
 import type { Session } from '../session.js';
 import { runPreflight } from '../steps/preflight.js';
@@ -16,9 +17,21 @@ export async function doctor(session: Session, signal: AbortSignal): Promise<num
     { manifest, models, bytesNeeded, python: true },
     signal,
   );
+  const offers = manifest
+    ? alternativeOffers(manifest, models, await bestVram(session.timeouts.get('system_detection')))
+    : [];
   session.out.info(formatPreflightReport(report));
   for (const line of advice) session.out.info(`Advice: ${line}`);
+  for (const offer of offers)
+    session.out.info(`Offer: ${offer.reason} Install it instead: --models ${offer.alternative}`);
   const exitCode = blocking.length === 0 ? EXIT.ok : EXIT.preflight;
-  session.out.result({ ...report, ok: blocking.length === 0, exitCode, blocking, advice });
+  session.out.result({
+    ...report,
+    ok: blocking.length === 0,
+    exitCode,
+    blocking,
+    advice,
+    alternatives: offers,
+  });
   return exitCode;
 }

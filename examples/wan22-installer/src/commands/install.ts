@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import {
+  classifyError,
   InstallJournal,
   type Manifest,
   type ManifestModel,
@@ -7,18 +8,20 @@ import {
   redact,
 } from '@wan/reliability';
 import type { Command } from 'commander';
+import { type AlternativeOffer, alternativeOffers, bestVram } from '../alternatives.js';
 import { EXIT, ExitError } from '../exit.js';
 import { takeLock } from '../lock.js';
 import { formatBytes, parseList } from '../parse.js';
 import { ask } from '../prompts.js';
 import { writeReports } from '../reports.js';
 import type { Session } from '../session.js';
-import { runConfig } from '../steps/config.js';
-import { collectRecoveries, type Recovered, runModels } from '../steps/models.js';
+import { collectRecoveries, describeAttempt, splitRecoveries } from '../steps/models.js';
 import { startInstallMonitor } from '../steps/monitor.js';
 import { runPreflight } from '../steps/preflight.js';
-import { type PythonPlan, runPython } from '../steps/python.js';
+import type { PythonPlan } from '../steps/python.js';
+import { type FailedItem, runStep } from '../steps/runStep.js';
 import { printSummary, type StepSummary } from '../summary.js';
+import { formatBudget } from '../timeouts.js';
 
 /** Flags of `install` beyond the global ones. */
 export interface InstallFlags {
@@ -28,12 +31,12 @@ export interface InstallFlags {
   python?: string;
 }
 
-/** The install steps and what each needs first; ordered (and checked for cycles) by the SDK. */
+/** The install steps, what each needs first, and the budget it runs under (shown in the summary). */
 const STEPS = [
-  { id: 'python', dependsOn: [] },
-  { id: 'config', dependsOn: ['python'] },
-  { id: 'models', dependsOn: ['config'] },
-  { id: 'verify', dependsOn: ['models'] },
+  { id: 'python', dependsOn: [], budget: 'dependency_install', per: 'per pip alternative' },
+  { id: 'config', dependsOn: ['python'], budget: 'system_detection', per: 'GPU detection' },
+  { id: 'models', dependsOn: ['config'], budget: 'model_download', per: 'per file, ×2 above 5 GB' },
+  { id: 'verify', dependsOn: ['models'], budget: 'validation', per: '' },
 ] as const;
 
 /** Adds the install-only flags to a command. */
@@ -46,13 +49,43 @@ export function installFlags(command: Command): Command {
 }
 
 /**
+ * Offers each model's alternative when this machine's GPU cannot run it (A14B needs 80 GB; TI2V-5B
+ * 24 GB). On a terminal the person chooses; otherwise the selection stays and the offer is advice.
+ */
+async function offerAlternatives(
+  session: Session,
+  manifest: Manifest,
+  models: ManifestModel[],
+): Promise<{ models: ManifestModel[]; offers: AlternativeOffer[]; switched: string[] }> {
+  const offers = alternativeOffers(
+    manifest,
+    models,
+    await bestVram(session.timeouts.get('system_detection')),
+  );
+  const switched: string[] = [];
+  let chosen = models;
+  for (const offer of offers) {
+    session.out.info(`  offer ${offer.reason}`);
+    const question = `Install ${offer.alternative} instead of ${offer.model}?`;
+    if (session.interactive && (await ask(question, true, false))) {
+      const alternative = manifest.models.find((m) => m.id === offer.alternative);
+      if (alternative) {
+        chosen = chosen.filter((m) => m.id !== offer.model && m.id !== offer.alternative).concat(alternative);
+        switched.push(`${offer.model} → ${offer.alternative}`);
+      }
+    }
+  }
+  return { models: chosen, offers, switched };
+}
+
+/**
  * preflight → Python venv → config → models → verify → health reports → summary. Every step but
- * preflight and the reports is journaled, so a killed install resumes at the first step not done.
+ * preflight and the reports is journaled, so a killed install resumes at the first step not done;
+ * every step runs under its TimeoutManager budget.
  */
 export async function install(session: Session, flags: InstallFlags, signal: AbortSignal): Promise<number> {
   const started = performance.now();
   const manifest = (await session.manifest()) as Manifest;
-  const models = session.select(manifest);
   const plan: PythonPlan = {
     packages: flags.pythonPackages ? parseList(flags.pythonPackages) : [],
     wheelhouse: flags.wheelhouse,
@@ -61,11 +94,17 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
   };
   const { out } = session;
   const steps: StepSummary[] = [];
-  const recovered: Recovered[] = [];
-  const failed: { what: string; why: string; steps: string[] }[] = [];
+  const recovered = session.recovered;
+  const failed: FailedItem[] = session.failed;
   const advice: string[] = [];
 
-  out.info(`Preflight (${models.map((m) => m.id).join(', ')} → ${session.layout.root})`);
+  const selected = session.select(manifest);
+  out.info(`Preflight (${selected.map((m) => m.id).join(', ')} → ${session.layout.root})`);
+  const offered = await offerAlternatives(session, manifest, selected);
+  const models = offered.models;
+  for (const offer of offered.offers)
+    if (!offered.switched.some((s) => s.startsWith(offer.model)))
+      advice.push(`${offer.reason} To install it instead: --models ${offer.alternative}`);
   // Disk space is checked for what is still missing (a resumed or repeated install needs less).
   const needed = (await stat(session.layout.root).catch(() => undefined))
     ? (await session.checker(manifest).verify({ models: models.map((m) => m.id), signal })).bytesToDownload
@@ -89,6 +128,7 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
   }
 
   const release = await takeLock(session.layout.lock);
+  session.log.attach(session.layout.root);
   const journal = await InstallJournal.open({
     file: session.layout.journal,
     root: session.layout.root,
@@ -99,6 +139,7 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
   const monitor = startInstallMonitor(session);
   let ok = false;
   let runResumed = false;
+  let failure: unknown;
   try {
     await session.saveManifest();
     const { resumed } = await journal.begin('install', {
@@ -109,10 +150,13 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
       const done = journal.current?.steps.filter((s) => s.status === 'done').map((s) => s.name) ?? [];
       out.info(`Resuming the interrupted install${done.length ? ` (already done: ${done.join(', ')})` : ''}`);
     }
-    for (const { id } of orderByDependencies(STEPS)) {
+    for (const step of orderByDependencies(STEPS)) {
+      const { id } = step;
       const before = journal.stepState(id)?.status;
       const t0 = performance.now();
-      out.info(`Step ${id}${before === 'done' ? ' (done before, skipped)' : ''}`);
+      const budget = `budget ${formatBudget(session.timeouts.get(step.budget))}${step.per ? ` ${step.per}` : ''}`;
+      out.info(`Step ${id}${before === 'done' ? ' (done before, skipped)' : ` (${budget})`}`);
+      session.log.write('info', 'step-start', { step: id, budget });
       try {
         const detail = await journal.step(
           id,
@@ -131,25 +175,30 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
           success: true,
           durationMs: performance.now() - t0,
         });
+        session.log.write('info', 'step-done', { step: id, detail });
       } catch (error) {
+        const category = classifyError(error).category;
         steps.push({
           name: id,
           status: 'failed',
           durationMs: Math.round(performance.now() - t0),
-          detail: redact(String((error as Error).message)),
+          detail: redact(String((error as Error).message).split('\n')[0] ?? ''),
         });
         session.health.record({
           component: 'installer',
           operation: id,
           success: false,
           durationMs: performance.now() - t0,
+          category,
         });
+        session.log.write('error', 'step-failed', { step: id, category, message: (error as Error).message });
         throw error;
       }
     }
     ok = true;
     await journal.finish('completed');
   } catch (error) {
+    failure = error;
     await journal.finish('failed').catch(() => {});
     const cancelled = signal.aborted;
     if (!failed.some((f) => f.what === 'install')) {
@@ -172,88 +221,48 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
     await release();
   }
   const durationMs = Math.round(performance.now() - started);
-  session.health.recordInstall({ success: ok, durationMs });
+  const exitCode = ok
+    ? EXIT.ok
+    : signal.aborted
+      ? EXIT.interrupted
+      : failure instanceof ExitError
+        ? failure.exitCode
+        : EXIT.failed;
+  session.health.recordInstall({
+    success: ok,
+    durationMs,
+    ...(ok || failure === undefined ? {} : { category: classifyError(failure).category }),
+  });
+  // Retries of files that failed in the end belong to their failure, not to "recovered".
+  const split = splitRecoveries(
+    recovered,
+    failed.map((f) => f.what.replace(/ \([a-z_]+\)$/, '')),
+  );
+  for (const f of failed) {
+    const tried = split.tried.get(f.what.replace(/ \([a-z_]+\)$/, '')) ?? [];
+    if (tried.length > 0) f.steps.unshift(`tried: ${tried.map(describeAttempt).join('; ')}`);
+  }
   const summary = {
     ok,
-    exitCode: ok ? EXIT.ok : signal.aborted ? EXIT.interrupted : EXIT.failed,
+    exitCode,
     dir: session.layout.root,
     resumed: runResumed,
     durationMs,
+    timeoutScale: session.timeoutScale,
     models: models.map((m) => ({ id: m.id, revision: m.revision, required: m.required })),
+    alternatives: offered.offers,
+    switched: offered.switched,
     steps,
-    recovered,
+    recovered: split.recovered,
     failed,
     advice,
     monitorIssues: monitor.issues(),
   };
+  if (!ok && failure !== undefined && !signal.aborted) session.failure = { error: failure, phase: 'install' };
   const reports = await writeReports(session, summary);
   printSummary(session, { ...summary, reports });
   out.result({ ...summary, reports });
-  return summary.exitCode;
-}
-
-interface StepInput {
-  manifest: Manifest;
-  models: readonly ManifestModel[];
-  plan: PythonPlan;
-  recovered: Recovered[];
-  failed: { what: string; why: string; steps: string[] }[];
-  handle: Parameters<Parameters<InstallJournal['step']>[1]>[0];
-  signal: AbortSignal;
-}
-
-async function runStep(id: string, session: Session, input: StepInput): Promise<string> {
-  const { manifest, models, plan, recovered, failed, handle, signal } = input;
-  if (id === 'python') {
-    if (plan.packages.length === 0) return 'no Python packages requested (--python-packages)';
-    const pipStarted = performance.now();
-    const outcome = await runPython(session, plan, handle, signal, (attempt) => {
-      session.out.info(
-        `  pip alternative "${attempt.name}": ${attempt.outcome}${attempt.message ? ` (${attempt.message})` : ''}`,
-      );
-      if (attempt.outcome === 'failed')
-        recovered.push({
-          what: `pip install via "${attempt.name}" failed`,
-          how: 'tried the next alternative',
-        });
-    });
-    // One outcome per install: a success after failed alternatives (or a recreated venv) is a recovery.
-    session.health.record({
-      component: 'python',
-      operation: 'pip install',
-      success: true,
-      durationMs: performance.now() - pipStarted,
-      recovered: outcome.attempts.some((a) => a.endsWith(': failed')) || outcome.recreated,
-    });
-    if (outcome.recreated)
-      recovered.push({ what: 'broken Python venv', how: 'recreated with python -m venv --clear' });
-    return `venv ${outcome.venv}; installed ${plan.packages.join(', ')} with ${outcome.method}`;
-  }
-  if (id === 'config') {
-    const outcome = await runConfig(session, models, handle, signal);
-    if (outcome.recovery) recovered.push({ what: 'configuration generation failed', how: outcome.recovery });
-    return `${outcome.source} ${outcome.path}`;
-  }
-  if (id === 'models') {
-    for (const model of models) {
-      const dir = `${session.layout.root}/${model.id}`;
-      // Only folders this install creates are removed by a rollback; earlier installs' stay.
-      if (!(await stat(dir).catch(() => undefined))) await handle.record({ kind: 'created', path: dir });
-    }
-    const result = await runModels(session, manifest, models, signal);
-    const required = new Set(models.filter((m) => m.required).map((m) => m.id));
-    for (const f of result.failed) {
-      failed.push({ what: `${f.model}/${f.path} (${f.status})`, why: f.message, steps: [...f.manualSteps] });
-    }
-    if (result.failed.some((f) => required.has(f.model))) {
-      throw new Error(`${result.failed.length} file(s) could not be downloaded and verified`);
-    }
-    return `${result.fixed.length} file(s) fetched or fixed, ${formatBytes(result.bytesTransferred)} transferred`;
-  }
-  const report = await session.checker(manifest).verify({ models: models.map((m) => m.id), signal });
-  const bad = report.models.flatMap((m) =>
-    m.files.filter((f) => f.status !== 'ok').map((f) => `${m.id}/${f.path}: ${f.status}`),
-  );
-  if (bad.length > 0) throw new Error(`verification found ${bad.join(', ')}`);
-  return `${report.stats.files} file(s) verified`;
+  // The person-facing steps of an access failure (exit 4) are the last thing on the screen.
+  if (failure instanceof ExitError && failure.exitCode === EXIT.action) out.warn(failure.message);
+  return exitCode;
 }

@@ -3,7 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HttpError, parseManifest, redact } from '@wan/reliability';
 import { EXIT, UsageError } from '../exit.js';
-import { hubOrigin, type Session } from '../session.js';
+import { hubOrigin } from '../hub.js';
+import type { Session } from '../session.js';
+import { envToken, readSavedToken } from '../token.js';
 
 /** One model of a manifest template: a Hub repo, a revision (branch or commit) and file names. */
 interface TemplateModel {
@@ -32,9 +34,10 @@ interface TreeEntry {
 const COMMIT = /^[0-9a-f]{40}$/;
 
 async function get(url: string, signal: AbortSignal): Promise<Response> {
-  // HF_TOKEN only to the Hub (HF_ENDPOINT or huggingface.co): not to another --endpoint, nor to a
+  // As huggingface_hub: HF_TOKEN, else the token file `huggingface-cli login` (or --save-token)
+  // wrote; and only to the Hub (HF_ENDPOINT or huggingface.co): not to another --endpoint, nor to a
   // pagination link that points elsewhere.
-  const token = new URL(url).origin === hubOrigin() ? process.env.HF_TOKEN : undefined;
+  const token = new URL(url).origin === hubOrigin() ? (envToken() ?? (await readSavedToken())) : undefined;
   const response = await fetch(url, {
     signal,
     headers: token

@@ -1,10 +1,36 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { packSupportArchive } from '../archive.js';
 import { EXIT, ExitError } from '../exit.js';
+import { formatBytes } from '../parse.js';
 import type { Session } from '../session.js';
 
-/** Shows the last install's health report and summary, and where the HTML dashboard is. */
-export async function report(session: Session): Promise<number> {
+/**
+ * Shows the last install's health report and summary, and where the HTML dashboard is. With
+ * `--bundle`, packs logs, reports, support bundles and the install state into one redacted
+ * `.tar.gz` to attach to a support request.
+ */
+export async function report(
+  session: Session,
+  flags: { bundle?: boolean; output?: string } = {},
+): Promise<number> {
+  if (flags.bundle) {
+    const archive = await packSupportArchive(session.layout, flags.output);
+    session.out.info(
+      `Support archive: ${archive.file} (${archive.entries.length} files, ${formatBytes(archive.bytes)}, redacted)`,
+    );
+    session.out.info(
+      'Attach it to your issue; it holds logs, reports and the install journal, and no token.',
+    );
+    session.out.result({
+      ok: true,
+      exitCode: EXIT.ok,
+      archive: archive.file,
+      entries: archive.entries,
+      bytes: archive.bytes,
+    });
+    return EXIT.ok;
+  }
   const dir = session.layout.reports;
   const read = (name: string) =>
     readFile(path.join(dir, name), 'utf8').then(

@@ -5,7 +5,7 @@ import { EXIT, ExitError, UsageError } from '../exit.js';
 import { takeLock } from '../lock.js';
 import { ask } from '../prompts.js';
 import type { Session } from '../session.js';
-import { collectRecoveries, type Recovered, runModels } from '../steps/models.js';
+import { collectRecoveries, runModels } from '../steps/models.js';
 
 const exists = (p: string) =>
   stat(p).then(
@@ -47,7 +47,7 @@ export async function update(session: Session, signal: AbortSignal): Promise<num
   }
   const release = await takeLock(layout.lock);
   const journal = await InstallJournal.open({ file: layout.journal, root: layout.root, redact });
-  const recovered: Recovered[] = [];
+  const recovered = session.recovered;
   const stop = collectRecoveries(session, recovered);
   try {
     await journal.begin('update', { meta: { models: models.map((m) => `${m.id}@${m.revision}`) } });
@@ -114,7 +114,7 @@ export async function update(session: Session, signal: AbortSignal): Promise<num
     const undone = await journal.rollback({ operation: 'update' });
     const message = `Update failed (${redact((error as Error).message)}); rolled back ${undone.undone.length} change(s), the previous revision is in place.`;
     out.result({ ok: false, exitCode: EXIT.failed, error: message, rolledBack: undone.undone.length });
-    throw new ExitError(message, EXIT.failed);
+    throw new ExitError(message, EXIT.failed, { cause: error });
   } finally {
     stop();
     await release();

@@ -11,7 +11,7 @@ export interface InstallMonitor {
 
 /**
  * Starts a DiagnosticMonitor for the install: the folder's volume (projected against
- * `session.remainingBytes`), memory, CPU and the health of the components the install records.
+ * `session.remainingBytes`, and a warning once it is `--disk-warn-at` full, 80 % by default), memory, CPU and the health of the components the install records.
  * Warnings go to stderr as they appear (stdout stays clean JSON under --json); the monitor records
  * its findings into the session's HealthReporter (component `monitor`), so they reach the reports.
  */
@@ -21,10 +21,16 @@ export function startInstallMonitor(session: Session): InstallMonitor {
     paths: [session.layout.root],
     health: session.health,
     needBytes: () => session.remainingBytes,
+    // The runbook warns when the volume is 80 % full (`--disk-warn-at`); critical stays at 99 %.
+    thresholds: {
+      diskWarnFreeRatio: 1 - session.diskWarnAt,
+      diskCriticalFreeRatio: Math.min(0.01, 1 - session.diskWarnAt),
+    },
   });
   const seen = new Map<string, MonitorIssue>();
   monitor.on('monitor:issue', ({ issue }) => {
     seen.set(issue.id, issue);
+    session.log.write(issue.severity === 'info' ? 'info' : 'warn', 'monitor-issue', { ...issue });
     session.out.warn(`[${issue.severity}] ${issue.message}`);
     const fix = issue.remediation[0];
     if (fix && issue.severity !== 'info') session.out.warn(`  fix: ${fix}`);

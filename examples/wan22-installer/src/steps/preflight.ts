@@ -35,18 +35,26 @@ export function preflightChecks(session: Session, plan: PreflightPlan): Prefligh
   const origins = new Set(
     plan.models.flatMap((m) => m.mirrors.map((mirror) => `${new URL(mirror).origin}/`)),
   );
-  if (origins.size > 0) list.push(checks.network({ urls: [...origins], timeout: 5000 }));
+  // Each mirror gets the network_test budget (30 s × --timeout-scale).
+  if (origins.size > 0)
+    list.push(checks.network({ urls: [...origins], timeout: session.timeouts.get('network_test') }));
   if (plan.python) list.push(checks.pythonVersion('>=3.9'));
   return list;
 }
 
-/** Runs preflight; `blocking` lists the failed checks that stop an install (exit 3). */
+/**
+ * Runs preflight under the system_detection budget (60 s × --timeout-scale: a check that hangs
+ * becomes `error`); `blocking` lists the failed checks that stop an install (exit 3).
+ */
 export async function runPreflight(
   session: Session,
   plan: PreflightPlan,
   signal?: AbortSignal,
 ): Promise<{ report: PreflightReport; blocking: string[]; advice: string[] }> {
-  const validator = new PreflightValidator({ checks: preflightChecks(session, plan), timeout: 20_000 });
+  const validator = new PreflightValidator({
+    checks: preflightChecks(session, plan),
+    timeout: session.timeouts.get('system_detection'),
+  });
   const report = await validator.run({
     ...(signal ? { signal } : {}),
     onSlow: (notice) => session.out.warn(notice.message),

@@ -38,7 +38,9 @@ async function healthy(venv: string, signal?: AbortSignal): Promise<boolean> {
 
 /**
  * Creates the venv (recreated with `--clear` when broken) and installs the packages, trying pip
- * plain → `--no-cache-dir` → `--no-index --find-links <wheelhouse>`. When the host has pip, the venv
+ * plain → `--no-cache-dir` → `--no-index --find-links <wheelhouse>`. Creating the venv and each pip
+ * alternative run under the `dependency_install` budget (10 min × --timeout-scale): a pip that hangs
+ * is killed with its whole process group when the budget runs out, and the next alternative runs. When the host has pip, the venv
  * is created without its own and the host's pip installs into it (`pip --python`): a fraction of a
  * second instead of ~10 s for ensurepip; without a host pip, the venv gets its own.
  */
@@ -50,12 +52,23 @@ export async function runPython(
   onAttempt: (attempt: AlternativeAttempt) => void,
 ): Promise<PythonOutcome> {
   const venv = session.layout.venv;
+  const budget = session.timeouts.get('dependency_install');
+  /** Runs a program under the dependency_install budget (the TimeoutManager aborts it, run() kills it). */
+  const timed = (name: string, file: string, args: readonly string[], parent: AbortSignal | undefined) =>
+    session.timeouts
+      .policyFor(name, budget)
+      .execute((ctx) => run(file, args, ctx.signal), parent ? { signal: parent } : {});
   const present = await stat(path.join(venv, 'pyvenv.cfg')).then(
     () => true,
     () => false,
   );
   // With a pip on the host, the venv is created without its own (fast); otherwise ensurepip gives it one.
-  const hostPip = await run(plan.python, ['-m', 'pip', '--version'], signal).then(
+  const hostPip = await timed(
+    'python -m pip --version',
+    plan.python,
+    ['-m', 'pip', '--version'],
+    signal,
+  ).then(
     () => true,
     () => false,
   );
@@ -63,10 +76,10 @@ export async function runPython(
   let recreated = false;
   if (!present) {
     await handle.record({ kind: 'created', path: venv });
-    await run(plan.python, ['-m', 'venv', ...venvArgs], signal);
+    await timed('python -m venv', plan.python, ['-m', 'venv', ...venvArgs], signal);
   } else if (!(await healthy(venv, signal))) {
     session.out.warn(`The Python environment ${venv} is broken; recreating it with --clear.`);
-    await run(plan.python, ['-m', 'venv', '--clear', ...venvArgs], signal);
+    await timed('python -m venv --clear', plan.python, ['-m', 'venv', '--clear', ...venvArgs], signal);
     recreated = true;
   }
   if (plan.packages.length === 0) return { venv, recreated, method: null, attempts: [] };
@@ -85,7 +98,10 @@ export async function runPython(
     '15',
   ];
   const index = plan.indexUrl ? ['--index-url', plan.indexUrl] : [];
-  const pip = (extra: string[]) => () => run(pipPython, [...base, ...extra, ...plan.packages], signal);
+  const pip =
+    (extra: string[]) =>
+    ({ signal: given }: { signal: AbortSignal | undefined }) =>
+      timed('pip install', pipPython, [...base, ...extra, ...plan.packages], given ?? signal);
   const { winner, attempts } = await tryAlternatives(
     [
       { name: 'pip', description: 'pip install from the index', run: pip(index) },
