@@ -7,6 +7,7 @@ import { GATED_MODEL, type GatedHub, startGatedHub } from './gatedHub.js';
 import { HAS_SCRIPT, tty } from './tty.js';
 
 // A gated model on a Hub-shaped loopback server: 401 without a token, 403 with the wrong one.
+// The loopback server plays the Hub: HF_ENDPOINT names it, as the token goes to the Hub only.
 const TOKEN = 'hf_gatedAcceptedToken0123456789ab';
 const WRONG = 'hf_gatedWrongToken9876543210zyxwv';
 
@@ -50,7 +51,7 @@ const install = (dir: string, extra: string[] = []) => [
 describe('wan22-install: gated and private models', () => {
   it('without a terminal and without a token: exit 4 with the licence and HF_TOKEN steps, and a support bundle', async () => {
     const { dir, hfHome } = await fresh();
-    const result = await cli(install(dir, ['--yes']), { HF_HOME: hfHome });
+    const result = await cli(install(dir, ['--yes']), { HF_ENDPOINT: hub.url, HF_HOME: hfHome });
     outputs.push(result.stdout, result.stderr);
     expect(result.code, result.stderr).toBe(4);
     expect(result.stderr).toMatch(/The Hub refused access to Wan2\.2-TI2V-5B \(HTTP 401.*no token was given/);
@@ -65,7 +66,7 @@ describe('wan22-install: gated and private models', () => {
     const { dir, hfHome } = await fresh();
     await writeFile(path.join(hfHome, 'token'), `${TOKEN}\n`);
     const served = hub.counts.served;
-    const result = await cli(install(dir, ['--yes', '--json']), { HF_HOME: hfHome });
+    const result = await cli(install(dir, ['--yes', '--json']), { HF_ENDPOINT: hub.url, HF_HOME: hfHome });
     outputs.push(result.stdout, result.stderr);
     expect(result.code, result.stderr).toBe(0);
     expect(json<{ ok: boolean }>(result).ok).toBe(true);
@@ -75,7 +76,11 @@ describe('wan22-install: gated and private models', () => {
 
   it('a refused HF_TOKEN (licence not accepted): exit 4 naming where the token came from', async () => {
     const { dir, hfHome } = await fresh();
-    const result = await cli(install(dir, ['--yes', '--json']), { HF_HOME: hfHome, HF_TOKEN: WRONG });
+    const result = await cli(install(dir, ['--yes', '--json']), {
+      HF_ENDPOINT: hub.url,
+      HF_HOME: hfHome,
+      HF_TOKEN: WRONG,
+    });
     outputs.push(result.stdout, result.stderr);
     expect(result.code).toBe(4);
     expect(json<{ exitCode: number }>(result).exitCode).toBe(4);
@@ -94,7 +99,7 @@ describe('wan22-install: gated and private models', () => {
           { when: 'models into', send: '\r' },
           { when: 'Hugging Face token', send: `${TOKEN}\r` },
         ],
-        { HF_HOME: hfHome, HF_TOKEN_PATH: tokenFile },
+        { HF_ENDPOINT: hub.url, HF_HOME: hfHome, HF_TOKEN_PATH: tokenFile },
       );
       outputs.push(run.screen);
       expect(run.code, run.screen.slice(-2000)).toBe(0);
@@ -106,6 +111,7 @@ describe('wan22-install: gated and private models', () => {
       expect(await filesContaining(dir, TOKEN)).toEqual([]);
       // The saved token is used by the next run without asking.
       const again = await cli(['status', '--dir', dir, '--offline', '--json'], {
+        HF_ENDPOINT: hub.url,
         HF_HOME: hfHome,
         HF_TOKEN_PATH: tokenFile,
       });
@@ -121,7 +127,7 @@ describe('wan22-install: gated and private models', () => {
         { when: 'models into', send: '\r' },
         { when: 'Hugging Face token', send: `${WRONG}\r` },
       ],
-      { HF_HOME: hfHome },
+      { HF_ENDPOINT: hub.url, HF_HOME: hfHome },
     );
     outputs.push(run.screen);
     expect(run.code, run.screen.slice(-2000)).toBe(4);
