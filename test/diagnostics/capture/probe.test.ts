@@ -1,8 +1,13 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDefaultProbe, detectGpus, detectPython } from '../../../src/diagnostics/capture/probe.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  cpuLoadPercent,
+  createDefaultProbe,
+  detectGpus,
+  detectPython,
+} from '../../../src/diagnostics/capture/probe.js';
 
 // Fake `nvidia-smi` and `python3` executables on a private PATH (POSIX shells only).
 describe.skipIf(process.platform === 'win32')('default probe helpers', () => {
@@ -94,8 +99,22 @@ describe.skipIf(process.platform === 'win32')('default probe helpers', () => {
     expect(load.average).toHaveLength(3);
     expect(load.percent).toBeGreaterThanOrEqual(0);
     expect(load.percent).toBeLessThanOrEqual(100);
-    // A second call right away reuses the last figure instead of sampling again.
-    const again = await probe.load();
-    expect(again.percent).toBe(load.percent);
+  });
+
+  it('a load asked again within 100 ms reuses the last figure instead of sampling again', async () => {
+    vi.useFakeTimers({ toFake: ['performance', 'setTimeout'] });
+    try {
+      // Far past any sample an earlier test took with the real clock.
+      vi.advanceTimersByTime(1e9);
+      const sampling = cpuLoadPercent();
+      await vi.advanceTimersByTimeAsync(100);
+      const fresh = await sampling;
+      expect(typeof fresh).toBe('number');
+      await vi.advanceTimersByTimeAsync(50);
+      // No new sample inside the window: exactly the figure of the previous call, however busy the CPU.
+      expect(await cpuLoadPercent()).toBe(fresh);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
