@@ -1,14 +1,10 @@
 // The README's "wrap your own installer in 20 lines", compiled with the rest of the example.
 import { writeFile } from 'node:fs/promises';
-import {
-  Downloader,
-  HealthReporter,
-  InstallJournal,
-  loadManifest,
-  ModelIntegrityChecker,
-  PreflightValidator,
-  redact,
-} from '@wan/reliability';
+import { PreflightValidator, redact } from '@wan/reliability/diagnostics';
+import { Downloader } from '@wan/reliability/downloads';
+import { HealthReporter } from '@wan/reliability/health';
+import { InstallJournal } from '@wan/reliability/install';
+import { loadManifest, ModelIntegrityChecker } from '@wan/reliability/integrity';
 
 const root = process.argv[2] ?? '/models';
 const manifest = await loadManifest('wan22.manifest.json'); // validated: safe paths, sizes, sha256

@@ -1,4 +1,5 @@
-import { isReliabilityError, ManifestError, redact } from '@wan/reliability';
+import { isReliabilityError, ManifestError } from '@wan/reliability';
+import { redact } from '@wan/reliability/diagnostics';
 
 /** Exit codes of wan22-install (documented in the README). */
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2, preflight: 3, interrupted: 130 });

@@ -1,4 +1,4 @@
-import { redact, redactValue } from '@wan/reliability';
+import { redact, redactValue } from '@wan/reliability/diagnostics';
 
 /**
  * Where text goes: with `--json` only the machine-readable result reaches stdout and everything

@@ -1,18 +1,16 @@
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { RetryDecision, RetryInfo } from '@wan/reliability';
+import { ModelAvailability, type UpdateSource } from '@wan/reliability/availability';
+import { Downloader } from '@wan/reliability/downloads';
+import { HealthReporter } from '@wan/reliability/health';
+import { orderByDependencies } from '@wan/reliability/install';
 import {
-  Downloader,
-  HealthReporter,
   loadManifest,
   type Manifest,
   type ManifestModel,
-  ModelAvailability,
   ModelIntegrityChecker,
-  orderByDependencies,
-  type RetryDecision,
-  type RetryInfo,
-  type UpdateSource,
-} from '@wan/reliability';
+} from '@wan/reliability/integrity';
 import { UsageError } from './exit.js';
 import { Output } from './output.js';
 import { parseCount, parseList, parseRate } from './parse.js';

@@ -1,11 +1,7 @@
 import { stat } from 'node:fs/promises';
-import {
-  InstallJournal,
-  type Manifest,
-  type ManifestModel,
-  orderByDependencies,
-  redact,
-} from '@wan/reliability';
+import { redact } from '@wan/reliability/diagnostics';
+import { InstallJournal, orderByDependencies } from '@wan/reliability/install';
+import type { Manifest, ManifestModel } from '@wan/reliability/integrity';
 import type { Command } from 'commander';
 import { EXIT, ExitError } from '../exit.js';
 import { takeLock } from '../lock.js';

@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import type { Manifest } from '@wan/reliability';
+import type { Manifest } from '@wan/reliability/integrity';
 import { EXIT } from '../exit.js';
 import { modelStates } from '../lifecycle.js';
 import { formatBytes } from '../parse.js';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { redact } from '@wan/reliability';
+import { redact } from '@wan/reliability/diagnostics';
 
 /** Runs a program; resolves with its output, rejects with the last lines of stderr in the message. */
 export function run(file: string, args: readonly string[], signal?: AbortSignal): Promise<string> {
