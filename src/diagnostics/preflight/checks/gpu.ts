@@ -1,8 +1,8 @@
-import semver from 'semver';
+import type { SemVer } from 'semver';
 import { detectGpus } from '../../capture/probe.js';
 import type { GpuFacts } from '../../capture/types.js';
 import type { CheckOptions, PreflightCheck } from '../types.js';
-import { formatBytes } from './shared.js';
+import { formatBytes, semverLib } from './shared.js';
 
 /**
  * VRAM the WAN2.2 README asks for to run a model on one GPU (decimal GB, so that an "80 GB" card
@@ -24,9 +24,9 @@ export interface GpuOptions extends CheckOptions {
   readonly detect?: () => Promise<readonly GpuFacts[]>;
 }
 
-function version(text: string | null | undefined): semver.SemVer | null {
+function version(text: string | null | undefined): SemVer | null {
   if (!text) return null;
-  return semver.coerce(text, { loose: true });
+  return semverLib().coerce(text, { loose: true });
 }
 
 /**
@@ -92,7 +92,7 @@ export function gpu(options: GpuOptions = {}): PreflightCheck {
             details,
           };
         }
-        if (semver.lt(found, wanted)) {
+        if (semverLib().lt(found, wanted)) {
           problems.push(`driver ${best.driverVersion} older than ${options.minDriverVersion}`);
           remediation.push(`Update the GPU driver to ${options.minDriverVersion} or newer.`);
         }
