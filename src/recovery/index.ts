@@ -13,12 +13,16 @@ export { type RedownloadCorruptOptions, redownloadCorrupt } from './strategies/r
 export { type RetryWithBackoffOptions, retryWithBackoff } from './strategies/retryWithBackoff.js';
 export { type SafeDefaultsConfigOptions, safeDefaultsConfig } from './strategies/safeDefaultsConfig.js';
 export type {
+  CancelledRecoveryResult,
+  ManualRecoveryResult,
+  RecoveredResult,
   RecoveryAttempt,
   RecoveryAttemptEvent,
   RecoveryContext,
   RecoveryEvents,
   RecoveryHistoryEntry,
   RecoveryResult,
+  RecoveryResultBase,
   RecoveryStats,
   RecoveryStrategy,
   RecoverySummary,
