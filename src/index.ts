@@ -37,6 +37,7 @@ export {
 export { ResumeError } from './errors/ResumeError.js';
 export { type AttemptFailure, RetriesExhaustedError } from './errors/RetriesExhaustedError.js';
 export { RetryAfterTooLongError } from './errors/RetryAfterTooLongError.js';
+export { RetryableResultError, type RetryableResultErrorOptions } from './errors/RetryableResultError.js';
 export { SizeMismatchError } from './errors/SizeMismatchError.js';
 export { StallError } from './errors/StallError.js';
 export { TimeoutError } from './errors/TimeoutError.js';
@@ -79,6 +80,8 @@ export {
 export { RETRY_DEFAULTS } from './policies/retry/defaults.js';
 export type { ResolvedRetryOptions, RetryDecision, RetryPolicyOptions } from './policies/retry/options.js';
 export { RetryPolicy } from './policies/retry/RetryPolicy.js';
+export { type ResponseLike, type ResponseRetryOptions, retryOnResponse } from './policies/retry/responses.js';
+export type { ResultJudge, ResultVerdict } from './policies/retry/resultRetry.js';
 export { DEFAULT_TIMEOUTS, TIMEOUT_SCALING, UNKNOWN_OPERATION_TIMEOUT } from './policies/timeout/defaults.js';
 export {
   type TimeoutContext,
@@ -97,6 +100,7 @@ export type {
   RecoveryRequest,
 } from './policies/wrap/hooks.js';
 export type { AnyFunction, MethodOptions, WithReliabilityOptions } from './policies/wrap/options.js';
+export type { MethodsOption, NoOptions, Promisified, ReliableShape } from './policies/wrap/reliable.js';
 export { type Reliable, withReliability } from './policies/wrap/withReliability.js';
 export type { HeaderSource } from './shared/headers.js';
 export { parseRateLimit, parseRetryAfter, serverDelayFromHeaders } from './shared/retryAfter.js';

@@ -15,6 +15,7 @@ import {
   type RetryPolicyOptions,
   resolveRetryOptions,
 } from './options.js';
+import { judgeResults, resolveRejectedResult } from './resultRetry.js';
 
 /** Mutable bookkeeping of one execute() call once it has failed at least once. */
 interface RetryRun {
@@ -47,8 +48,17 @@ export class RetryPolicy extends ReliabilityEmitter<RetryEvents> implements Poli
     this.options = resolveRetryOptions(options);
   }
 
-  /** Runs `fn`, retrying retryable failures; see the class description. */
+  /**
+   * Runs `fn`, retrying retryable failures (and results `retryOnResult` rejects); see the class
+   * description.
+   */
   execute<T>(fn: PolicyFunction<T>, options: ExecuteOptions = {}): Promise<T> {
+    const judge = this.options.retryOnResult;
+    if (judge === undefined) return this.#execute(fn, options);
+    return this.#execute(judgeResults(fn, judge), options).catch(resolveRejectedResult<T>);
+  }
+
+  #execute<T>(fn: PolicyFunction<T>, options: ExecuteOptions): Promise<T> {
     const signal = options.signal;
     const operation = options.operation ?? DEFAULT_OPERATION;
     if (signal?.aborted) return Promise.reject(abortError(signal, operation));

@@ -12,6 +12,7 @@ import {
 } from '../../shared/validate.js';
 import type { JitterMode } from './backoff.js';
 import { RETRY_DEFAULTS } from './defaults.js';
+import type { ResultJudge } from './resultRetry.js';
 
 /** What `decide` may answer: keep retrying, stop now (rethrow), or change the retry budget. */
 export type RetryDecision =
@@ -34,6 +35,13 @@ export interface RetryPolicyOptions {
   jitter?: JitterMode;
   /** Whether an error should be retried. Default: `classification.retryable`. */
   retryOn?: (error: unknown, classification: ErrorClassification) => boolean;
+  /**
+   * Whether a *result* is a failure to retry (e.g. a fetch Response with 503; see
+   * `retryOnResponse()`). Default: every result is accepted. A rejected result goes through the same
+   * schedule, Retry-After, `decide` and events as an error (as a RetryableResultError); when retries
+   * end on a rejected result, `execute()` resolves with that result.
+   */
+  retryOnResult?: ResultJudge;
   /** Let Retry-After / RateLimit headers set the delay. Default true. */
   honorRetryAfter?: boolean;
   /** Longest server-directed wait to honour, in ms (default 120 000); longer fails with RetryAfterTooLongError. */
@@ -60,6 +68,8 @@ export interface ResolvedRetryOptions {
   readonly jitter: JitterMode;
   /** Which errors to retry (undefined: classification.retryable). */
   readonly retryOn: ((error: unknown, classification: ErrorClassification) => boolean) | undefined;
+  /** Which results to retry (undefined: none). */
+  readonly retryOnResult: ResultJudge | undefined;
   /** Whether server-directed delays replace the schedule. */
   readonly honorRetryAfter: boolean;
   /** Longest server-directed wait honoured, in ms. */
@@ -100,6 +110,7 @@ export function resolveRetryOptions(options: RetryPolicyOptions = {}): ResolvedR
       optionalOneOf('RetryPolicy.jitter', options.jitter, ['none', 'full', 'decorrelated']) ??
       RETRY_DEFAULTS.jitter,
     retryOn: optionalFunction('RetryPolicy.retryOn', options.retryOn),
+    retryOnResult: optionalFunction('RetryPolicy.retryOnResult', options.retryOnResult),
     honorRetryAfter:
       optionalBoolean('RetryPolicy.honorRetryAfter', options.honorRetryAfter) ??
       RETRY_DEFAULTS.honorRetryAfter,

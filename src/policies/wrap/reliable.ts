@@ -15,16 +15,30 @@ export interface ReliableShape {
 }
 
 /** A method as the proxy runs it: same parameters, the result always behind a Promise. */
-export type Promisified<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : F;
+export type Promisified<F> = F extends (...args: infer A) => infer R
+  ? (...args: A) => Promise<Awaited<R>>
+  : F;
 
 /** Names set to `false` in `methods`: those methods pass through untouched (and may stay synchronous). */
 type PassThrough<M> = { [K in keyof M]-?: [M[K]] extends [false] ? K : never }[keyof M];
 
 /** Names of function-valued properties of T (string keys only: symbols pass through). */
-type MethodName<T> = { [K in keyof T]-?: K extends string ? (T[K] extends AnyFunction ? K : never) : never }[keyof T];
+type MethodName<T> = {
+  [K in keyof T]-?: K extends string ? (T[K] extends AnyFunction ? K : never) : never;
+}[keyof T];
 
 /** Object.prototype's methods (and overrides of them) stay synchronous: the runtime calls them implicitly. */
-type ObjectProtocol = keyof Object;
+type ObjectProtocol =
+  | 'constructor'
+  | 'hasOwnProperty'
+  | 'isPrototypeOf'
+  | 'propertyIsEnumerable'
+  | 'toLocaleString'
+  | 'toString'
+  | 'valueOf';
+
+/** No options of a kind: nothing added, nothing passed through. */
+export type NoOptions = Record<never, never>;
 
 /** The component's own members as the proxy exposes them. */
 type OwnMembers<T, M> = {
@@ -50,7 +64,7 @@ type FallbackMembers<T, A, F> = {
 };
 
 /** `methods`, `aliases` and `fallbacks` of a shape, `{}` when absent. */
-type Part<O extends ReliableShape, K extends keyof ReliableShape> = O[K] extends object ? O[K] : {};
+type Part<O extends ReliableShape, K extends keyof ReliableShape> = O[K] extends object ? O[K] : NoOptions;
 
 /**
  * A wrapped component: the same properties; every method returns a Promise of its result, except
@@ -61,7 +75,10 @@ type Part<O extends ReliableShape, K extends keyof ReliableShape> = O[K] extends
  * @typeParam T - the component's type.
  * @typeParam O - the options' `methods` / `aliases` / `fallbacks`, as {@link withReliability} infers them.
  */
-export type Reliable<T extends object, O extends ReliableShape = {}> = OwnMembers<T, Part<O, 'methods'>> &
+export type Reliable<T extends object, O extends ReliableShape = NoOptions> = OwnMembers<
+  T,
+  Part<O, 'methods'>
+> &
   AliasMembers<T, Part<O, 'aliases'>, Part<O, 'fallbacks'>> &
   FallbackMembers<T, Part<O, 'aliases'>, Part<O, 'fallbacks'>>;
 

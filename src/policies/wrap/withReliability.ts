@@ -5,9 +5,9 @@ import { TimeoutManager } from '../timeout/TimeoutManager.js';
 import { Invoker } from './invoker.js';
 import type { AnyFunction, MethodOptions, WithReliabilityOptions } from './options.js';
 import { PipelineFactory } from './pipeline.js';
-import type { MethodsOption, Reliable } from './reliable.js';
+import type { MethodsOption, NoOptions, Reliable } from './reliable.js';
 
-export type { MethodsOption, Promisified, Reliable, ReliableShape } from './reliable.js';
+export type { MethodsOption, NoOptions, Promisified, Reliable, ReliableShape } from './reliable.js';
 
 /** Property names the proxy never reports as missing methods (promise checks, inspection, JSON). */
 const NOT_METHODS = new Set([
@@ -64,9 +64,9 @@ function methodNames(target: object): string[] {
  */
 export function withReliability<
   T extends object,
-  const M extends MethodsOption<T> = {},
-  const A extends Readonly<Record<string, string>> = {},
-  const F extends Readonly<Record<string, AnyFunction>> = {},
+  const M extends MethodsOption<T> = NoOptions,
+  const A extends Readonly<Record<string, string>> = NoOptions,
+  const F extends Readonly<Record<string, AnyFunction>> = NoOptions,
 >(
   component: T,
   options: WithReliabilityOptions<T> & { methods?: M; aliases?: A; fallbacks?: F },
