@@ -12,7 +12,7 @@ export const ENTRY_AREAS = [
   'install',
 ] as const;
 
-// The ES module build is the only copy of the code. `scripts/cjs-entries.mjs` (run by `npm run
+// The ES module build is the only copy of the code. `scripts/complete-build.mjs` (run by `npm run
 // build` after tsup) adds `dist/<entry>.cjs`, which loads it with require() (Node ≥ 20.19), and
 // the `.d.cts` declarations: CommonJS and ESM users share one copy of every class and registry,
 // and the package ships the code once (see docs/bundling.md).

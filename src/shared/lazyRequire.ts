@@ -9,10 +9,17 @@ let nodeRequire: NodeJS.Require | undefined;
  * - bundlers: a CommonJS module that calls `require('events')` breaks an esbuild ESM bundle at
  *   runtime ("Dynamic require of "events" is not supported"). Loaded this way, bundlers leave the
  *   dependency out of the bundle and Node loads it from `node_modules` (see docs/bundling.md).
- *
- * `__filename` exists in our CommonJS build and in CommonJS bundles; `import.meta.url` in ESM.
  */
 export function lazyRequire<T>(id: string): T {
-  nodeRequire ??= createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+  nodeRequire ??= createRequire(moduleLocation());
   return nodeRequire(id) as T;
+}
+
+/**
+ * This module's location, for createRequire(): `import.meta.url` in ES modules; in a CommonJS bundle
+ * of them (esbuild leaves `import.meta` empty there) the bundle's `__filename`. `import.meta.url`
+ * comes first: `node -e` and the REPL define a global `__filename` of `[eval]`.
+ */
+function moduleLocation(): string {
+  return import.meta.url || __filename;
 }
