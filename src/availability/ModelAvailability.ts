@@ -206,6 +206,16 @@ export class ModelAvailability extends ReliabilityEmitter<AvailabilityEvents> {
     this.#ownDownloader?.close();
   }
 
+  /**
+   * `await using availability = new ModelAvailability(…)`: {@link close} when the scope ends, then
+   * waits until every cancelled download has wound down (its partial file written and closed).
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const jobs = [...this.#jobs.values()];
+    this.close();
+    await Promise.all(jobs.map((job) => job.task.done()));
+  }
+
   /** The model's download in progress (one every caller left is winding down, not running). */
   #running(id: string): ModelJob | undefined {
     const job = this.#jobs.get(id);
