@@ -40,7 +40,7 @@ export type {
 export { checks, type PreflightChecks } from './preflight/checks/builtins.js';
 export type { CommandOptions } from './preflight/checks/command.js';
 export type { DiskSpaceOptions } from './preflight/checks/diskSpace.js';
-export { type GpuOptions, WAN22_VRAM_REQUIREMENTS } from './preflight/checks/gpu.js';
+export { type GpuOptions, WAN22_VRAM_REQUIREMENTS, type Wan22Model } from './preflight/checks/gpu.js';
 export type { MemoryOptions } from './preflight/checks/memory.js';
 export type { NetworkOptions, ReachOutcome, UrlReachability } from './preflight/checks/network.js';
 export type { NodeVersionOptions } from './preflight/checks/nodeVersion.js';
