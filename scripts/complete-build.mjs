@@ -12,7 +12,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 const dist = new URL('../dist/', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-const rules = JSON.parse(readFileSync(new URL('../src/shared/redaction/gitleaks-rules.json', import.meta.url), 'utf8'));
+const rules = JSON.parse(
+  readFileSync(new URL('../src/shared/redaction/gitleaks-rules.json', import.meta.url), 'utf8'),
+);
 writeFileSync(new URL('gitleaks-rules.json', dist), JSON.stringify(rules));
 
 let entries = 0;

@@ -291,7 +291,8 @@ The above copyright notice and this permission notice shall be included in all c
 THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.`;
 
 const file = {
-  source: 'https://github.com/gitleaks/gitleaks config/gitleaks.toml, ported by scripts/port-gitleaks-rules.mjs',
+  source:
+    'https://github.com/gitleaks/gitleaks config/gitleaks.toml, ported by scripts/port-gitleaks-rules.mjs',
   commit,
   license: LICENSE,
   leftOut: skipped,
