@@ -4,7 +4,8 @@
  *
  *   node --import tsx bench/capture.ts [calls]
  */
-import { ErrorContextCapturer, redact } from '../src/index.js';
+
+import { ErrorContextCapturer, redact } from '../src/diagnostics/index.js';
 
 const calls = Number(process.argv[2] ?? 200);
 

@@ -4,8 +4,9 @@
  *
  *   node --expose-gc --import tsx bench/health.ts [records]
  */
+
+import { HealthReporter } from '../src/health/index.js';
 import type { CallOutcome } from '../src/index.js';
-import { HealthReporter } from '../src/index.js';
 
 const records = Number(process.argv[2] ?? 5_000_000);
 const rounds = 5;

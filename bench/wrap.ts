@@ -16,8 +16,9 @@ import {
 import Opossum from 'opossum';
 import pRetry from 'p-retry';
 import pTimeout from 'p-timeout';
+import { HealthReporter } from '../src/health/index.js';
 import type { HealthHook } from '../src/index.js';
-import { HealthReporter, withReliability } from '../src/index.js';
+import { withReliability } from '../src/index.js';
 
 const calls = Number(process.argv[2] ?? 200_000);
 const rounds = 5;

@@ -1,4 +1,4 @@
-import { Downloader } from '../downloads/Downloader.js';
+import type { Downloader } from '../downloads/Downloader.js';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { ModelUnavailableError } from '../errors/ModelUnavailableError.js';
 import { TimeoutError } from '../errors/TimeoutError.js';
@@ -73,17 +73,24 @@ export class ModelAvailability extends ReliabilityEmitter<AvailabilityEvents> {
   readonly #jobs = new Map<string, ModelJob>();
   /** Why the last attempt to make a model ready failed (cleared when it becomes ready). */
   readonly #failures = new Map<string, string>();
-  #ownDownloader: Downloader | undefined;
+  #ownDownloader: Promise<Downloader> | undefined;
+  #closed = false;
 
   constructor(options: ModelAvailabilityOptions) {
     super();
     this.options = resolveAvailabilityOptions(options);
     const { root, manifest } = this.options;
-    // The default Downloader is created on first need: status() and usage() never open sockets.
+    // The default Downloader is created (and its module loaded) on first need: status() and usage()
+    // never open sockets, and importing /availability does not load the HTTP client.
     const downloader: FileFetcher = this.options.downloader ?? {
-      download: (request, call) => {
-        this.#ownDownloader ??= new Downloader();
-        return this.#ownDownloader.download(request, call);
+      download: async (request, call) => {
+        this.#ownDownloader ??= import('../downloads/Downloader.js').then(
+          ({ Downloader }) => new Downloader(),
+        );
+        const own = await this.#ownDownloader;
+        // close() may have run while the module loaded: a closed availability starts no download.
+        if (this.#closed) own.close();
+        return own.download(request, call);
       },
     };
     this.#checker = this.options.checker ?? new ModelIntegrityChecker({ root, manifest, downloader });
@@ -202,8 +209,22 @@ export class ModelAvailability extends ReliabilityEmitter<AvailabilityEvents> {
 
   /** Pauses every running download (partials are kept) and closes the Downloader it created. */
   close(): void {
+    this.#closed = true;
     for (const job of this.#jobs.values()) job.task.cancel();
-    this.#ownDownloader?.close();
+    void this.#ownDownloader?.then((own) => own.close());
+  }
+
+  /**
+   * `await using availability = new ModelAvailability(…)`: {@link close} when the scope ends, then
+   * waits until every cancelled download has wound down (its partial file written and closed).
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const jobs = [...this.#jobs.values()];
+    this.close();
+    await Promise.all([
+      ...jobs.map((job) => job.task.done()),
+      this.#ownDownloader?.then((own) => own.close()),
+    ]);
   }
 
   /** The model's download in progress (one every caller left is winding down, not running). */

@@ -1,3 +1,4 @@
+import { globalRegistry } from '../shared/globalRegistry.js';
 import type { HeaderSource } from '../shared/headers.js';
 import { serverDelayFromHeaders } from '../shared/retryAfter.js';
 import { type ErrorCategory, RETRYABLE_BY_DEFAULT } from './category.js';
@@ -39,7 +40,8 @@ export interface ClassifyOptions {
   now?: number;
 }
 
-const registered: ErrorClassifier[] = [];
+/** Registered classifiers, shared by every loaded copy of the package (see globalRegistry). */
+const registered = globalRegistry<ErrorClassifier[]>('classifiers', () => []);
 
 /**
  * Registers a classifier that runs before the built-in rules for every classifyError call in the

@@ -228,6 +228,11 @@ export class HealthReporter implements HealthHook {
     this.#unbindMeter = undefined;
   }
 
+  /** `await using health = new HealthReporter(…)`: {@link close} when the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
   /** Fleet view of many reports; see {@link aggregate}. */
   static aggregate(reports: readonly unknown[], options?: AggregateOptions): FleetReport {
     return aggregate(reports, options);

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
-import { z } from 'zod';
+import type { z as Z } from 'zod';
 import { ManifestError, type ManifestProblem } from '../errors/ManifestError.js';
+import { lazyRequire } from '../shared/lazyRequire.js';
 import { crossProblems, jsonPath } from './manifestCross.js';
 import { fileUrl, modelIdProblems, pathProblems } from './paths.js';
 
@@ -54,59 +55,73 @@ const SHA256 = /^[0-9a-fA-F]{64}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-function addAll(ctx: z.RefinementCtx, problems: readonly string[]): void {
+function addAll(ctx: Z.RefinementCtx, problems: readonly string[]): void {
   for (const message of problems) ctx.addIssue({ code: 'custom', message });
 }
 
-const fileSchema = z.strictObject({
-  path: z.string().superRefine((value, ctx) => addAll(ctx, pathProblems(value))),
-  size: z
-    .number()
-    .int('must be a whole number of bytes')
-    .min(0, 'must not be negative')
-    .max(Number.MAX_SAFE_INTEGER, 'must be at most Number.MAX_SAFE_INTEGER'),
-  sha256: z
-    .string()
-    .regex(SHA256, 'must be a SHA-256 digest: exactly 64 hexadecimal digits')
-    .transform((value) => value.toLowerCase()),
-});
+/**
+ * Builds the zod schema. zod is loaded here, when the first manifest is parsed, not when the package
+ * is imported: evaluating zod took ~55 ms of a cold import (see lazyRequire, docs/benchmarks.md).
+ */
+function buildSchema(z: typeof Z) {
+  const fileSchema = z.strictObject({
+    path: z.string().superRefine((value, ctx) => addAll(ctx, pathProblems(value))),
+    size: z
+      .number()
+      .int('must be a whole number of bytes')
+      .min(0, 'must not be negative')
+      .max(Number.MAX_SAFE_INTEGER, 'must be at most Number.MAX_SAFE_INTEGER'),
+    sha256: z
+      .string()
+      .regex(SHA256, 'must be a SHA-256 digest: exactly 64 hexadecimal digits')
+      .transform((value) => value.toLowerCase()),
+  });
 
-const mirrorSchema = z.string().transform((value, ctx) => {
-  const problems = mirrorProblems(value);
-  if (problems.length > 0) {
-    addAll(ctx, problems);
-    return z.NEVER;
-  }
-  return value.endsWith('/') ? value : `${value}/`;
-});
+  const mirrorSchema = z.string().transform((value, ctx) => {
+    const problems = mirrorProblems(value);
+    if (problems.length > 0) {
+      addAll(ctx, problems);
+      return z.NEVER;
+    }
+    return value.endsWith('/') ? value : `${value}/`;
+  });
 
-const modelSchema = z.strictObject({
-  id: z.string().superRefine((value, ctx) => addAll(ctx, modelIdProblems(value))),
-  revision: z
-    .string()
-    .min(1, 'must not be empty')
-    .max(256, 'must be at most 256 characters long')
-    .refine((value) => !CONTROL.test(value), 'must not contain control characters'),
-  mirrors: z.array(mirrorSchema).min(1, 'must list at least one mirror'),
-  files: z.array(fileSchema),
-  alternatives: z.array(z.string()).optional(),
-  required: z.boolean().optional(),
-  priority: z.number().int('must be an integer').min(-1_000_000).max(1_000_000).optional(),
-  displayName: z.string().max(256).optional(),
-  description: z.string().max(4096).optional(),
-});
+  const modelSchema = z.strictObject({
+    id: z.string().superRefine((value, ctx) => addAll(ctx, modelIdProblems(value))),
+    revision: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(256, 'must be at most 256 characters long')
+      .refine((value) => !CONTROL.test(value), 'must not contain control characters'),
+    mirrors: z.array(mirrorSchema).min(1, 'must list at least one mirror'),
+    files: z.array(fileSchema),
+    alternatives: z.array(z.string()).optional(),
+    required: z.boolean().optional(),
+    priority: z.number().int('must be an integer').min(-1_000_000).max(1_000_000).optional(),
+    displayName: z.string().max(256).optional(),
+    description: z.string().max(4096).optional(),
+  });
 
-const manifestSchema = z.strictObject({
-  $schema: z.string().optional(),
-  schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION, {
-    error: (issue) =>
-      typeof issue.input === 'number' && issue.input > MANIFEST_SCHEMA_VERSION
-        ? `schema version ${issue.input} is newer than this package reads (${MANIFEST_SCHEMA_VERSION}): update @wan/reliability`
-        : `must be ${MANIFEST_SCHEMA_VERSION}`,
-  }),
-  models: z.array(modelSchema).min(1, 'must list at least one model'),
-  description: z.string().max(4096).optional(),
-});
+  return z.strictObject({
+    $schema: z.string().optional(),
+    schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION, {
+      error: (issue) =>
+        typeof issue.input === 'number' && issue.input > MANIFEST_SCHEMA_VERSION
+          ? `schema version ${issue.input} is newer than this package reads (${MANIFEST_SCHEMA_VERSION}): update @wan/reliability`
+          : `must be ${MANIFEST_SCHEMA_VERSION}`,
+    }),
+    models: z.array(modelSchema).min(1, 'must list at least one model'),
+    description: z.string().max(4096).optional(),
+  });
+}
+
+type ManifestSchema = ReturnType<typeof buildSchema>;
+let schema: ManifestSchema | undefined;
+
+function manifestSchema(): ManifestSchema {
+  schema ??= buildSchema(lazyRequire<{ z: typeof Z }>('zod').z);
+  return schema;
+}
 
 /** Every problem with a mirror base URL (empty when valid). */
 export function mirrorProblems(value: string): string[] {
@@ -132,7 +147,7 @@ export function mirrorProblems(value: string): string[] {
   return problems;
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
+function issueMessage(issue: Z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     return `unknown ${issue.keys.length === 1 ? 'property' : 'properties'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   }
@@ -142,7 +157,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-type Parsed = z.output<typeof manifestSchema>;
+type Parsed = Z.output<ManifestSchema>;
 
 function freeze(parsed: Parsed): Manifest {
   const models = parsed.models.map((model) => {
@@ -186,9 +201,9 @@ export function parseManifest(json: unknown, options: { source?: string } = {}):
       options,
     );
   }
-  let result: ReturnType<typeof manifestSchema.safeParse>;
+  let result: ReturnType<ManifestSchema['safeParse']>;
   try {
-    result = manifestSchema.safeParse(input);
+    result = manifestSchema().safeParse(input);
   } catch (error) {
     // Exotic inputs (getters that throw, proxies) must still end in a ManifestError.
     throw new ManifestError([{ path: '$', message: `cannot be read: ${String(error)}` }], {

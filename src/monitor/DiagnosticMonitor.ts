@@ -103,6 +103,11 @@ export class DiagnosticMonitor extends ReliabilityEmitter<MonitorEvents> {
     this.#running = undefined;
   }
 
+  /** `await using monitor = new DiagnosticMonitor(…).start()`: stops it when the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stop();
+  }
+
   /**
    * Takes one sample (time-boxed by `sampleTimeout`) and adds it to the history the projections
    * use. Rejects with a TimeoutError when the sampler is too slow, a cancelled error on abort.

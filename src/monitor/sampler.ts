@@ -1,8 +1,9 @@
 import { stat, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import si from 'systeminformation';
+import type Systeminformation from 'systeminformation';
 import { raceAbort } from '../shared/abort.js';
+import { lazyRequire } from '../shared/lazyRequire.js';
 import type { CpuSample, DiskSample, MemorySample, MonitorSampler } from './types.js';
 
 /**
@@ -70,7 +71,11 @@ export class CpuReader {
     const forward = () => controller.abort();
     signal?.addEventListener('abort', forward, { once: true });
     try {
-      const load = await raceAbort(si.currentLoad(), controller.signal, 'cpu load');
+      const load = await raceAbort(
+        lazyRequire<typeof Systeminformation>('systeminformation').currentLoad(),
+        controller.signal,
+        'cpu load',
+      );
       const sample = { loadPerCpu: load.currentLoad / 100, cpus };
       this.#cached = { at: now, sample };
       return sample;

@@ -99,7 +99,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
     const base = { category, component, operation };
     let index = 0;
     for (const entry of this.#ranking.candidates(category)) {
-      if (signal.aborted) return this.#finish(error, base, 'fail', attempts);
+      if (signal.aborted) return this.#finish(error, base, attempts, { action: 'fail' });
       const strategy = entry.strategy;
       const notes: string[] = [];
       const ctx = strategyContext(
@@ -126,7 +126,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
         text,
       });
       const run = await runStrategy(strategy, ctx, signal, redact);
-      if (run.aborted) return this.#finish(error, base, 'fail', attempts);
+      if (run.aborted) return this.#finish(error, base, attempts, { action: 'fail' });
       const { outcome, thrown, durationMs } = run;
       const success = outcome === 'retry' || outcome === 'continue';
       this.#ranking.count(data, category, strategy.name, success, outcome);
@@ -142,7 +142,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
       if (outcome === 'retry' || outcome === 'continue') {
         this.announce('recovery:success', { ...base, strategy: strategy.name, outcome, durationMs, notes });
         if (outcome === 'retry') this.#ranking.remember(component, operation, category, strategy.name);
-        return this.#finish(error, base, outcome, attempts, strategy.name, notes);
+        return this.#finish(error, base, attempts, { action: outcome, strategy: strategy.name }, notes);
       }
       this.announce('recovery:failed', {
         ...base,
@@ -152,7 +152,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
         ...(thrown !== undefined ? { error: thrown } : {}),
       });
     }
-    if (signal.aborted) return this.#finish(error, base, 'fail', attempts);
+    if (signal.aborted) return this.#finish(error, base, attempts, { action: 'fail' });
 
     const configured = this.#options.links;
     for (const url of DEFAULT_RECOVERY_LINKS[category] ?? []) addLink(url);
@@ -175,11 +175,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
       warn: (message) => this.#warn(message),
     });
     this.announce('recovery:manual', { ...base, manualSteps: steps, tried: attempts.map((a) => a.strategy) });
-    return this.#finish(error, base, 'manual', attempts, undefined, undefined, {
-      manualSteps: steps,
-      links,
-      report,
-    });
+    return this.#finish(error, base, attempts, { action: 'manual', manualSteps: steps, links, report });
   }
 
   /**
@@ -227,12 +223,13 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
   async #finish(
     error: unknown,
     base: { category: ErrorCategory; component: string; operation: string },
-    action: RecoveryResult['action'],
     attempts: RecoveryAttempt[],
-    strategy?: string,
+    outcome: Outcome,
     notes?: readonly string[],
-    manual?: { manualSteps: string[]; links: string[]; report: string },
   ): Promise<RecoveryResult> {
+    const { action } = outcome;
+    const strategy =
+      outcome.action === 'retry' || outcome.action === 'continue' ? outcome.strategy : undefined;
     const data = this.#store.loaded();
     appendHistory(
       data.history,
@@ -255,12 +252,13 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
         this.#warn(`The recovery store ${file} could not be saved: ${messageOf(caught)}`, { path: file });
       }
     }
-    return {
-      action,
-      category: base.category,
-      attempts,
-      ...(strategy !== undefined ? { strategy } : {}),
-      ...(manual ?? {}),
-    };
+    return { ...outcome, category: base.category, attempts };
   }
 }
+
+/** The action-specific part of a {@link RecoveryResult}. */
+type Outcome = RecoveryResult extends infer R
+  ? R extends RecoveryResult
+    ? Omit<R, 'category' | 'attempts'>
+    : never
+  : never;

@@ -1,6 +1,5 @@
 import type { ErrorCategory } from '../errors/category.js';
 import type { ErrorClassification } from '../errors/classify.js';
-import type { RecoveryDecision } from '../policies/wrap/hooks.js';
 
 /** Turns text that may hold secrets into text that may be printed, persisted or served. */
 export type Redactor = (text: string) => string;
@@ -71,26 +70,46 @@ export interface RecoveryAttempt {
   readonly error?: string;
 }
 
-/** What {@link RecoveryRegistry.recover} decided (compatible with the hook's RecoveryDecision). */
-export interface RecoveryResult extends RecoveryDecision {
-  /**
-   * `'retry'` / `'continue'` as decided by the successful strategy; `'manual'` when every strategy
-   * failed or none applied; `'fail'` only when the recovery was cancelled.
-   */
-  readonly action: 'retry' | 'continue' | 'fail' | 'manual';
-  /** The strategy that succeeded. */
-  readonly strategy?: string;
+/** What every {@link RecoveryResult} carries, whatever the action. */
+export interface RecoveryResultBase {
   /** Every strategy tried, in order. */
   readonly attempts: readonly RecoveryAttempt[];
   /** The failure's category (strategies are ranked per category). */
   readonly category: ErrorCategory;
-  /** Guided steps for a person (only with `manual`). */
-  readonly manualSteps?: readonly string[];
-  /** Documentation links for the manual steps (only with `manual`). */
-  readonly links?: readonly string[];
-  /** A pre-filled support report in Markdown, redacted (only with `manual`). */
-  readonly report?: string;
 }
+
+/** A strategy fixed the failure: run the call again (`'retry'`) or go on without it (`'continue'`). */
+export interface RecoveredResult extends RecoveryResultBase {
+  /** As decided by the successful strategy. */
+  readonly action: 'retry' | 'continue';
+  /** The strategy that succeeded. */
+  readonly strategy: string;
+}
+
+/** The recovery was cancelled (its signal aborted) before a strategy succeeded. */
+export interface CancelledRecoveryResult extends RecoveryResultBase {
+  /** Only when the recovery was cancelled. */
+  readonly action: 'fail';
+}
+
+/** Every strategy failed or none applied: a person has to act, guided by the steps and report. */
+export interface ManualRecoveryResult extends RecoveryResultBase {
+  /** Every strategy failed or none applied. */
+  readonly action: 'manual';
+  /** Guided steps for a person, most specific first. */
+  readonly manualSteps: readonly string[];
+  /** Documentation links for the manual steps. */
+  readonly links: readonly string[];
+  /** A pre-filled support report in Markdown, redacted. */
+  readonly report: string;
+}
+
+/**
+ * What {@link RecoveryRegistry.recover} decided (assignable to the hook's RecoveryDecision). A union
+ * on `action`: checking `action === 'manual'` gives `manualSteps`, `links` and `report`;
+ * `'retry'` / `'continue'` give the `strategy` that succeeded.
+ */
+export type RecoveryResult = RecoveredResult | CancelledRecoveryResult | ManualRecoveryResult;
 
 /** Learned statistics of one strategy for one category. */
 export interface StrategyStats {

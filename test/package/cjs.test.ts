@@ -41,4 +41,33 @@ describe('CommonJS build', () => {
     expect(classifyError(Object.assign(new Error('x'), { code: 'ENOSPC' })).category).toBe('disk_full');
     return expect(new RetryPolicy().execute(() => 42)).resolves.toBe(42);
   });
+
+  it.skipIf(!built)('every subpath entry loads with require() and shares classes with the root', () => {
+    const require = createRequire(import.meta.url);
+    const root = require(cjsEntry) as Record<string, unknown>;
+    const samples: Record<string, string> = {
+      downloads: 'Downloader',
+      integrity: 'ModelIntegrityChecker',
+      diagnostics: 'PreflightValidator',
+      recovery: 'RecoveryRegistry',
+      health: 'HealthReporter',
+      monitor: 'DiagnosticMonitor',
+      availability: 'ModelAvailability',
+      install: 'InstallJournal',
+    };
+    for (const [area, name] of Object.entries(samples)) {
+      const api = require(fileURLToPath(new URL(`../../dist/${area}.cjs`, import.meta.url))) as Record<
+        string,
+        unknown
+      >;
+      expect(typeof api[name], `${area}: ${name}`).toBe('function');
+    }
+    const downloads = require(fileURLToPath(new URL('../../dist/downloads.cjs', import.meta.url))) as {
+      Downloader: new () => { download(request: object): Promise<unknown> };
+    };
+    // One copy of every class: an error thrown under /downloads is the root's ConfigurationError.
+    return expect(new downloads.Downloader().download({})).rejects.toBeInstanceOf(
+      root.ConfigurationError as new () => Error,
+    );
+  });
 });

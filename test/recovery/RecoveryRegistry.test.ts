@@ -10,7 +10,13 @@ import { HealthReporter } from '../../src/health/HealthReporter.js';
 import { withReliability } from '../../src/policies/wrap/withReliability.js';
 import { RecoveryRegistry } from '../../src/recovery/RecoveryRegistry.js';
 import { loadStore, saveStore } from '../../src/recovery/store.js';
-import type { RecoveryEvents, RecoveryStrategy, StrategyOutcome } from '../../src/recovery/types.js';
+import type {
+  ManualRecoveryResult,
+  RecoveryEvents,
+  RecoveryResult,
+  RecoveryStrategy,
+  StrategyOutcome,
+} from '../../src/recovery/types.js';
 import { fastProbe } from '../diagnostics/capture/fakeProbe.js';
 
 const networkError = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
@@ -40,6 +46,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The result, narrowed to a manual one (the test fails when it is anything else). */
+function manual(result: RecoveryResult): ManualRecoveryResult {
+  if (result.action !== 'manual') throw new Error(`expected a manual result, got ${result.action}`);
+  return result;
+}
+
 describe('RecoveryRegistry', () => {
   it('learns across restarts: after 4 recoveries and a save, a new registry tries the working strategy first', async () => {
     const store = path.join(dir, 'recovery.json');
@@ -48,8 +60,7 @@ describe('RecoveryRegistry', () => {
     first.register('network', strategy('retries', 'retry'));
     for (let i = 0; i < 4; i++) {
       const result = await first.recover(networkError(), { component: 'downloader', operation: 'download' });
-      expect(result.action).toBe('retry');
-      expect(result.strategy).toBe('retries');
+      expect(result).toMatchObject({ action: 'retry', strategy: 'retries' });
     }
     await first.save();
 
@@ -94,8 +105,7 @@ describe('RecoveryRegistry', () => {
     }
     const error = diskFullError();
     error.message += ' (token hf_abcdefghijklmnopqrstuvwxyz0123)';
-    const result = await registry.recover(error, { component: 'downloader', operation: 'download' });
-    expect(result.action).toBe('manual');
+    const result = manual(await registry.recover(error, { component: 'downloader', operation: 'download' }));
     expect(result.category).toBe('disk_full');
     expect(result.manualSteps?.[0]).toBe('Delete old checkpoints under /models/old.');
     expect(result.manualSteps?.length).toBeGreaterThan(2);
@@ -117,15 +127,14 @@ describe('RecoveryRegistry', () => {
     registry.register('disk_full', strategy('cleanup', 'fail'));
     const error = diskFullError();
     error.message += ' with hf_secretsecretsecret123';
-    const result = await registry.recover(error, { component: 'downloader', operation: 'download' });
+    const result = manual(await registry.recover(error, { component: 'downloader', operation: 'download' }));
     expect(result.report).toMatch(/## Recovery needs a person/);
     expect(result.report).toContain('H100 80GB HBM3'); // from the capturer's system snapshot
     expect(result.report).not.toContain('hf_secretsecretsecret123');
   });
 
   it('with no strategy for the category, the result is manual with the category remediation', async () => {
-    const result = await new RecoveryRegistry().recover(diskFullError());
-    expect(result.action).toBe('manual');
+    const result = manual(await new RecoveryRegistry().recover(diskFullError()));
     expect(result.attempts).toEqual([]);
     expect(result.manualSteps?.join(' ')).toMatch(/No automatic recovery applies/);
   });

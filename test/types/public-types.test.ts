@@ -1,4 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
+import type { DownloaderOptions, TokenOrigins, TokenProvider } from '../../src/downloads/index.js';
 import type {
   BulkheadOptions,
   CallOutcome,
@@ -6,7 +7,6 @@ import type {
   CircuitBreakerOptions,
   CircuitEvents,
   CircuitState,
-  DownloaderOptions,
   ErrorCategory,
   ErrorClassification,
   ExecutionContext,
@@ -22,8 +22,6 @@ import type {
   TimeoutContext,
   TimeoutEvents,
   TimeoutManagerOptions,
-  TokenOrigins,
-  TokenProvider,
   WithReliabilityOptions,
 } from '../../src/index.js';
 import {

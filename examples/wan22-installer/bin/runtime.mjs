@@ -1,13 +1,29 @@
 // Chooses how `@wan/reliability` resolves for the installer, then registers tsx for its sources.
 // - In a clone of the repository (a workspace of it): the built package (dist/, through the
 //   package's `exports`) when it is newer than every source file — as users get it, and fast — else
-//   the sources (src/index.ts) through the tsconfig `paths` mapping, so no build step is ever needed.
+//   the sources (src/index.ts, src/<area>/index.ts) through the tsconfig `paths` mappings, so no
+//   build step is ever needed.
 // - Installed from its tarball (`npx wan22-install`): `@wan/reliability` from node_modules.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The package's entry points the installer imports (the root and every area it uses). */
+const PACKAGE_ENTRIES = [
+  '@wan/reliability',
+  ...[
+    'availability',
+    'diagnostics',
+    'downloads',
+    'health',
+    'install',
+    'integrity',
+    'monitor',
+    'recovery',
+  ].map((area) => `@wan/reliability/${area}`),
+];
 
 function newestSource(dir) {
   let newest = 0;
@@ -42,7 +58,7 @@ export async function registerRuntime() {
     // Loaded before tsx's hooks are registered, these JavaScript modules load at plain Node speed
     // (through the hooks they take ~2.5× as long); the TypeScript sources then find them cached.
     await Promise.all(
-      ['@wan/reliability', 'commander', 'cli-progress', '@inquirer/prompts', 'tar'].map((m) => import(m)),
+      [...PACKAGE_ENTRIES, 'commander', 'cli-progress', '@inquirer/prompts', 'tar'].map((m) => import(m)),
     );
   }
   const tsconfig = useDist ? '../tsconfig.dist.json' : '../tsconfig.json';

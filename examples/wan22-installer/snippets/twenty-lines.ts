@@ -1,18 +1,13 @@
 // The README's "wrap your own installer in 20 lines", compiled with the rest of the example.
 import { writeFile } from 'node:fs/promises';
-import {
-  Downloader,
-  HealthReporter,
-  InstallJournal,
-  loadManifest,
-  ModelIntegrityChecker,
-  PreflightValidator,
-  redact,
-} from '@wan/reliability';
+import { checks, PreflightValidator, redact } from '@wan/reliability/diagnostics';
+import { Downloader } from '@wan/reliability/downloads';
+import { HealthReporter } from '@wan/reliability/health';
+import { InstallJournal } from '@wan/reliability/install';
+import { loadManifest, ModelIntegrityChecker } from '@wan/reliability/integrity';
 
 const root = process.argv[2] ?? '/models';
 const manifest = await loadManifest('wan22.manifest.json'); // validated: safe paths, sizes, sha256
-const { checks } = PreflightValidator;
 const preflight = await new PreflightValidator({
   checks: [checks.diskSpace({ path: root, requiredBytes: 80e9 }), checks.writable(root)],
 }).run();

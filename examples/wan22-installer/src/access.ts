@@ -1,4 +1,5 @@
-import { classifyError, type FailedFile, type Manifest } from '@wan/reliability';
+import { classifyError } from '@wan/reliability';
+import type { FailedFile, Manifest } from '@wan/reliability/integrity';
 import { EXIT, ExitError } from './exit.js';
 import { modelPage } from './hub.js';
 import type { TokenSource } from './token.js';

@@ -1,4 +1,5 @@
-import { detectGpus, type Manifest, type ManifestModel, WAN22_VRAM_REQUIREMENTS } from '@wan/reliability';
+import { detectGpus, WAN22_VRAM_REQUIREMENTS } from '@wan/reliability/diagnostics';
+import type { Manifest, ManifestModel } from '@wan/reliability/integrity';
 import { formatBytes } from './parse.js';
 
 /** A model this machine cannot run, and the manifest's alternative that it can (or needs least). */

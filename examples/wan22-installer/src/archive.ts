@@ -1,6 +1,6 @@
 import { lstat, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { redact } from '@wan/reliability';
+import { redact } from '@wan/reliability/diagnostics';
 import { create } from 'tar';
 import type { Layout } from './session.js';
 

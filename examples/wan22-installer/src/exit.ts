@@ -1,4 +1,5 @@
-import { isReliabilityError, ManifestError, redact } from '@wan/reliability';
+import { isReliabilityError, ManifestError } from '@wan/reliability';
+import { redact } from '@wan/reliability/diagnostics';
 
 /**
  * Exit codes of wan22-install (documented in the README): 4 means a person has to act before a run

@@ -1,4 +1,6 @@
-import { type Manifest, type ManifestModel, redact, type UpdateSource } from '@wan/reliability';
+import type { UpdateSource } from '@wan/reliability/availability';
+import { redact } from '@wan/reliability/diagnostics';
+import type { Manifest, ManifestModel } from '@wan/reliability/integrity';
 import { UsageError } from './exit.js';
 
 /** The Hugging Face Hub default endpoint (huggingface_hub's default for HF_ENDPOINT). */

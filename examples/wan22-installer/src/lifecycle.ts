@@ -1,4 +1,4 @@
-import type { IntegrityReport, Manifest, ModelReport } from '@wan/reliability';
+import type { IntegrityReport, Manifest, ModelReport } from '@wan/reliability/integrity';
 import { lockHolder } from './lock.js';
 import type { Session } from './session.js';
 

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import type { ManifestModel } from '@wan/reliability';
+import type { ManifestModel } from '@wan/reliability/integrity';
 
 /** What loading one model's files found. */
 export interface LoadResult {

@@ -1,4 +1,4 @@
-import { redact, redactValue } from '@wan/reliability';
+import { redact, redactValue } from '@wan/reliability/diagnostics';
 
 /** Receives every line shown to people (for the run log). */
 export type OutputSink = (level: 'info' | 'warn', text: string) => void;

@@ -1,5 +1,6 @@
 import { confirm, number, password, select } from '@inquirer/prompts';
-import { type RetryDecision, type RetryInfo, redact } from '@wan/reliability';
+import type { RetryDecision, RetryInfo } from '@wan/reliability';
+import { redact } from '@wan/reliability/diagnostics';
 
 /** Prompts only on a TTY, never with --yes, under CI, or when stdin/stdout are not terminals. */
 export function interactive(options: { yes?: boolean; json?: boolean }): boolean {

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { redact, redactValue } from '@wan/reliability';
+import { redact, redactValue } from '@wan/reliability/diagnostics';
 import type { Session } from './session.js';
 
 /** Paths of the written reports. */

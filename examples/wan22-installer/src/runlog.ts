@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { redactValue } from '@wan/reliability';
+import { redactValue } from '@wan/reliability/diagnostics';
 
 /** Run logs kept in `<dir>/logs/` (older ones are deleted). */
 export const KEEP_LOGS = 20;

@@ -1,21 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { RetryDecision, RetryInfo, TimeoutManager } from '@wan/reliability';
+import { ModelAvailability, type UpdateSource } from '@wan/reliability/availability';
+import { ErrorContextCapturer } from '@wan/reliability/diagnostics';
+import { DOWNLOADER_DEFAULTS, Downloader } from '@wan/reliability/downloads';
+import { HealthReporter } from '@wan/reliability/health';
+import { orderByDependencies } from '@wan/reliability/install';
 import {
-  DOWNLOADER_DEFAULTS,
-  Downloader,
-  ErrorContextCapturer,
-  HealthReporter,
   loadManifest,
   type Manifest,
   type ManifestModel,
-  ModelAvailability,
   ModelIntegrityChecker,
-  orderByDependencies,
-  type RetryDecision,
-  type RetryInfo,
-  type TimeoutManager,
-} from '@wan/reliability';
+} from '@wan/reliability/integrity';
 import { UsageError } from './exit.js';
 import { hubOrigin, hubSource } from './hub.js';
 import { checkInstallDir, type Layout, layoutOf } from './layout.js';

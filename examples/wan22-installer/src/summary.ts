@@ -1,4 +1,4 @@
-import type { MonitorIssue } from '@wan/reliability';
+import type { MonitorIssue } from '@wan/reliability/monitor';
 import type { Session } from './session.js';
 import type { Recovered } from './steps/models.js';
 

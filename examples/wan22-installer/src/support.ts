@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { redactValue } from '@wan/reliability';
+import { redactValue } from '@wan/reliability/diagnostics';
 import type { Session } from './session.js';
 
 /** Paths of a written support bundle and the pre-filled issue link. */

@@ -1,12 +1,10 @@
-import {
-  DEFAULT_TIMEOUTS,
-  type FileFetcher,
-  type FileFetchOptions,
-  type FileFetchRequest,
-  type FileFetchResult,
-  TimeoutManager,
-  UNKNOWN_OPERATION_TIMEOUT,
-} from '@wan/reliability';
+import { DEFAULT_TIMEOUTS, TimeoutManager, UNKNOWN_OPERATION_TIMEOUT } from '@wan/reliability';
+import type {
+  FileFetcher,
+  FileFetchOptions,
+  FileFetchRequest,
+  FileFetchResult,
+} from '@wan/reliability/integrity';
 import { UsageError } from './exit.js';
 
 /**

@@ -1,7 +1,7 @@
 import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { addSecret } from '@wan/reliability';
+import { addSecret } from '@wan/reliability/diagnostics';
 
 /** Where a Hugging Face token came from. */
 export type TokenSource = 'env' | 'file' | 'prompt';

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
+import { lazyRequire } from '../../shared/lazyRequire.js';
 import type {
   CpuFacts,
   DiskFacts,
@@ -14,14 +15,13 @@ import type {
 
 type SystemInformation = typeof import('systeminformation');
 
-let siModule: Promise<SystemInformation> | undefined;
-
-/** systeminformation is loaded on first use: importing the package stays cheap. */
+/** systeminformation is loaded on first use: importing the package stays cheap (see lazyRequire). */
 function si(): Promise<SystemInformation> {
-  siModule ??= import('systeminformation').then(
-    (module) => ((module as { default?: SystemInformation }).default ?? module) as SystemInformation,
-  );
-  return siModule;
+  try {
+    return Promise.resolve(lazyRequire<SystemInformation>('systeminformation'));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** Runs a command and resolves its stdout+stderr, or null when it is missing, fails or is slow. */

@@ -2,14 +2,7 @@ import { ConfigurationError } from '../../errors/ConfigurationError.js';
 import { ReliabilityEmitter } from '../../events/emitter.js';
 import { abortError } from '../../shared/abort.js';
 import { redact, redactValue } from '../../shared/redaction/redact.js';
-import { command } from './checks/command.js';
-import { diskSpace } from './checks/diskSpace.js';
-import { gpu } from './checks/gpu.js';
-import { memory } from './checks/memory.js';
-import { network } from './checks/network.js';
-import { nodeVersion } from './checks/nodeVersion.js';
-import { pythonVersion } from './checks/pythonVersion.js';
-import { writable } from './checks/writable.js';
+import { checks } from './checks/builtins.js';
 
 export { type FormatPreflightOptions, formatPreflightReport } from './format.js';
 
@@ -82,25 +75,8 @@ function describeError(error: unknown): string {
  * console.log(formatPreflightReport(report));
  */
 export class PreflightValidator extends ReliabilityEmitter<PreflightEvents> {
-  /** The built-in check factories (also exported one by one). */
-  static readonly checks = Object.freeze({
-    /** Free space on the volume of an install folder: {@link diskSpace}. */
-    diskSpace,
-    /** Whether files can be created in a folder: {@link writable}. */
-    writable,
-    /** Whether hosts / mirrors answer a HEAD request: {@link network}. */
-    network,
-    /** Physical and available memory against a requirement: {@link memory}. */
-    memory,
-    /** GPU presence and VRAM against a requirement: {@link gpu}. */
-    gpu,
-    /** The running Node.js against a semver range: {@link nodeVersion}. */
-    nodeVersion,
-    /** The Python on PATH against a semver range: {@link pythonVersion}. */
-    pythonVersion,
-    /** Whether an executable is on PATH: {@link command}. */
-    command,
-  });
+  /** The built-in check factories (also exported as `checks` from `@wan/reliability/diagnostics`). */
+  static readonly checks = checks;
 
   readonly #checks: readonly PreflightCheck[];
   readonly #timeout: number;

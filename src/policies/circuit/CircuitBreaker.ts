@@ -250,6 +250,16 @@ export class CircuitBreaker extends ReliabilityEmitter<CircuitEvents> implements
     this.removeAllListeners();
   }
 
+  /** `using breaker = new CircuitBreaker(…)`: {@link dispose} when the scope ends. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** `await using breaker = new CircuitBreaker(…)`: {@link dispose} when the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.dispose();
+  }
+
   #trip(reason: CircuitOpenReason): void {
     this.#openReason = reason;
     this.#engine.open();

@@ -1,4 +1,5 @@
-import Opossum from 'opossum';
+import type Opossum from 'opossum';
+import { lazyRequire } from '../../shared/lazyRequire.js';
 
 type StatusInstance = Opossum.Status & { increment(property: string, latency?: number): void };
 type StatusClass = new (options: Opossum.StatusOptions) => StatusInstance;
@@ -22,7 +23,7 @@ export function createCountingStatus(options: Opossum.StatusOptions): CountingSt
 }
 
 function defineCountingStatus(): new (options: Opossum.StatusOptions) => CountingStatus {
-  const probe = Opossum.newStatus({
+  const probe = lazyRequire<typeof Opossum>('opossum').newStatus({
     rollingCountBuckets: 1,
     rollingCountTimeout: 1000,
     enableSnapshots: false,

@@ -1,5 +1,6 @@
-import Opossum from 'opossum';
+import type Opossum from 'opossum';
 import { classifyError } from '../../errors/classify.js';
+import { lazyRequire } from '../../shared/lazyRequire.js';
 import type { ExecutionContext, PolicyFunction } from '../policy/types.js';
 import type { CountingStatus } from './countingStatus.js';
 import type { ResolvedCircuitOptions } from './options.js';
@@ -33,7 +34,8 @@ export function createEngine(
   const now = Date.now();
   const restoredAt = o.state?.state === 'open' ? Math.min(o.state.openedAt ?? now, now) : undefined;
   const remaining = restoredAt === undefined ? 0 : restoredAt + o.resetTimeout - now;
-  const engine: Engine = new Opossum(action, {
+  const OpossumBreaker = lazyRequire<typeof Opossum>('opossum');
+  const engine: Engine = new OpossumBreaker(action, {
     name: o.name,
     timeout: false,
     resetTimeout: remaining > 0 ? remaining : o.resetTimeout,

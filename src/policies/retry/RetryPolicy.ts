@@ -1,4 +1,4 @@
-import pRetry from 'p-retry';
+import type PRetry from 'p-retry';
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
 import { classifyError, type ErrorClassification } from '../../errors/classify.js';
 import { type AttemptFailure, RetriesExhaustedError } from '../../errors/RetriesExhaustedError.js';
@@ -7,6 +7,7 @@ import { isInstance } from '../../errors/thrown.js';
 import { ReliabilityEmitter } from '../../events/emitter.js';
 import type { RetryEvents, RetryGiveUpInfo, RetryInfo } from '../../events/retryEvents.js';
 import { abortError, isThenable, raceAbort, sleep } from '../../shared/abort.js';
+import { lazyRequire } from '../../shared/lazyRequire.js';
 import { callInContext, LazyContext } from '../policy/context.js';
 import { DEFAULT_OPERATION, type ExecuteOptions, type Policy, type PolicyFunction } from '../policy/types.js';
 import { nextDelay } from './backoff.js';
@@ -16,6 +17,11 @@ import {
   type RetryPolicyOptions,
   resolveRetryOptions,
 } from './options.js';
+import { judgeResults, resolveRejectedResult } from './resultRetry.js';
+
+/** p-retry, loaded on the first failure (a call that succeeds never needs it; see lazyRequire). */
+const pRetry: typeof PRetry = (input, options) =>
+  lazyRequire<{ default: typeof PRetry }>('p-retry').default(input, options);
 
 /** Mutable bookkeeping of one execute() call once it has failed at least once. */
 interface RetryRun {
@@ -48,8 +54,17 @@ export class RetryPolicy extends ReliabilityEmitter<RetryEvents> implements Poli
     this.options = resolveRetryOptions(options);
   }
 
-  /** Runs `fn`, retrying retryable failures; see the class description. */
+  /**
+   * Runs `fn`, retrying retryable failures (and results `retryOnResult` rejects); see the class
+   * description.
+   */
   execute<T>(fn: PolicyFunction<T>, options: ExecuteOptions = {}): Promise<T> {
+    const judge = this.options.retryOnResult;
+    if (judge === undefined) return this.#execute(fn, options);
+    return this.#execute(judgeResults(fn, judge), options).catch(resolveRejectedResult<T>);
+  }
+
+  #execute<T>(fn: PolicyFunction<T>, options: ExecuteOptions): Promise<T> {
     const signal = options.signal;
     const operation = options.operation ?? DEFAULT_OPERATION;
     if (signal?.aborted) return Promise.reject(abortError(signal, operation));

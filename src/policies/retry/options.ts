@@ -12,6 +12,7 @@ import {
 } from '../../shared/validate.js';
 import type { JitterMode } from './backoff.js';
 import { RETRY_DEFAULTS } from './defaults.js';
+import type { ResultJudge } from './resultRetry.js';
 
 /** What `decide` may answer: keep retrying, stop now (rethrow), or change the retry budget. */
 export type RetryDecision =
@@ -36,6 +37,13 @@ export interface RetryPolicyOptions {
   jitterRatio?: number;
   /** Whether an error should be retried. Default: `classification.retryable`. */
   retryOn?: (error: unknown, classification: ErrorClassification) => boolean;
+  /**
+   * Whether a *result* is a failure to retry (e.g. a fetch Response with 503; see
+   * `retryOnResponse()`). Default: every result is accepted. A rejected result goes through the same
+   * schedule, Retry-After, `decide` and events as an error (as a RetryableResultError); when retries
+   * end on a rejected result, `execute()` resolves with that result.
+   */
+  retryOnResult?: ResultJudge;
   /** Let Retry-After / RateLimit headers set the delay. Default true. */
   honorRetryAfter?: boolean;
   /** Longest server-directed wait to honour, in ms (default 120 000); longer fails with RetryAfterTooLongError. */
@@ -64,6 +72,8 @@ export interface ResolvedRetryOptions {
   readonly jitterRatio: number;
   /** Which errors to retry (undefined: classification.retryable). */
   readonly retryOn: ((error: unknown, classification: ErrorClassification) => boolean) | undefined;
+  /** Which results to retry (undefined: none). */
+  readonly retryOnResult: ResultJudge | undefined;
   /** Whether server-directed delays replace the schedule. */
   readonly honorRetryAfter: boolean;
   /** Longest server-directed wait honoured, in ms. */
@@ -111,6 +121,7 @@ export function resolveRetryOptions(options: RetryPolicyOptions = {}): ResolvedR
       RETRY_DEFAULTS.jitter,
     jitterRatio: validRatio(options.jitterRatio) ?? RETRY_DEFAULTS.jitterRatio,
     retryOn: optionalFunction('RetryPolicy.retryOn', options.retryOn),
+    retryOnResult: optionalFunction('RetryPolicy.retryOnResult', options.retryOnResult),
     honorRetryAfter:
       optionalBoolean('RetryPolicy.honorRetryAfter', options.honorRetryAfter) ??
       RETRY_DEFAULTS.honorRetryAfter,

@@ -36,7 +36,10 @@ export class FastPipeline implements Policy {
   }
 
   execute<T>(fn: PolicyFunction<T>, options: ExecuteOptions = {}): Promise<T> {
-    if (this.#breaker && this.#breaker.state !== 'closed') return this.#composed.execute(fn, options);
+    // The fused path takes every result as a success; a retry that judges results needs its own path.
+    if ((this.#breaker && this.#breaker.state !== 'closed') || this.#retry?.options.retryOnResult) {
+      return this.#composed.execute(fn, options);
+    }
     const signal = options.signal;
     const operation = options.operation ?? DEFAULT_OPERATION;
     if (signal?.aborted) return Promise.reject(abortError(signal, operation));

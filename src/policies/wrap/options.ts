@@ -4,6 +4,7 @@ import type { RetryPolicyOptions } from '../retry/options.js';
 import type { RetryPolicy } from '../retry/RetryPolicy.js';
 import type { TimeoutManager } from '../timeout/TimeoutManager.js';
 import type { CaptureHook, HealthHook, Logger, RecoveryHook } from './hooks.js';
+import type { MethodsOption } from './reliable.js';
 
 /** A method's own policies; anything left out uses the component-wide setting. */
 export interface MethodOptions {
@@ -30,8 +31,11 @@ export interface WithReliabilityOptions<T extends object> {
   timeout?: string | number | false;
   /** Resolves operation names to budgets. Default: a TimeoutManager with the built-in table. */
   timeouts?: TimeoutManager;
-  /** Per-method settings; `false` passes the method through untouched (no policies, no health). */
-  methods?: { [K in keyof T]?: MethodOptions | false } & Record<string, MethodOptions | false | undefined>;
+  /**
+   * Per-method settings; `false` passes the method through untouched (no policies, no health), and
+   * the wrapped type keeps the method's own (possibly synchronous) signature.
+   */
+  methods?: MethodsOption<T>;
   /** Version shims: a missing old method name → the new name on the component. */
   aliases?: Readonly<Record<string, string>>;
   /** Implementations for methods the component lacks (called with the component as `this`). */

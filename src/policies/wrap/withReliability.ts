@@ -5,11 +5,9 @@ import { TimeoutManager } from '../timeout/TimeoutManager.js';
 import { Invoker } from './invoker.js';
 import type { AnyFunction, MethodOptions, WithReliabilityOptions } from './options.js';
 import { PipelineFactory } from './pipeline.js';
+import type { MethodsOption, NoOptions, Reliable } from './reliable.js';
 
-/** A wrapped component: the same properties; every method returns a Promise of its result. */
-export type Reliable<T extends object> = {
-  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K];
-};
+export type { MethodsOption, NoOptions, Promisified, Reliable, ReliableShape } from './reliable.js';
 
 /** Property names the proxy never reports as missing methods (promise checks, inspection, JSON). */
 const NOT_METHODS = new Set([
@@ -64,10 +62,15 @@ function methodNames(target: object): string[] {
  * await downloader.download(url, dest);
  * ```
  */
-export function withReliability<T extends object>(
+export function withReliability<
+  T extends object,
+  const M extends MethodsOption<T> = NoOptions,
+  const A extends Readonly<Record<string, string>> = NoOptions,
+  const F extends Readonly<Record<string, AnyFunction>> = NoOptions,
+>(
   component: T,
-  options: WithReliabilityOptions<T>,
-): Reliable<T> {
+  options: WithReliabilityOptions<T> & { methods?: M; aliases?: A; fallbacks?: F },
+): Reliable<T, { methods: M; aliases: A; fallbacks: F }> {
   if (typeof component !== 'object' && typeof component !== 'function') {
     throw new ConfigurationError('withReliability(component)', 'an object or class instance', component);
   }
@@ -76,8 +79,8 @@ export function withReliability<T extends object>(
   }
   const maxRecoveryAttempts =
     optionalCount('withReliability.maxRecoveryAttempts', options.maxRecoveryAttempts) ?? 1;
-  const aliases = options.aliases ?? {};
-  const fallbacks = options.fallbacks ?? {};
+  const aliases: Readonly<Record<string, string>> = options.aliases ?? {};
+  const fallbacks: Readonly<Record<string, AnyFunction>> = options.fallbacks ?? {};
   const methods = (options.methods ?? {}) as Record<string, MethodOptions | false | undefined>;
   const factory = new PipelineFactory(
     options as WithReliabilityOptions<object>,
@@ -150,5 +153,5 @@ export function withReliability<T extends object>(
         (typeof property === 'string' && (property in aliases || property in fallbacks))
       );
     },
-  }) as Reliable<T>;
+  }) as Reliable<T, { methods: M; aliases: A; fallbacks: F }>;
 }

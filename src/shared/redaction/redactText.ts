@@ -6,6 +6,7 @@ import {
   type RedactOptions,
   removeLiterals,
 } from './secrets.js';
+import { redactTokens } from './tokenRules.js';
 
 // ---------------------------------------------------------------------------------------------
 // Patterns
@@ -37,6 +38,16 @@ const TOKEN_SHAPES: readonly RegExp[] = [
 /** Cheap pre-filter: a text without any of these cannot hold a token shape. */
 const TOKEN_HINT =
   /PRIVATE KEY|bearer|basic|hf_|api_org_|gh[pousr]_|github_pat_|A[A-Z]{3}[A-Z0-9]{16}|eyJ|sk-|xox|glpat-|npm_|AIza/i;
+
+/**
+ * The value after a secret-named command-line flag, separated by spaces: `--token hf_…`,
+ * `--hf-token "…"`, `--api-key …` (the `--flag=value` form is a name=value pair, below).
+ */
+const CLI_FLAG = /(?<![\w-])(--[A-Za-z][\w-]*)([ \t]+)(?:"([^"\r\n]+)"|'([^'\r\n]+)'|([^\s"'`]+))/g;
+
+/** Secret-looking flags whose value is not the secret (a file, a URL, a name, stdin…). */
+const CLI_NOT_SECRET =
+  /[-_](?:file|path|dir|url|uri|endpoint|env|name|id|type|length|size|format|mode|count|stdin|helper)$/i;
 
 /** `scheme://userinfo@` — userinfo ends at the last `@` before the first `/`, `?`, `#` or space. */
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/\\\s?#@"'<>]*(?:@[^/\\\s?#@"'<>]*)*)@/gi;
@@ -93,6 +104,21 @@ function replacePair(
   return `${name}${separator}${REDACTED}`;
 }
 
+function replaceFlagValue(
+  match: string,
+  flag: string,
+  space: string,
+  doubleQuoted: string | undefined,
+  singleQuoted: string | undefined,
+  bare: string | undefined,
+): string {
+  if (!isSecretName(flag.slice(2)) || CLI_NOT_SECRET.test(flag)) return match;
+  const value = doubleQuoted ?? singleQuoted ?? bare ?? '';
+  if (value.startsWith('-') || value.startsWith(REDACTED) || PLACEHOLDER.test(value)) return match;
+  const quote = doubleQuoted !== undefined ? '"' : singleQuoted !== undefined ? "'" : '';
+  return `${flag}${space}${quote}${REDACTED}${quote}`;
+}
+
 /**
  * Removes secrets from a text: secret-named environment values (from `options.env`, default
  * `process.env`) and registered secrets wherever they appear, authorization headers, token shapes,
@@ -133,6 +159,9 @@ export function redact(text: string, options?: RedactOptions): string {
       });
     }
   }
+  // Token rules ported from gitleaks (stripe, slack webhooks, pypi, databricks, twilio, …) and ours.
+  text = redactTokens(text, REDACTED);
+  if (text.includes('--')) text = text.replace(CLI_FLAG, replaceFlagValue);
   if (text.includes('://')) {
     text = text.replace(USERINFO, (_match, scheme: string) => `${scheme}${REDACTED}@`);
     text = text.replace(SECRET_QUERY, (match, prefix: string, value: string) =>

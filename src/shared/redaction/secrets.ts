@@ -1,5 +1,7 @@
 /** Which values are secret: secret-named environment variables, registered values, caller-given literals. */
 
+import { globalRegistry } from '../globalRegistry.js';
+
 /** What replaces a secret. */
 export const REDACTED = '[REDACTED]';
 
@@ -85,7 +87,8 @@ export function isSecretName(name: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Registered secrets (values the process knows are secret, e.g. a token passed in code)
 
-const registered = new Set<string>();
+/** Registered secrets, shared by every loaded copy of the package (see globalRegistry). */
+const registered = globalRegistry<Set<string>>('secrets', () => new Set());
 
 /**
  * Registers a literal secret value (a token read from a file, a password from a prompt) so that

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DOWNLOADER_DEFAULTS } from '../../../src/downloads/index.js';
 import {
   type BackoffSchedule,
-  DOWNLOADER_DEFAULTS,
   nextDelay,
   RETRY_DEFAULTS,
   RetryPolicy,

@@ -1,4 +1,4 @@
-import { formatPreflightReport } from '@wan/reliability';
+import { formatPreflightReport } from '@wan/reliability/diagnostics';
 import { alternativeOffers, bestVram } from '../alternatives.js';
 import { EXIT } from '../exit.js';
 import type { Session } from '../session.js';

@@ -1,9 +1,6 @@
-import {
-  type AvailabilityProgress,
-  type Manifest,
-  type ModelStatus,
-  ModelUnavailableError,
-} from '@wan/reliability';
+import { ModelUnavailableError } from '@wan/reliability';
+import type { AvailabilityProgress, ModelStatus } from '@wan/reliability/availability';
+import type { Manifest } from '@wan/reliability/integrity';
 import { EXIT, ExitError, UsageError } from '../exit.js';
 import { loadModelFiles } from '../load.js';
 import { formatBytes, parseCount } from '../parse.js';

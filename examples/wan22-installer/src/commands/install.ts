@@ -1,12 +1,8 @@
 import { stat } from 'node:fs/promises';
-import {
-  classifyError,
-  InstallJournal,
-  type Manifest,
-  type ManifestModel,
-  orderByDependencies,
-  redact,
-} from '@wan/reliability';
+import { classifyError } from '@wan/reliability';
+import { redact } from '@wan/reliability/diagnostics';
+import { InstallJournal, orderByDependencies } from '@wan/reliability/install';
+import type { Manifest, ManifestModel } from '@wan/reliability/integrity';
 import type { Command } from 'commander';
 import { type AlternativeOffer, alternativeOffers, bestVram } from '../alternatives.js';
 import { EXIT, ExitError } from '../exit.js';

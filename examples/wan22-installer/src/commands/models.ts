@@ -1,6 +1,6 @@
 import { stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import type { Manifest } from '@wan/reliability';
+import type { Manifest } from '@wan/reliability/integrity';
 import { EXIT, UsageError } from '../exit.js';
 import { modelStates } from '../lifecycle.js';
 import { formatBytes, parseCount } from '../parse.js';

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { HttpError, parseManifest, redact } from '@wan/reliability';
+import { HttpError } from '@wan/reliability';
+import { redact } from '@wan/reliability/diagnostics';
+import { parseManifest } from '@wan/reliability/integrity';
 import { EXIT, UsageError } from '../exit.js';
 import { hubOrigin } from '../hub.js';
 import type { Session } from '../session.js';

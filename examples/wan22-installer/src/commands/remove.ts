@@ -1,6 +1,8 @@
 import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { JsonFileUsageStore, type Manifest, partialDirFor } from '@wan/reliability';
+import { JsonFileUsageStore } from '@wan/reliability/availability';
+import { partialDirFor } from '@wan/reliability/downloads';
+import type { Manifest } from '@wan/reliability/integrity';
 import { EXIT, ExitError, UsageError } from '../exit.js';
 import { lockHolder, takeLock } from '../lock.js';
 import { formatBytes } from '../parse.js';

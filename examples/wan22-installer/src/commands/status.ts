@@ -1,4 +1,5 @@
-import type { Manifest, ModelUpdate } from '@wan/reliability';
+import type { ModelUpdate } from '@wan/reliability/availability';
+import type { Manifest } from '@wan/reliability/integrity';
 import { accessError, refusedFiles } from '../access.js';
 import { EXIT } from '../exit.js';
 import { modelStates } from '../lifecycle.js';

@@ -1,6 +1,8 @@
 import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InstallJournal, loadManifest, type ManifestModel, redact, type StepHandle } from '@wan/reliability';
+import { redact } from '@wan/reliability/diagnostics';
+import { InstallJournal, type StepHandle } from '@wan/reliability/install';
+import { loadManifest, type ManifestModel } from '@wan/reliability/integrity';
 import { EXIT, ExitError, UsageError } from '../exit.js';
 import { takeLock } from '../lock.js';
 import { ask } from '../prompts.js';

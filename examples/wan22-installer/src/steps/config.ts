@@ -1,13 +1,10 @@
 import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  ConfigurationError,
-  detectGpus,
-  type ManifestModel,
-  RecoveryRegistry,
-  type StepHandle,
-  safeDefaultsConfig,
-} from '@wan/reliability';
+import { ConfigurationError } from '@wan/reliability';
+import { detectGpus } from '@wan/reliability/diagnostics';
+import type { StepHandle } from '@wan/reliability/install';
+import type { ManifestModel } from '@wan/reliability/integrity';
+import { RecoveryRegistry, safeDefaultsConfig } from '@wan/reliability/recovery';
 import type { Session } from '../session.js';
 
 /** Lowest-memory settings: they run (slowly) anywhere WAN2.2 runs at all. */

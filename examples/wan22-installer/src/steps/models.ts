@@ -1,4 +1,5 @@
-import type { ErrorCategory, FailedFile, Manifest, ManifestModel, RepairedFile } from '@wan/reliability';
+import type { ErrorCategory } from '@wan/reliability';
+import type { FailedFile, Manifest, ManifestModel, RepairedFile } from '@wan/reliability/integrity';
 import { ProgressView } from '../progress.js';
 import type { Session } from '../session.js';
 

@@ -1,4 +1,4 @@
-import { DiagnosticMonitor, type MonitorIssue } from '@wan/reliability';
+import { DiagnosticMonitor, type MonitorIssue } from '@wan/reliability/monitor';
 import type { Session } from '../session.js';
 
 /** The monitor watching a running install, and what it reported. */

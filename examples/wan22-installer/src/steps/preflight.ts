@@ -1,11 +1,10 @@
 import {
-  type Manifest,
-  type ManifestModel,
   type PreflightCheck,
   type PreflightReport,
   PreflightValidator,
   WAN22_VRAM_REQUIREMENTS,
-} from '@wan/reliability';
+} from '@wan/reliability/diagnostics';
+import type { Manifest, ManifestModel } from '@wan/reliability/integrity';
 import type { Session } from '../session.js';
 
 /** Checks whose failure is advice, not a reason to stop (models can be downloaded without a GPU). */

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type AlternativeAttempt, type StepHandle, tryAlternatives } from '@wan/reliability';
+import { type AlternativeAttempt, type StepHandle, tryAlternatives } from '@wan/reliability/install';
 import type { Session } from '../session.js';
 import { run } from './run.js';
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { redact } from '@wan/reliability';
+import { redact } from '@wan/reliability/diagnostics';
 
 /** After SIGTERM, a process group still alive this long later gets SIGKILL. */
 const KILL_GRACE_MS = 2000;

@@ -1,12 +1,7 @@
 import { stat } from 'node:fs/promises';
-import {
-  type AlternativeAttempt,
-  classifyError,
-  type ErrorCategory,
-  type InstallJournal,
-  type Manifest,
-  type ManifestModel,
-} from '@wan/reliability';
+import { classifyError, type ErrorCategory } from '@wan/reliability';
+import type { AlternativeAttempt, InstallJournal } from '@wan/reliability/install';
+import type { Manifest, ManifestModel } from '@wan/reliability/integrity';
 import { accessError, refusedFiles } from '../access.js';
 import { formatBytes } from '../parse.js';
 import type { Session } from '../session.js';

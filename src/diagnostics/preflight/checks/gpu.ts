@@ -1,14 +1,18 @@
-import semver from 'semver';
+import type { SemVer } from 'semver';
 import { detectGpus } from '../../capture/probe.js';
 import type { GpuFacts } from '../../capture/types.js';
 import type { CheckOptions, PreflightCheck } from '../types.js';
-import { formatBytes } from './shared.js';
+import { formatBytes, semverLib } from './shared.js';
+
+/** The WAN2.2 models {@link WAN22_VRAM_REQUIREMENTS} knows. */
+export type Wan22Model = 'Wan2.2-T2V-A14B' | 'Wan2.2-I2V-A14B' | 'Wan2.2-TI2V-5B';
 
 /**
  * VRAM the WAN2.2 README asks for to run a model on one GPU (decimal GB, so that an "80 GB" card
  * reporting 81 559 MiB passes).
  */
-export const WAN22_VRAM_REQUIREMENTS: Readonly<Record<string, number>> = Object.freeze({
+export const WAN22_VRAM_REQUIREMENTS: Readonly<Record<Wan22Model, number>> &
+  Readonly<Record<string, number | undefined>> = Object.freeze({
   'Wan2.2-T2V-A14B': 80e9,
   'Wan2.2-I2V-A14B': 80e9,
   'Wan2.2-TI2V-5B': 24e9,
@@ -24,9 +28,9 @@ export interface GpuOptions extends CheckOptions {
   readonly detect?: () => Promise<readonly GpuFacts[]>;
 }
 
-function version(text: string | null | undefined): semver.SemVer | null {
+function version(text: string | null | undefined): SemVer | null {
   if (!text) return null;
-  return semver.coerce(text, { loose: true });
+  return semverLib().coerce(text, { loose: true });
 }
 
 /**
@@ -92,7 +96,7 @@ export function gpu(options: GpuOptions = {}): PreflightCheck {
             details,
           };
         }
-        if (semver.lt(found, wanted)) {
+        if (semverLib().lt(found, wanted)) {
           problems.push(`driver ${best.driverVersion} older than ${options.minDriverVersion}`);
           remediation.push(`Update the GPU driver to ${options.minDriverVersion} or newer.`);
         }

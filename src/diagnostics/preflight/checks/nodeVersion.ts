@@ -1,5 +1,5 @@
-import semver from 'semver';
 import type { CheckOptions, PreflightCheck } from '../types.js';
+import { semverLib } from './shared.js';
 
 /** Options for {@link nodeVersion} when more than the range is needed. */
 export interface NodeVersionOptions extends CheckOptions {
@@ -12,7 +12,7 @@ export interface NodeVersionOptions extends CheckOptions {
 /** The running Node.js against a semver range (`>=20.19`). */
 export function nodeVersion(options: string | NodeVersionOptions): PreflightCheck {
   const opts: NodeVersionOptions = typeof options === 'string' ? { range: options } : options;
-  if (!opts || typeof opts.range !== 'string' || semver.validRange(opts.range) === null) {
+  if (!opts || typeof opts.range !== 'string' || semverLib().validRange(opts.range) === null) {
     throw new TypeError(`nodeVersion: not a semver range: ${String(opts?.range)}`);
   }
   return {
@@ -22,7 +22,7 @@ export function nodeVersion(options: string | NodeVersionOptions): PreflightChec
     run() {
       const current = opts.version ?? process.version;
       const details = { version: current, range: opts.range };
-      if (semver.satisfies(current, opts.range, { includePrerelease: true })) {
+      if (semverLib().satisfies(current, opts.range, { includePrerelease: true })) {
         return { status: 'pass', message: `${current} satisfies ${opts.range}`, details };
       }
       return {

@@ -1,7 +1,7 @@
-import semver from 'semver';
 import { detectPython } from '../../capture/probe.js';
 import type { PythonFacts } from '../../capture/types.js';
 import type { CheckOptions, PreflightCheck } from '../types.js';
+import { semverLib } from './shared.js';
 
 /** Options for {@link pythonVersion} when more than the range is needed. */
 export interface PythonVersionOptions extends CheckOptions {
@@ -14,7 +14,7 @@ export interface PythonVersionOptions extends CheckOptions {
 /** The Python on PATH against a semver range (`>=3.10 <3.13`); fail when none is found. */
 export function pythonVersion(options: string | PythonVersionOptions): PreflightCheck {
   const opts: PythonVersionOptions = typeof options === 'string' ? { range: options } : options;
-  if (!opts || typeof opts.range !== 'string' || semver.validRange(opts.range) === null) {
+  if (!opts || typeof opts.range !== 'string' || semverLib().validRange(opts.range) === null) {
     throw new TypeError(`pythonVersion: not a semver range: ${String(opts?.range)}`);
   }
   const detect = opts.detect ?? (() => detectPython());
@@ -35,8 +35,8 @@ export function pythonVersion(options: string | PythonVersionOptions): Preflight
         };
       }
       const details = { range: opts.range, version: python.version, command: python.command };
-      const parsed = semver.coerce(python.version, { includePrerelease: true });
-      if (parsed && semver.satisfies(parsed, opts.range, { includePrerelease: true })) {
+      const parsed = semverLib().coerce(python.version, { includePrerelease: true });
+      if (parsed && semverLib().satisfies(parsed, opts.range, { includePrerelease: true })) {
         return {
           status: 'pass',
           message: `Python ${python.version} (${python.command}) satisfies ${opts.range}`,

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { lazyRequire } from '../../../shared/lazyRequire.js';
 
 const GIB = 1024 ** 3;
 
@@ -45,4 +46,9 @@ export function requireBytes(factory: string, option: string, value: unknown): n
     throw new TypeError(`${factory}: ${option} must be a number of bytes >= 0`);
   }
   return value;
+}
+
+/** semver, loaded when a version check is created (see lazyRequire: importing the package stays cheap). */
+export function semverLib(): typeof import('semver') {
+  return lazyRequire<typeof import('semver')>('semver');
 }

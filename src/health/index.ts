@@ -1,0 +1,46 @@
+// `@wan/reliability/health`: HealthReporter, its formats, the fleet view and the HTTP endpoint.
+// Re-exports only.
+
+export {
+  type AggregateOptions,
+  aggregate,
+  DEFAULT_FLEET_THRESHOLDS,
+  type FleetAlert,
+  type FleetReport,
+  type FleetThresholds,
+} from './aggregate.js';
+export { fleetToHTML } from './fleetHtml.js';
+export type { FleetTarget } from './fleetTypes.js';
+export {
+  type FleetDashboardOptions,
+  fleetDashboardFromFolder,
+  type LoadedReports,
+  loadHealthReports,
+} from './folder.js';
+export { HealthReporter, type HealthReporterOptions } from './HealthReporter.js';
+export { type HtmlOptions, toHTML } from './html.js';
+export { toMarkdown } from './markdown.js';
+export {
+  type MeterLike,
+  type MetricAttributes,
+  type ObservableLike,
+  type ObservableResultLike,
+  OTEL_INSTRUMENTS,
+} from './otel.js';
+export { escapeLabelValue, type PrometheusOptions, toPrometheus } from './prometheus.js';
+export type { HealthServer, ResettableBreaker, ServeOptions } from './server.js';
+export { LATENCY_BOUNDS_MS } from './stats.js';
+export { DEFAULT_HEALTH_THRESHOLDS } from './status.js';
+export {
+  type CircuitReport,
+  type ComponentHealth,
+  type ComponentReport,
+  HEALTH_REPORT_SCHEMA,
+  HEALTH_REPORT_VERSION,
+  type HealthReport,
+  type HealthStatus,
+  type HealthThresholds,
+  type InstallOutcome,
+  type LatencyHistogram,
+  type OperationReport,
+} from './types.js';

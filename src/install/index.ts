@@ -1,0 +1,30 @@
+// `@wan/reliability/install`: the install journal, dependency ordering and alternatives.
+// Re-exports only.
+
+export {
+  type Alternative,
+  type AlternativeAttempt,
+  type AlternativesResult,
+  type TryAlternativesOptions,
+  tryAlternatives,
+} from './alternatives/tryAlternatives.js';
+export { JOURNAL_DEFAULTS } from './journal/defaults.js';
+export {
+  type BeginOptions,
+  type BeginResult,
+  InstallJournal,
+  type InstallJournalOptions,
+  type StepHandle,
+} from './journal/InstallJournal.js';
+export type {
+  JournalChange,
+  JournalData,
+  JournalRun,
+  JournalStep,
+  JournalValue,
+  RollbackResult,
+  RunStatus,
+  StepStatus,
+  UndoHandler,
+} from './journal/types.js';
+export { findCycle, type OrderNode, orderByDependencies } from './ordering/order.js';
