@@ -63,13 +63,13 @@ export type { TimeoutEvent, TimeoutEvents } from './events/timeoutEvents.js';
 export { Bulkhead, type BulkheadExecuteOptions, type BulkheadOptions } from './policies/bulkhead/Bulkhead.js';
 export { type ChaosOptions, chaos } from './policies/chaos/chaos.js';
 export { CircuitBreaker, type CircuitSnapshot } from './policies/circuit/CircuitBreaker.js';
-export type { CircuitPermit } from './policies/circuit/permit.js';
 export { CIRCUIT_DEFAULTS } from './policies/circuit/defaults.js';
 export {
   type CircuitBreakerOptions,
   defaultIsFailure,
   type ResolvedCircuitOptions,
 } from './policies/circuit/options.js';
+export type { CircuitPermit } from './policies/circuit/permit.js';
 export type { CircuitState, SavedCircuitState } from './policies/circuit/state.js';
 export { type FallbackOptions, type FallbackPolicy, fallback } from './policies/fallback/fallback.js';
 export { compose, noopPolicy } from './policies/policy/compose.js';

@@ -1,4 +1,5 @@
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'eventemitter3';
+import { lazyRequire } from '../shared/lazyRequire.js';
 import { publish } from './channels.js';
 
 /** An event map: event name → the single payload object listeners receive. */
@@ -16,18 +17,20 @@ export type EventName<Events> = keyof Events & string;
  * A typed event emitter whose events are also published on `node:diagnostics_channel`
  * (`wan-reliability:<event>`), so APM tools can observe them without a reference to the emitter.
  *
- * Listener bookkeeping is Node's own `EventEmitter` (created on the first listener), behind a typed
- * surface: a built-in costs nothing to import, where eventemitter3 (CommonJS) cost ~8 ms of a cold
- * `import()`. Unlike a bare EventEmitter there is no listener-count warning (a shared breaker may
- * have many listeners) and no special `'error'` event (no payload map has one).
+ * Listener bookkeeping is eventemitter3, behind a typed surface and loaded with the first listener:
+ * a component nobody listens to never pays its import (~8 ms of a cold `import()` as CommonJS), and
+ * emitting costs one check. As eventemitter3 does, there is no listener-count warning (a shared
+ * breaker may have many listeners) and no special `'error'` event (no payload map has one).
  */
 export class ReliabilityEmitter<Events extends EventPayloads<Events>> {
-  #emitter: EventEmitter | undefined;
+  #emitter: EventEmitter<string> | undefined;
 
-  #listeners(): EventEmitter {
+  #listeners(): EventEmitter<string> {
     if (this.#emitter === undefined) {
-      this.#emitter = new EventEmitter();
-      this.#emitter.setMaxListeners(0);
+      const { EventEmitter: Emitter } = lazyRequire<{ EventEmitter: new () => EventEmitter<string> }>(
+        'eventemitter3',
+      );
+      this.#emitter = new Emitter();
     }
     return this.#emitter;
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RetryDecision, RetryInfo, TimeoutManager } from '@wan/reliability';
-import { ModelAvailability, type UpdateSource } from '@wan/reliability/availability';
+import { ModelAvailability } from '@wan/reliability/availability';
 import { ErrorContextCapturer } from '@wan/reliability/diagnostics';
 import { DOWNLOADER_DEFAULTS, Downloader } from '@wan/reliability/downloads';
 import { HealthReporter } from '@wan/reliability/health';
