@@ -1,8 +1,15 @@
-// `@wan/reliability`: the policies, withReliability, the errors and classifyError. Each area has its
-// own entry point (`@wan/reliability/downloads`, `/integrity`, `/diagnostics`, `/recovery`,
-// `/health`, `/monitor`, `/availability`, `/install`), so importing the root loads none of them.
-// Re-exports only; no logic lives here.
+// `@wan/reliability`: the policies, withReliability, the errors and classifyError, plus the classes
+// named in the design (Downloader, ModelIntegrityChecker, …) for code written against 0.1. Each
+// area has its own entry point (`@wan/reliability/downloads`, `/integrity`, `/diagnostics`,
+// `/recovery`, `/health`, `/monitor`, `/availability`, `/install`) with everything of that area;
+// importing only what you use from there loads less (docs/bundling.md). Re-exports only.
 
+// The design's named components: one import for the common path. Their options, results and
+// helpers are exported by each area's entry point.
+export { ModelAvailability } from './availability/ModelAvailability.js';
+export { ErrorContextCapturer } from './diagnostics/capture/ErrorContextCapturer.js';
+export { PreflightValidator } from './diagnostics/preflight/PreflightValidator.js';
+export { Downloader } from './downloads/Downloader.js';
 export { AlternativesExhaustedError, type FailedAlternative } from './errors/AlternativesExhaustedError.js';
 export { AuthenticationError, type AuthenticationErrorOptions } from './errors/AuthenticationError.js';
 export { BulkheadRejectedError } from './errors/BulkheadRejectedError.js';
@@ -60,6 +67,10 @@ export {
 } from './events/emitter.js';
 export type { RetryEvents, RetryGiveUpInfo, RetryInfo } from './events/retryEvents.js';
 export type { TimeoutEvent, TimeoutEvents } from './events/timeoutEvents.js';
+export { HealthReporter } from './health/HealthReporter.js';
+export { ModelIntegrityChecker } from './integrity/ModelIntegrityChecker.js';
+export { loadManifest } from './integrity/manifest.js';
+export { DiagnosticMonitor } from './monitor/DiagnosticMonitor.js';
 export { Bulkhead, type BulkheadExecuteOptions, type BulkheadOptions } from './policies/bulkhead/Bulkhead.js';
 export { type ChaosOptions, chaos } from './policies/chaos/chaos.js';
 export { CircuitBreaker, type CircuitSnapshot } from './policies/circuit/CircuitBreaker.js';
@@ -106,5 +117,6 @@ export type {
 export type { AnyFunction, MethodOptions, WithReliabilityOptions } from './policies/wrap/options.js';
 export type { MethodsOption, NoOptions, Promisified, ReliableShape } from './policies/wrap/reliable.js';
 export { type Reliable, withReliability } from './policies/wrap/withReliability.js';
+export { RecoveryRegistry } from './recovery/RecoveryRegistry.js';
 export type { HeaderSource } from './shared/headers.js';
 export { parseRateLimit, parseRetryAfter, serverDelayFromHeaders } from './shared/retryAfter.js';
