@@ -13,7 +13,7 @@ import { CircuitOpenError } from '../../src/errors/CircuitOpenError.js';
 import { classifyError } from '../../src/errors/classify.js';
 import type { DownloadEvents } from '../../src/events/downloadEvents.js';
 import { TimeoutManager } from '../../src/policies/timeout/TimeoutManager.js';
-import { tempRoot } from '../support/download-helpers.js';
+import { DOWNLOAD_EVENT_NAMES, tempRoot } from '../support/download-helpers.js';
 import { makeContent, sha256 } from '../support/download-server.js';
 import { type Origin, type OriginBehaviour, startOrigin } from '../support/origin-server.js';
 
@@ -231,18 +231,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
     token: () => SECRETS.token,
   });
   const seen: string[] = [];
-  const names: (keyof DownloadEvents)[] = [
-    'download:start',
-    'download:progress',
-    'download:resume',
-    'download:restart',
-    'download:retry',
-    'download:mirror-failover',
-    'download:cooldown',
-    'download:waiting',
-    'download:complete',
-    'download:error',
-  ];
+  const names: (keyof DownloadEvents)[] = [...DOWNLOAD_EVENT_NAMES];
   for (const name of names) downloader.on(name, (payload: object) => seen.push(JSON.stringify(payload)));
   const started = performance.now();
   try {

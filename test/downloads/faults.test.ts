@@ -9,7 +9,12 @@ import { AuthenticationError } from '../../src/errors/AuthenticationError.js';
 import { HttpError } from '../../src/errors/HttpError.js';
 import { RedirectError } from '../../src/errors/RedirectError.js';
 import type { DownloadEvents } from '../../src/events/downloadEvents.js';
-import { expectExactOrAbsent, expectNoTempBeside, tempRoot } from '../support/download-helpers.js';
+import {
+  DOWNLOAD_EVENT_NAMES,
+  expectExactOrAbsent,
+  expectNoTempBeside,
+  tempRoot,
+} from '../support/download-helpers.js';
 import {
   type FileServer,
   type FileServerOptions,
@@ -52,17 +57,7 @@ function make(options: DownloaderOptions = {}): { downloader: Downloader; events
   });
   downloaders.push(downloader);
   const events: unknown[] = [];
-  const names: (keyof DownloadEvents)[] = [
-    'download:start',
-    'download:progress',
-    'download:resume',
-    'download:restart',
-    'download:retry',
-    'download:mirror-failover',
-    'download:waiting',
-    'download:complete',
-    'download:error',
-  ];
+  const names: (keyof DownloadEvents)[] = [...DOWNLOAD_EVENT_NAMES];
   for (const name of names) downloader.on(name, (payload: object) => events.push({ name, ...payload }));
   return { downloader, events };
 }

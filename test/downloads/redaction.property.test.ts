@@ -6,7 +6,7 @@ import { Downloader } from '../../src/downloads/Downloader.js';
 import type { DownloaderOptions } from '../../src/downloads/options.js';
 import type { DownloadEvents } from '../../src/events/downloadEvents.js';
 import { addSecret } from '../../src/shared/redaction/redact.js';
-import { tempRoot } from '../support/download-helpers.js';
+import { DOWNLOAD_EVENT_NAMES, tempRoot } from '../support/download-helpers.js';
 import { type RawServer, startRawServer, writeAll } from '../support/raw-server.js';
 
 /**
@@ -199,17 +199,7 @@ afterAll(async () => {
   await cleanup?.();
 });
 
-const EVENT_NAMES: (keyof DownloadEvents)[] = [
-  'download:start',
-  'download:progress',
-  'download:resume',
-  'download:restart',
-  'download:retry',
-  'download:mirror-failover',
-  'download:waiting',
-  'download:complete',
-  'download:error',
-];
+const EVENT_NAMES: (keyof DownloadEvents)[] = [...DOWNLOAD_EVENT_NAMES];
 
 /** Every text reachable from the rejected value. */
 function texts(error: unknown): string[] {

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
+import type { DownloadEvents } from '../../src/events/downloadEvents.js';
 
 /** A fresh temp folder under the OS temp dir; remove with `cleanup`. */
 export async function tempRoot(prefix = 'wan-dl-'): Promise<{ root: string; cleanup: () => Promise<void> }> {
@@ -36,3 +37,21 @@ export async function expectNoTempBeside(
   }
   for (const name of names) expect(allowed).toContain(name);
 }
+
+/** Every event a Downloader emits; the check below fails to compile when an event is added and not listed. */
+export const DOWNLOAD_EVENT_NAMES = [
+  'download:start',
+  'download:progress',
+  'download:resume',
+  'download:restart',
+  'download:retry',
+  'download:mirror-failover',
+  'download:cooldown',
+  'download:waiting',
+  'download:complete',
+  'download:error',
+] as const satisfies readonly (keyof DownloadEvents)[];
+const everyEventListed: Exclude<keyof DownloadEvents, (typeof DOWNLOAD_EVENT_NAMES)[number]> extends never
+  ? true
+  : never = true;
+void everyEventListed;

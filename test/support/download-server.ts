@@ -73,7 +73,11 @@ export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
+/** The `bytes=a-b` / `bytes=a-` range of a request, clamped to `size`; undefined for anything else. */
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | undefined {
   const match = header ? /^bytes=(\d+)-(\d*)$/.exec(header) : null;
   if (!match) return undefined;
   const start = Number(match[1]);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type net from 'node:net';
+import { parseRange } from './download-server.js';
 import { delay, type RawRequest, type RawServer, rawHead, startRawServer, writeAll } from './raw-server.js';
 
 /**
@@ -57,14 +58,6 @@ export interface Origin {
 }
 
 const etagOf = (content: Buffer) => `"${createHash('sha256').update(content).digest('hex').slice(0, 16)}"`;
-
-function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
-  const match = header ? /^bytes=(\d+)-(\d*)$/.exec(header) : null;
-  if (!match) return undefined;
-  const start = Number(match[1]);
-  const end = match[2] ? Math.min(Number(match[2]), size - 1) : size - 1;
-  return { start, end };
-}
 
 /**
  * One loopback origin serving many files (as the Hub serves every file of every model), each

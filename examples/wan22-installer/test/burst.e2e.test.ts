@@ -8,23 +8,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeContent } from '../../../test/support/download-server.js';
 import { type Origin, type OriginBehaviour, startOrigin } from '../../../test/support/origin-server.js';
 import { cli, json } from './cli.js';
 
 const MODELS = ['Wan2.2-T2V-A14B', 'Wan2.2-I2V-A14B', 'Wan2.2-TI2V-5B'];
 const FILES = ['model-00001.safetensors', 'Wan2.2_VAE.pth', 'config.json'];
-
-function content(seed: number, size: number): Buffer {
-  const out = Buffer.allocUnsafe(size);
-  let x = seed * 2654435761 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 let work: string | undefined;
 let origin: Origin | undefined;
@@ -44,7 +33,8 @@ async function setUp(plan: (nth: number, file: string) => OriginBehaviour) {
   let seed = 1;
   for (const model of MODELS) {
     for (const file of FILES) {
-      const body = content(seed++, file.endsWith('.json') ? 700 : 200 * 1024 + seed);
+      seed += 1;
+      const body = makeContent(file.endsWith('.json') ? 700 : 200 * 1024 + seed, seed);
       bodies.set(`${model}/${file}`, body);
       for (const mirror of ['hub', 'modelscope'])
         served.set(`/${mirror}/Wan-AI/${model}/resolve/main/${file}`, body);
