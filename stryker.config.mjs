@@ -6,6 +6,11 @@
 // Why groups: each group is mutated against the tests written for it (`testFiles`), so a mutant
 // re-runs a few dozen relevant tests instead of the whole suite, and each group keeps its own
 // incremental file (a run of one group rewrites its file with only that group's results).
+//
+// The test files are chosen by vitest's `include` (vitest.mutation.config.mjs), not by Stryker's
+// own `testFiles` option: with `testFiles`, Stryker 9.6.1 (and 10.0) activates static mutants
+// (module-level constants: the redaction patterns, the default options) only after the module
+// was loaded, so every static mutant is reported as survived (stryker-js#6144, fix pending in #6145).
 
 import { readdirSync } from 'node:fs';
 
@@ -75,10 +80,9 @@ if (group === undefined) {
 export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
-  // vitest.mutation.config.mjs limits vitest to the same test files (read from MUTATION_GROUP).
+  // vitest.mutation.config.mjs limits vitest to the group's test files (read from MUTATION_GROUP).
   vitest: { configFile: 'vitest.mutation.config.mjs', related: false },
   mutate: group.mutate,
-  testFiles: group.testFiles,
   coverageAnalysis: 'perTest',
   // The machines have 2 cores; the loopback servers in the tests need some of them.
   concurrency: 2,
