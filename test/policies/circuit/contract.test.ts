@@ -215,7 +215,8 @@ describe('the rolling window keeps counts only', () => {
     const status = createCountingStatus({
       rollingCountTimeout: 1000,
       rollingCountBuckets: 4,
-      rollingPercentilesEnabled: false,
+      // With percentiles on, opossum's own window would report every latency it kept.
+      rollingPercentilesEnabled: true,
       enableSnapshots: false,
     } as never);
     try {
@@ -228,6 +229,11 @@ describe('the rolling window keeps counts only', () => {
       status.resetCounts();
       expect(status.stats.successes).toBe(0);
       expect(status.stats.failures).toBe(0);
+      expect(status.stats.fires).toBe(0);
+      expect((status.stats as unknown as { latencyTimes: unknown[] }).latencyTimes).toEqual([]);
+      // Counting goes on in the emptied window.
+      status.increment('failures');
+      expect(status.stats.failures).toBe(1);
     } finally {
       (status as unknown as { shutdown(): void }).shutdown();
     }
