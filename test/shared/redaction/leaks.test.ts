@@ -44,8 +44,13 @@ describe('literal secrets', () => {
     expect(redact(text, { env: null })).toBe(text);
     expect(redact(text, { env: null, secrets: ['ab', 'true', 'None'] })).toBe(text);
     expect(redact(text, { env: { AB_TOKEN: 'ab', FLAG_SECRET: 'true' } })).toBe(text);
-    // Four characters are enough.
+    // Four characters are enough, also when they are the whole text.
     expect(redact('code abcd here', { env: null, secrets: ['abcd'] })).toBe(`code ${REDACTED} here`);
+    expect(redact('abcd', { env: null, secrets: ['abcd'] })).toBe(REDACTED);
+    expect(redactValue({ pin: 'abcd', note: ['abcd'] }, { env: null, secrets: ['abcd'] })).toEqual({
+      pin: REDACTED,
+      note: [REDACTED],
+    });
   });
 
   it('a secret-named variable added to (or replacing one in) the same environment object is seen at once', () => {
