@@ -6,6 +6,7 @@
 //        npm run mutation -- redaction policies  only those groups
 //        npm run mutation -- --force             re-test every mutant (rewrites the incremental files)
 //        npm run mutation -- --report            only print the scores of the last run
+//        npm run mutation -- --concurrency=1     any other Stryker option, written --name=value
 // Exit code 1 when a group scores below the break threshold (85 %) or Stryker fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
