@@ -227,6 +227,10 @@ describe('redactError', () => {
     const error = redactError(new Wrapped(), { secrets: [SECRET] });
     expect(error.message).toBe(`wrapped ${REDACTED}`);
     expect(String(error)).not.toContain(SECRET);
+    // Still an ordinary message: hidden from Object.keys, and a caller may add context to it.
+    expect(Object.keys(error)).not.toContain('message');
+    error.message = `while installing: ${error.message}`;
+    expect(error.message).toBe(`while installing: wrapped ${REDACTED}`);
   });
 
   it('a cause chain eight levels deep is redacted to its end', () => {
