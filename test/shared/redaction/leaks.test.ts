@@ -229,8 +229,9 @@ describe('redactError', () => {
     expect(String(error)).not.toContain(SECRET);
     // Still an ordinary message: hidden from Object.keys, and a caller may add context to it.
     expect(Object.keys(error)).not.toContain('message');
-    error.message = `while installing: ${error.message}`;
-    expect(error.message).toBe(`while installing: wrapped ${REDACTED}`);
+    const plain: Error = error;
+    plain.message = `while installing: ${plain.message}`;
+    expect(plain.message).toBe(`while installing: wrapped ${REDACTED}`);
   });
 
   it('a cause chain eight levels deep is redacted to its end', () => {
