@@ -6,6 +6,12 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The type tests (`*.test-d.ts`, expectTypeOf) run through `tsc`: a type error fails the run.
+    typecheck: {
+      enabled: true,
+      include: ['test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
     reporters: process.env.CI_JSON_REPORT
       ? ['default', ['json', { outputFile: process.env.CI_JSON_REPORT }]]
       : ['default'],

@@ -53,9 +53,11 @@ export function unwrap(error: unknown): unknown {
 export function isLocalFileError(error: unknown): boolean {
   if (error instanceof DiskFullError || error instanceof PathOutsideRootError) return true;
   const syscall = (error as { syscall?: unknown } | null)?.syscall;
-  return (
-    typeof syscall === 'string' && LOCAL_SYSCALLS.has(syscall) && !(error as { status?: unknown }).status
-  );
+  if (typeof syscall !== 'string' || !LOCAL_SYSCALLS.has(syscall) || (error as { status?: unknown }).status)
+    return false;
+  // A socket error names `read` or `write` too (`read ECONNRESET`, `write EPIPE`): the mirror's doing.
+  const { category } = classifyError(error);
+  return category !== 'network' && category !== 'timeout';
 }
 
 /** The most useful error of all mirrors' failures: authentication first, then the last one. */

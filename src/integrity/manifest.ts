@@ -152,6 +152,10 @@ function issueMessage(issue: Z.core.$ZodIssue): string {
     return `unknown ${issue.keys.length === 1 ? 'property' : 'properties'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   }
   if (issue.code === 'invalid_type') {
+    // zod reports `.int()` as a type issue too; its own message ("must be a whole number of bytes")
+    // says more than "expected int".
+    if (issue.expected === 'int' && typeof issue.input === 'number') return issue.message;
+    // `input` is there because of reportInput (see parseManifest): undefined means the key is absent.
     return `expected ${issue.expected}${issue.input === undefined ? ' (missing)' : ''}`;
   }
   return issue.message;
@@ -203,7 +207,9 @@ export function parseManifest(json: unknown, options: { source?: string } = {}):
   }
   let result: ReturnType<ManifestSchema['safeParse']>;
   try {
-    result = manifestSchema().safeParse(input);
+    // reportInput: without it zod leaves `input` out of every issue, and a present value of the
+    // wrong type (size: "1", size: 1.5) was reported as "(missing)".
+    result = manifestSchema().safeParse(input, { reportInput: true });
   } catch (error) {
     // Exotic inputs (getters that throw, proxies) must still end in a ManifestError.
     throw new ManifestError([{ path: '$', message: `cannot be read: ${String(error)}` }], {

@@ -38,6 +38,7 @@ const NOT_SECRET_VALUES = new Set([
 /** Whether a value is long and specific enough to be replaced wherever it appears. */
 function isLiteralSecret(value: unknown): value is string {
   return (
+    // Stryker disable next-line ConditionalExpression: a non-string has no length of 4 or more either
     typeof value === 'string' &&
     value.length >= MIN_SECRET_LENGTH &&
     !NOT_SECRET_VALUES.has(value.toLowerCase())
@@ -56,7 +57,9 @@ const SECRET_SEGMENT = /^(?:SIG|PASSWD|PASSWORD)$/i;
  * replaced everywhere (they are still shown as [REDACTED] when listed by name).
  */
 const HARMLESS_NAMES = new Set([
+  // Stryker disable next-line StringLiteral: PWD is not a secret name in the first place; listed for readers
   'PWD',
+  // Stryker disable next-line StringLiteral: OLDPWD is not a secret name in the first place; listed for readers
   'OLDPWD',
   'XDG_SESSION_TYPE',
   'XDG_SESSION_CLASS',
@@ -77,8 +80,10 @@ const nameCache = new Map<string, boolean>();
  */
 export function isSecretName(name: string): boolean {
   let result = nameCache.get(name);
+  // Stryker disable next-line ConditionalExpression: a cache; computing the answer again gives the same answer
   if (result !== undefined) return result;
   result = SECRET_NAME.test(name) || name.split(/[-_.]/).some((segment) => SECRET_SEGMENT.test(segment));
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: bounds the cache's memory; answers stay the same
   if (nameCache.size > 10_000) nameCache.clear();
   nameCache.set(name, result);
   return result;
@@ -114,9 +119,12 @@ function secretNamesOf(env: EnvLike): readonly string[] {
   const keys = Object.keys(env);
   const cached = envNameCache.get(env);
   if (
+    // Stryker disable next-line ConditionalExpression: a cache; recomputing the names gives the same names
     cached &&
     cached.keys.length === keys.length &&
+    // Stryker disable next-line ArrowFunction,ConditionalExpression,EqualityOperator: a cache miss only recomputes the same names
     cached.keys.every((key, index) => key === keys[index])
+    // Stryker disable next-line BlockStatement: a cache miss only recomputes the same names
   ) {
     return cached.secretNames;
   }
@@ -145,6 +153,7 @@ export function literalSecrets(options: RedactOptions | undefined): string[] {
       if (isLiteralSecret(value)) values.push(value);
     }
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: sorting zero or one value changes nothing
   if (values.length > 1) values.sort((a, b) => b.length - a.length);
   return values;
 }
@@ -152,9 +161,11 @@ export function literalSecrets(options: RedactOptions | undefined): string[] {
 /** `text` with every one of `values` (and its percent-encoded form) replaced by REDACTED. */
 export function removeLiterals(text: string, values: readonly string[]): string {
   for (const value of values) {
+    // Stryker disable next-line ConditionalExpression: splitting on a value that is not there returns the text as it is
     if (text.includes(value)) text = text.split(value).join(REDACTED);
     // Also the percent-encoded form (a secret inside a URL or a form body).
     const encoded = encodeURIComponent(value);
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: splitting on a value that is not there returns the text as it is
     if (encoded !== value && text.includes(encoded)) text = text.split(encoded).join(REDACTED);
   }
   return text;
