@@ -159,6 +159,7 @@ export type {
 } from './events/circuitEvents.js';
 export type {
   DownloadCompleteInfo,
+  DownloadConnectionsInfo,
   DownloadCooldownInfo,
   DownloadErrorInfo,
   DownloadEvents,

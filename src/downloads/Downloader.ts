@@ -19,6 +19,7 @@ import {
 } from './options.js';
 import { type PartialLocationOptions, partialDirFor } from './partialPath.js';
 import { PriorityQueue } from './queue.js';
+import { OriginBudget } from './segments/originBudget.js';
 import { DownloadSession } from './session.js';
 import { TokenBucket } from './throttle.js';
 
@@ -53,7 +54,8 @@ type RetryListener = (attempt: number, error: unknown, delayMs: number, serverDi
 export class Downloader extends ReliabilityEmitter<DownloadEvents> {
   /** The validated options with defaults applied. */
   readonly options: ResolvedDownloaderOptions;
-  readonly #pool = new ConnectionPool();
+  readonly #pool: ConnectionPool;
+  readonly #budget: OriginBudget;
   readonly #hashers: HasherPool;
   readonly #queue: PriorityQueue;
   readonly #bucket: TokenBucket | undefined;
@@ -66,6 +68,9 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
   constructor(options: DownloaderOptions = {}) {
     super();
     this.options = resolveDownloaderOptions(options);
+    // Chunk requests hand their connections back between chunks: keep that many idle per route.
+    this.#pool = new ConnectionPool({ maxIdlePerRoute: Math.max(8, this.options.connectionsPerOrigin) });
+    this.#budget = new OriginBudget(this.options.connectionsPerOrigin);
     if (options.tls !== undefined && (typeof options.tls !== 'object' || options.tls === null)) {
       throw new ConfigurationError('Downloader.tls', 'an object like { ca }', options.tls);
     }
@@ -126,6 +131,7 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
             pool: this.#pool,
             hashers: this.#hashers,
             bucket: this.#bucket,
+            budget: this.#budget,
             health: this.#health,
             tokens: this.#tokens,
             tls: this.#tls,

@@ -25,6 +25,8 @@ export interface RawServer {
   readonly port: number;
   /** TCP connections accepted so far. */
   readonly connections: () => number;
+  /** TCP connections open now. */
+  readonly openConnections: () => number;
   readonly requests: RawRequest[];
   /** Resolves once the server side of connection `index` has closed. */
   closedConnection(index: number): Promise<void>;
@@ -81,6 +83,7 @@ export async function startRawServer(handler: RawHandler, path = '/file.bin'): P
     url: `http://127.0.0.1:${port}${path}`,
     port,
     connections: () => connections,
+    openConnections: () => sockets.size,
     requests,
     closedConnection: (index) => closed[index] ?? Promise.reject(new Error(`no connection ${index}`)),
     close: async () => {
