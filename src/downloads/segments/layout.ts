@@ -3,7 +3,7 @@ import type { ResolvedDownloaderOptions } from '../options.js';
 
 const MiB = 1024 * 1024;
 /** Bytes ahead of the hashing frontier a file may hold in memory at most. */
-export const MAX_WINDOW = 64 * MiB;
+export const MAX_WINDOW = 48 * MiB;
 /** Largest block of the segmented pipeline (small blocks keep memory and crash losses small). */
 const MAX_BLOCK = MiB;
 /** Blocks beyond window and connections: the frontier's reserve. */
@@ -21,18 +21,18 @@ export interface SegmentLayout {
 }
 
 /**
- * The pipeline of a file fetched over up to `connections` connections. The chunk size is 64 MiB
- * divided by the connections (4–16 MiB) unless set: with connections taking neighbouring chunks,
- * the bytes ahead of the frontier reach (connections − 1) chunks, so the window of
- * min(64 MiB, chunk × connections) lets equally fast connections run without pauses while memory
- * stays bounded (about 64 MiB + one block per connection, whatever the file size).
+ * The pipeline of a file fetched over up to `connections` connections. The chunk size is 48 MiB
+ * divided by the connections (2–16 MiB; 6 MiB for 8) unless set: with connections taking
+ * neighbouring chunks, the bytes ahead of the frontier reach (connections − 1) chunks, so the
+ * window of min(48 MiB, chunk × connections) lets equally fast connections run without pauses
+ * while memory stays bounded (48 MiB + one block per connection, whatever the file size).
  */
 export function segmentLayout(options: ResolvedDownloaderOptions, connections: number): SegmentLayout {
   const blockSize = Math.max(
     DIRECT_ALIGN,
     Math.floor(Math.min(options.blockSize, MAX_BLOCK) / DIRECT_ALIGN) * DIRECT_ALIGN,
   );
-  const derived = Math.floor(Math.min(16 * MiB, Math.max(4 * MiB, MAX_WINDOW / connections)) / MiB) * MiB;
+  const derived = Math.floor(Math.min(16 * MiB, Math.max(2 * MiB, MAX_WINDOW / connections)) / MiB) * MiB;
   const chunkSize = options.chunkSize ?? derived;
   const window = Math.max(2 * blockSize, Math.min(MAX_WINDOW, chunkSize * connections));
   const blocks = Math.ceil(window / blockSize) + connections + RESERVE_BLOCKS;
