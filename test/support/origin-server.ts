@@ -28,7 +28,9 @@ export type OriginBehaviour =
   /** 200 with the whole file whatever the Range (optionally cut after `cutAfter` bytes). */
   | { kind: 'ignore-range'; cutAfter?: number }
   /** 206 with the asked bytes but a Content-Range whose start and end are off by `shift`. */
-  | { kind: 'wrong-content-range'; shift: number };
+  | { kind: 'wrong-content-range'; shift: number }
+  /** The file changed: 200 with the whole body under another ETag (what If-Range then gets). */
+  | { kind: 'changed' };
 
 /** One request as the origin saw it. */
 export interface OriginRequest {
@@ -61,6 +63,8 @@ export interface Origin {
   bytesFor(path: string): number;
   /** Most requests that were being answered at the same time. */
   readonly peakInFlight: () => number;
+  /** Requests being answered now. */
+  readonly inFlight: () => number;
   close(): Promise<void>;
 }
 
@@ -93,10 +97,19 @@ export async function startOrigin(
   const handler = async (socket: net.Socket, request: RawRequest): Promise<void> => {
     inFlight += 1;
     peak = Math.max(peak, inFlight);
+    // Over when answered, or as soon as the client went away (not when our paced writes notice).
+    let over = false;
+    const finish = () => {
+      if (over) return;
+      over = true;
+      inFlight -= 1;
+      socket.off('close', finish);
+    };
+    socket.once('close', finish);
     try {
       await answer(socket, request);
     } finally {
-      inFlight -= 1;
+      finish();
     }
   };
 
@@ -135,13 +148,14 @@ export async function startOrigin(
       return;
     }
     const size = content.length;
-    const etag = etagOf(content);
+    const etag = behaviour.kind === 'changed' ? '"changed"' : etagOf(content);
     let body = content;
     if (behaviour.kind === 'flip') {
       body = Buffer.from(content);
       body[behaviour.index % size] = (body[behaviour.index % size] as number) ^ 0xff;
     }
-    const range = behaviour.kind === 'ignore-range' ? undefined : parseRange(request.headers.range, size);
+    const whole = behaviour.kind === 'ignore-range' || behaviour.kind === 'changed';
+    const range = whole ? undefined : parseRange(request.headers.range, size);
     const ifRange = request.headers['if-range'];
     const honoured = range !== undefined && (ifRange === undefined || ifRange === etag);
     if (honoured && range.start >= size) {
@@ -211,6 +225,7 @@ export async function startOrigin(
     requestsFor: (path) => counts.get(path) ?? 0,
     bytesFor: (path) => bytes.get(path) ?? 0,
     peakInFlight: () => peak,
+    inFlight: () => inFlight,
     close: () => server.close(),
   };
 }
