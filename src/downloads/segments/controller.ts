@@ -85,8 +85,8 @@ export class ConnectionController {
 
   /** A 429/503 from the mirror: halve, never grow past that again, wait `retryAfterMs` before growing. */
   rateLimited(connections: number, retryAfterMs: number | undefined): number {
-    this.#target = Math.max(1, Math.floor(Math.max(1, connections) / 2));
-    this.#ceiling = Math.min(this.#ceiling, this.#target);
+    this.#target = Math.max(1, Math.min(this.#ceiling, Math.floor(connections / 2)));
+    this.#ceiling = this.#target;
     this.#holdUntil = this.#now() + Math.max(0, retryAfterMs ?? 0);
     this.#judging = undefined;
     return this.#target;

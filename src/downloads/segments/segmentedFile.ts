@@ -78,14 +78,30 @@ export class SegmentedFile {
   }
 
   /**
-   * A free block for bytes at `position`, or undefined (wait with {@link onBlockFree}). Near the
-   * frontier any free block will do; further on only within the window and never the reserve.
+   * A free block for bytes at `position`, or undefined (wait with {@link onBlockFree}). The bytes
+   * the frontier needs next always get one (from the reserve, or by dropping the unwritten bytes
+   * of a chunk nobody fetches now, furthest first): so the frontier always moves. Others only
+   * within the window and never from the reserve.
    */
   takeBlock(position: number): BlockMemory | undefined {
     const frontier = this.frontier.position;
-    if (position < frontier + 2 * this.blockSize) return this.#free.pop();
+    if (position === frontier) return this.#free.pop() ?? this.#reclaim();
     if (position >= frontier + this.window || this.#free.length <= FRONTIER_RESERVE) return undefined;
     return this.#free.pop();
+  }
+
+  /** Takes the block of the furthest free chunk that keeps unwritten bytes (they are fetched again). */
+  #reclaim(): BlockMemory | undefined {
+    const chunks = this.map.chunks;
+    for (let i = chunks.length - 1; i >= 0; i--) {
+      const chunk = chunks[i] as Chunk;
+      if (chunk.state !== 'free' || !chunk.block) continue;
+      const block = chunk.block;
+      chunk.block = undefined;
+      chunk.next = chunk.blockStart;
+      return block;
+    }
+    return undefined;
   }
 
   /** Calls `callback` once after a block was returned; `position` tells who waits where. */
