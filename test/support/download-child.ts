@@ -4,7 +4,8 @@
  * `{ urls, dest, size?, sha256?, root?, blockSize?, lockStaleAfter?, options? }` for one file, or
  * `{ files: [{ urls, dest, size?, sha256? }], root?, options? }` for several at once; `options` are
  * further DownloaderOptions (plain JSON: connectionsPerFile, chunkSize, segmentMinSize, …). Prints
- * one JSON line per progress report (`{"progress":bytes}`, the sum over files) and a final
+ * one JSON line per progress report (`{"progress":bytes}`, the sum over files), one per mirror
+ * failover (`{"failover":…}`) and a final
  * `{"result":…}` (one file) / `{"results":[…]}` or `{"error":…}` line.
  */
 import { Downloader } from '../../src/downloads/Downloader.js';
@@ -33,6 +34,10 @@ const downloader = new Downloader({
   stallTimeout: 5000,
   ...args.options,
 });
+// Why a mirror was given up on (for tests that expect, or rule out, a failover).
+downloader.on('download:mirror-failover', (failover) =>
+  process.stdout.write(`${JSON.stringify({ failover })}\n`),
+);
 const files: ChildFile[] = args.files ?? [
   { urls: args.urls ?? [], dest: args.dest ?? '', size: args.size, sha256: args.sha256 } as ChildFile,
 ];
