@@ -52,9 +52,10 @@ export function unwrap(error: unknown): unknown {
 export function isLocalFileError(error: unknown): boolean {
   if (error instanceof DiskFullError) return true;
   const syscall = (error as { syscall?: unknown } | null)?.syscall;
-  return (
-    typeof syscall === 'string' && LOCAL_SYSCALLS.has(syscall) && !(error as { status?: unknown }).status
-  );
+  if (typeof syscall !== 'string' || !LOCAL_SYSCALLS.has(syscall) || (error as { status?: unknown }).status)
+    return false;
+  // A socket's `read ECONNRESET` names the same syscall as a file read: it is the network's.
+  return classifyError(error).category !== 'network';
 }
 
 /** The most useful error of all mirrors' failures: authentication first, then the last one. */

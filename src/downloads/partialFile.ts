@@ -233,7 +233,7 @@ export class PartialFile {
    * an earlier run were part of it (then the bad byte may be there and one more full fetch is worth it).
    */
   async restartAfterBadDigest(): Promise<boolean> {
-    const usedOldBytes = this.prefixLength > 0 || (this.segments?.frontier.diskBytes ?? 0) > 0;
+    const usedOldBytes = this.keptBytesUsed;
     await this.#dropSegments();
     this.prefixLength = 0;
     this.prefixHash = Promise.resolve(0);
@@ -241,6 +241,11 @@ export class PartialFile {
     this.sink.restartAt(0);
     await this.hasher.reset();
     return usedOldBytes;
+  }
+
+  /** Whether bytes kept from an earlier run or attempt are part of the result (a resumed download). */
+  get keptBytesUsed(): boolean {
+    return this.prefixLength > 0 || (this.segments?.frontier.diskBytes ?? 0) > 0;
   }
 
   /** Whether kept bytes hashed from disk turned out short (then the digest covers too little). */

@@ -67,7 +67,7 @@ export async function verifyAndPlace(
     sha256,
     url,
     attempts: state.attempts,
-    resumed: partial.resumed || partial.prefixLength > 0,
+    resumed: partial.resumed || partial.keptBytesUsed,
   };
   ctx.deps.emit('download:complete', {
     dest: ctx.dest,

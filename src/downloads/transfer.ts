@@ -199,7 +199,7 @@ async function receive(
     partial.remember(validatorsFor(key, response.headers, state.total, req.sha256)),
   ]);
   before.catch((error: unknown) => attempt.abort(error));
-  if (partial.offset > 0 && !state.resumeAnnounced) {
+  if (partial.held > 0 && !state.resumeAnnounced) {
     state.resumeAnnounced = true;
     deps.emit('download:resume', {
       dest: ctx.dest,

@@ -180,8 +180,14 @@ describe('segmented downloads', () => {
     const server = await origin((_, nth) => (nth === 0 ? { kind: 'cut', after: 40_000 } : NORMAL));
     const { downloader } = make();
     expect((await downloader.download(request(server))).sha256).toBe(digest);
-    const continued = server.requests.map(rangeOf).find((range) => range && range[0] > 0 && range[0] < CHUNK);
+    // Its chunk goes on with a bounded request (from where it was cut, or from 0 if the reset
+    // dropped the bytes before they were read); no second open-ended request.
+    const continued = server.requests
+      .slice(1)
+      .map(rangeOf)
+      .find((range) => range && range[0] < CHUNK);
     expect(continued?.[1]).toBe(CHUNK - 1);
+    expect(server.requests.filter((r) => /^bytes=\d+-$/.test(r.headers.range ?? ''))).toHaveLength(1);
   });
 
   it('retries a chunk answered 200 instead of 206 once ranges are proven, without giving up segments', async () => {
@@ -212,7 +218,7 @@ describe('segmented downloads', () => {
     });
     // Only the probes were bounded requests; the first stream carried the whole file.
     expect(bounded(server).length).toBeLessThanOrEqual(3);
-    expect(server.requests.filter((r) => rangeOf(r)?.[1] === SIZE - 1)).toHaveLength(1);
+    expect(server.requests.filter((r) => /^bytes=\d+-$/.test(r.headers.range ?? ''))).toHaveLength(1);
     expect(await expectExactOrAbsent(dest(), content)).toBe('exact');
   });
 

@@ -110,7 +110,14 @@ export class SegmentRun {
     const onOuter = () => this.fail(outer.reason);
     if (outer.aborted) onOuter();
     else outer.addEventListener('abort', onOuter, { once: true });
-    const chunk = file.map.chunkAt(this.#options.leadStart) as Chunk;
+    const chunk = file.map.chunkAt(this.#options.leadStart);
+    // The first body must start where its chunk goes on (it was asked from the file's first gap).
+    if (chunk?.state !== 'free' || chunk.next !== this.#options.leadStart) {
+      outer.removeEventListener('abort', onOuter);
+      this.#options.lease.close();
+      lead.response.destroy();
+      return 'again';
+    }
     chunk.state = 'active';
     this.#announce('split', undefined);
     const first = new SegmentWorker(this);
