@@ -37,6 +37,9 @@ type RetryListener = (attempt: number, error: unknown, delayMs: number, serverDi
  *   exhausted retries fail over; a mirror that served corrupt bytes is demoted for the run.
  * - 408/429/5xx and network errors are retried by the RetryPolicy (Retry-After and RateLimit
  *   honoured); a retry after progress resumes.
+ * - Files of `segmentMinSize` (64 MiB) or more whose mirror honours Range are fetched in chunks over
+ *   up to `connectionsPerFile` connections (adaptive; halved on 429/503), hashed once in order with
+ *   bounded memory; all files share `connectionsPerOrigin` connections per origin.
  * - 401/403 asks `token()` once; Authorization, Cookie and Proxy-Authorization never follow a
  *   redirect to another origin; https→http redirects are refused.
  * - Two processes (or two Downloaders) on one destination never write into the same file, even
