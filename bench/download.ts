@@ -7,9 +7,11 @@
  *     the Downloader with one connection and with the defaults, the same over https; peak RSS
  *   - `several`: 2 and 4 files at once vs one
  *   - `resume`: bytes served while resuming a body cut at every 25 %
- *   - `capped`: nginx `limit_rate 8m` (8 MB/s per connection, as many CDNs cap), a BENCH_CAPPED_MB
- *     file (256 MiB): the Downloader (defaults: segmented) vs `aria2c -x8 -s8 -k1M --checksum`
- *     (plus the Downloader with one connection once, with BENCH_CAPPED_SINGLE=1)
+ *   - `capped`: nginx `limit_rate 8m` (8 MiB/s per request), a BENCH_CAPPED_MB file (256 MiB): the
+ *     Downloader (defaults: segmented) vs `aria2c -x8 -s8 -k1M --checksum` (plus the Downloader with
+ *     one connection once, with BENCH_CAPPED_SINGLE=1); then the same two through a strict 8 MiB/s
+ *     per-connection shaper in front of nginx (nginx's limit is per request, with a second of credit
+ *     at each request's start, which favours clients making many requests)
  *   - `kill`: kill -9 three times during a segmented download on the capped server, then finish:
  *     bytes nginx served for the file (its access log) over the file's size
  *
@@ -21,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFileServer } from '../test/support/download-server.js';
+import { startShaper } from './support/shaper.js';
 import {
   bundle,
   freePort,
@@ -62,6 +65,8 @@ interface Bench {
   readonly cappedFile: string;
   readonly cappedSha256: string;
   readonly cappedUrl: string;
+  /** Port of the plain (uncapped) nginx server, for the shaper. */
+  readonly uncappedPort: number;
   readonly accessLog: string;
 }
 
@@ -256,17 +261,17 @@ async function resume(b: Bench): Promise<void> {
   }
 }
 
-async function capped(b: Bench): Promise<void> {
+async function cappedRuns(b: Bench, url: string, title: string, single: boolean): Promise<void> {
   const samples: Record<string, number[]> = {
     'aria2c -x8 -s8 -k1M --checksum=sha-256': [],
     'Downloader (defaults: segmented; process wall time)': [],
   };
   const rss: number[] = [];
   const dest = path.join(b.out, 'capped', 'model.bin');
-  const args = { urls: [b.cappedUrl], dests: [dest], size: CAPPED_SIZE, sha256: b.cappedSha256 };
+  const args = { urls: [url], dests: [dest], size: CAPPED_SIZE, sha256: b.cappedSha256 };
   for (let run = 0; run < runs; run++) {
     samples['aria2c -x8 -s8 -k1M --checksum=sha-256']?.push(
-      aria(['-x8', '-s8', '-k1M', `--checksum=sha-256=${b.cappedSha256}`, b.cappedUrl], b.out),
+      aria(['-x8', '-s8', '-k1M', `--checksum=sha-256=${b.cappedSha256}`, url], b.out),
     );
     await rm(path.join(b.out, 'aria.bin'), { force: true });
     const report = await runChild(b.child, args);
@@ -274,12 +279,12 @@ async function capped(b: Bench): Promise<void> {
     rss.push(report.timeMaxRssBytes ?? report.maxRssBytes);
     await rm(path.join(b.out, 'capped'), { recursive: true, force: true });
   }
-  if (process.env.BENCH_CAPPED_SINGLE === '1') {
-    const single = await runChild(b.child, { ...args, connectionsPerFile: 1 });
-    samples['Downloader connectionsPerFile 1 (once)'] = [single.wallSeconds];
+  if (single) {
+    const once = await runChild(b.child, { ...args, connectionsPerFile: 1 });
+    samples['Downloader connectionsPerFile 1 (once)'] = [once.wallSeconds];
     await rm(path.join(b.out, 'capped'), { recursive: true, force: true });
   }
-  console.log(`\n## ${cappedMiB} MiB from nginx with limit_rate 8m per connection (median of ${runs})\n`);
+  console.log(`\n## ${cappedMiB} MiB, ${title} (median of ${runs})\n`);
   console.log('| what | seconds | MB/s |');
   console.log('|---|---:|---:|');
   for (const [name, values] of Object.entries(samples)) {
@@ -293,6 +298,22 @@ async function capped(b: Bench): Promise<void> {
     `\nDownloader vs aria2c -x8: ${(median(ariaRuns) / median(ours)).toFixed(2)}× faster (ratio of medians); per run ${perRun.map((r) => r.toFixed(2)).join(', ')}×`,
   );
   console.log(`Downloader peak RSS: ${(Math.max(...rss) / 1e6).toFixed(0)} MB (max of ${runs})`);
+}
+
+async function capped(b: Bench): Promise<void> {
+  await cappedRuns(b, b.cappedUrl, 'nginx with limit_rate 8m', process.env.BENCH_CAPPED_SINGLE === '1');
+  // The shaper caps connections; nginx behind it serves this file without its own limit.
+  const shaper = await startShaper(b.uncappedPort, 8 * 1024 * 1024);
+  try {
+    await cappedRuns(
+      b,
+      `http://127.0.0.1:${shaper.port}/capped.bin`,
+      'strict 8 MiB/s per connection (shaper in front of nginx)',
+      false,
+    );
+  } finally {
+    await shaper.close();
+  }
 }
 
 /** Bytes nginx logged as sent for `uri` (access log format `$request_uri $status $body_bytes_sent`). */
@@ -423,6 +444,7 @@ async function main(): Promise<void> {
       cappedFile,
       cappedSha256: wantsCapped ? sha256Of(cappedFile) : '',
       cappedUrl: `http://127.0.0.1:${cappedPort}/capped.bin`,
+      uncappedPort: port,
       accessLog,
     };
     console.log(`(load average at start ${loadAverage()})`);
