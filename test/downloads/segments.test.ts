@@ -374,6 +374,28 @@ describe('segmented downloads', () => {
     expect(await expectExactOrAbsent(dest(), content)).toBe('exact');
   });
 
+  it('goes on with one stream from the kept prefix when the next run asks for one connection', async () => {
+    const server = await origin(() => NORMAL, { chunk: 8 * KiB, delayMs: 2 });
+    const { downloader } = make();
+    const controller = new AbortController();
+    await downloader
+      .download(request(server), {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.bytes > SIZE / 2) controller.abort();
+        },
+      })
+      .catch(() => undefined);
+    const before = server.requests.length;
+    const result = await downloader.download(request(server, { connectionsPerFile: 1 }));
+    expect(result.sha256).toBe(digest);
+    const later = server.requests.slice(before);
+    // One open-ended request from the end of the written prefix; chunks beyond it are fetched again.
+    expect(later).toHaveLength(1);
+    expect(later[0]?.headers.range).toMatch(/^bytes=\d+-$/);
+    expect(await expectExactOrAbsent(dest(), content)).toBe('exact');
+  });
+
   it("shares connectionsPerOrigin between files on one origin (a file's first connection is never refused)", async () => {
     const other = makeContent(SIZE, 62);
     const server = await origin(() => NORMAL, {}, [['/m/other.bin', other]]);
