@@ -122,9 +122,10 @@ export class SegmentRun {
     this.#announce('split', undefined);
     const first = new SegmentWorker(this);
     this.#workers.add(first);
-    this.#fewest = 1;
     first.start({ attempt: lead, chunk, length: this.#options.leadLength });
     this.#fill();
+    this.#fewest = this.#workers.size;
+    this.#lastTick = performance.now();
     const timer = setInterval(() => this.#tick(), TICK_MS);
     timer.unref();
     try {
