@@ -32,6 +32,7 @@ import {
   runChild,
   startNginx,
   timed,
+  timedAsync,
   writeRandomFile,
 } from './support/tools.js';
 
@@ -70,8 +71,8 @@ interface Bench {
   readonly accessLog: string;
 }
 
-function aria(args: string[], out: string): number {
-  return timed('aria2c', [
+function ariaArgs(args: string[], out: string): string[] {
+  return [
     '--console-log-level=error',
     '--summary-interval=0',
     '--allow-overwrite=true',
@@ -80,7 +81,11 @@ function aria(args: string[], out: string): number {
     '-o',
     'aria.bin',
     ...args,
-  ]);
+  ];
+}
+
+function aria(args: string[], out: string): number {
+  return timed('aria2c', ariaArgs(args, out));
 }
 
 async function uncapped(b: Bench): Promise<number> {
@@ -271,7 +276,10 @@ async function cappedRuns(b: Bench, url: string, title: string, single: boolean)
   const args = { urls: [url], dests: [dest], size: CAPPED_SIZE, sha256: b.cappedSha256 };
   for (let run = 0; run < runs; run++) {
     samples['aria2c -x8 -s8 -k1M --checksum=sha-256']?.push(
-      aria(['-x8', '-s8', '-k1M', `--checksum=sha-256=${b.cappedSha256}`, url], b.out),
+      await timedAsync(
+        'aria2c',
+        ariaArgs(['-x8', '-s8', '-k1M', `--checksum=sha-256=${b.cappedSha256}`, url], b.out),
+      ),
     );
     await rm(path.join(b.out, 'aria.bin'), { force: true });
     const report = await runChild(b.child, args);

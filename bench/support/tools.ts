@@ -39,6 +39,26 @@ export function timed(command: string, args: string[]): number {
   return (performance.now() - started) / 1000;
 }
 
+/**
+ * The same without blocking this process (needed when something in it serves the command, like the
+ * bench's connection shaper).
+ */
+export async function timedAsync(command: string, args: string[]): Promise<number> {
+  settleDisk();
+  const started = performance.now();
+  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout.on('data', (data: Buffer) => {
+    output = (output + data.toString()).slice(-4000);
+  });
+  proc.stderr.on('data', (data: Buffer) => {
+    output = (output + data.toString()).slice(-4000);
+  });
+  const status = await new Promise<number | null>((resolve) => proc.on('close', resolve));
+  if (status !== 0) throw new Error(`${command} failed with ${status}: ${output}`);
+  return (performance.now() - started) / 1000;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

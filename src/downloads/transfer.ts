@@ -13,7 +13,7 @@ import { validatorsFor } from './partialMeta.js';
 import type { ProgressTracker } from './progress.js';
 import { pumpBody } from './pump.js';
 import { planResponse, type ResponsePlan, resumeHeaders, urlKey } from './rangeResume.js';
-import { runSegmented, segmentable, wantsSegments } from './segments/start.js';
+import { firstChunkEnd, runSegmented, segmentable, wantsSegments } from './segments/start.js';
 import type { SessionDeps } from './sessionDeps.js';
 
 /** Counters and facts of one download that transfers update and the session reports. */
@@ -82,9 +82,14 @@ export async function transferOnce(
       await partial.truncate('validator-changed');
       continue;
     }
-    // `Range: bytes=0-` on a large file: a 206 tells at once that the mirror honours ranges.
+    // A large file's first request asks for the rest of its first chunk only: a 206 tells at once
+    // that the mirror honours ranges, and the first stream ends where the next chunk begins.
     const probe = offset === 0 && wantsSegments(ctx, key, req.size);
-    const extra = probe ? { range: 'bytes=0-' } : resume.headers;
+    const firstChunk = firstChunkEnd(ctx, key, offset);
+    const extra =
+      firstChunk !== undefined && (probe || resume.range)
+        ? { ...resume.headers, range: `bytes=${offset}-${firstChunk}` }
+        : resume.headers;
     const headers = requestHeaders(ctx, mirror, mirror, extra);
     const attempt = await startAttempt(ctx, mirror, headers, gate, outer);
     try {

@@ -8,7 +8,7 @@ import { IntervalSet } from './intervals.js';
 /** Blocks only a connection at the hashing frontier may take, so the frontier always moves. */
 const FRONTIER_RESERVE = 2;
 /** Written ranges reach the meta file at most this long after their write (ms). */
-const PERSIST_DELAY_MS = 25;
+const PERSIST_DELAY_MS = 10;
 
 /** What {@link SegmentedFile} is made of. */
 export interface SegmentedFileOptions {

@@ -24,6 +24,17 @@ export function wantsSegments(ctx: TransferContext, key: string, size: number | 
 }
 
 /**
+ * Last byte of the chunk that holds `offset` (the first request of a segmented file asks for no
+ * more), or undefined when the file is not fetched in segments or its size is unknown.
+ */
+export function firstChunkEnd(ctx: TransferContext, key: string, offset: number): number | undefined {
+  const total = ctx.req.size ?? ctx.state.total;
+  if (total === undefined || offset >= total || !wantsSegments(ctx, key, total)) return undefined;
+  const { chunkSize } = segmentLayout(ctx.deps.options, connectionsFor(ctx));
+  return Math.min(total, (Math.floor(offset / chunkSize) + 1) * chunkSize) - 1;
+}
+
+/**
  * Whether the first response lets the file go on over several connections: a 206, or a 200 that
  * announces `Accept-Ranges: bytes` (the first chunk request then proves it).
  */
