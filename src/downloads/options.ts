@@ -403,15 +403,14 @@ export function resolveRequest(request: DownloadRequest): ResolvedRequest {
 
 /**
  * Requests one call may make for a file of `size` bytes (see `maxRequestsPerFile`); a segmented
- * file gets one more per chunk (`chunkSize`), since each chunk is a request of its own.
+ * file gets one more per chunk (`chunks`), since each chunk is a request of its own.
  */
 export function requestLimitFor(
   options: ResolvedDownloaderOptions,
   size: number | undefined,
-  chunkSize?: number,
+  chunks = 0,
 ): number {
   if (options.maxRequestsPerFile !== undefined) return options.maxRequestsPerFile;
   if (size === undefined) return DOWNLOADER_DEFAULTS.unknownSizeRequests;
-  const chunks = chunkSize !== undefined ? Math.ceil(size / chunkSize) : 0;
   return DOWNLOADER_DEFAULTS.baseRequests + Math.ceil(size / DOWNLOADER_DEFAULTS.requestsPerBytes) + chunks;
 }

@@ -169,7 +169,7 @@ export class PartialFile {
     this.segments = new SegmentedFile({
       path: this.path,
       total,
-      chunkSize: layout.chunkSize,
+      layout,
       blockSize: layout.blockSize,
       window: layout.window,
       writer: this.#writer,

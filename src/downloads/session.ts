@@ -24,7 +24,7 @@ import { CoolingDown, CycleGate } from './originGate.js';
 import { PartialFile } from './partialFile.js';
 import { PARTIAL_SUFFIX, partialDirFor } from './partialPath.js';
 import { ProgressTracker } from './progress.js';
-import { segmentLayout } from './segments/layout.js';
+import { chunkStarts, segmentLayout } from './segments/layout.js';
 import { connectionsFor } from './segments/start.js';
 import { acquireClaim, adoptOrphans, existingResult } from './sessionClaim.js';
 import type { SessionDeps } from './sessionDeps.js';

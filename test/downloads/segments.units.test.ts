@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlockWriter } from '../../src/downloads/blockWriter.js';
 import { blockArena } from '../../src/downloads/directIo.js';
 import { HasherPool } from '../../src/downloads/hashWorker.js';
+import { resolveDownloaderOptions } from '../../src/downloads/options.js';
 import { MetaWriter, readMeta } from '../../src/downloads/partialMeta.js';
 import { checkChunkAnswer } from '../../src/downloads/segments/answer.js';
 import { type Chunk, ChunkMap } from '../../src/downloads/segments/chunkMap.js';
 import { ChunkSink } from '../../src/downloads/segments/chunkSink.js';
 import { ConnectionController } from '../../src/downloads/segments/controller.js';
 import { IntervalSet } from '../../src/downloads/segments/intervals.js';
+import { chunkStarts, segmentLayout } from '../../src/downloads/segments/layout.js';
 import { OriginBudget } from '../../src/downloads/segments/originBudget.js';
 import { SegmentedFile } from '../../src/downloads/segments/segmentedFile.js';
 import { tempRoot } from '../support/download-helpers.js';
@@ -71,7 +73,7 @@ describe('ChunkMap', () => {
       [320, 350],
       [400, 500],
     ]);
-    const map = new ChunkMap(1050, 100, held);
+    const map = new ChunkMap(1050, { chunkSize: 100, tailBytes: 0, tailChunkSize: 100 }, held);
     expect(map.chunks).toHaveLength(11);
     expect(map.chunks.map((c) => c.state).slice(0, 6)).toEqual([
       'done',
@@ -99,6 +101,29 @@ describe('ChunkMap', () => {
     expect(map.lowestFree()).toBe(700);
     expect(map.chunkAt(1049)?.index).toBe(10);
     expect(map.chunks[10]?.end).toBe(1050);
+  });
+});
+
+describe('chunkStarts', () => {
+  it('cuts the last round into smaller chunks so connections finish together', () => {
+    const layout = { chunkSize: 100, tailBytes: 250, tailChunkSize: 25 };
+    // 1000 bytes: the tail begins at the chunk boundary at or before 750.
+    expect(chunkStarts(1000, layout)).toEqual([
+      0, 100, 200, 300, 400, 500, 600, 700, 725, 750, 775, 800, 825, 850, 875, 900, 925, 950, 975,
+    ]);
+    expect(chunkStarts(120, layout)).toEqual([0, 25, 50, 75, 100]);
+    const map = new ChunkMap(1000, layout, new IntervalSet());
+    expect(map.chunkAt(0)?.index).toBe(0);
+    expect(map.chunkAt(724)?.start).toBe(700);
+    expect(map.chunkAt(725)?.end).toBe(750);
+    expect(map.chunkAt(999)?.end).toBe(1000);
+    expect(map.chunkAt(1000)).toBeUndefined();
+    const derived = segmentLayout(resolveDownloaderOptions({}), 8);
+    expect(derived).toMatchObject({
+      chunkSize: 6 * 1024 * 1024,
+      tailChunkSize: 1024 * 1024,
+      window: 48 * 1024 * 1024,
+    });
   });
 });
 
@@ -320,7 +345,7 @@ describe('SegmentedFile with chunk sinks', () => {
           const file = new SegmentedFile({
             path: part,
             total: content.length,
-            chunkSize,
+            layout: { chunkSize, tailBytes: 2 * chunkSize, tailChunkSize: blockSize },
             blockSize,
             window,
             writer: new BlockWriter(handle, undefined),

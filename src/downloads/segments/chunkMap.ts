@@ -1,5 +1,6 @@
 import type { BlockMemory } from '../directIo.js';
 import type { IntervalSet } from './intervals.js';
+import { chunkStarts, type SegmentLayout } from './layout.js';
 
 /** One chunk of a segmented file. Bytes `[start, next)` were received, in order from `start`. */
 export interface Chunk {
@@ -17,7 +18,7 @@ export interface Chunk {
 }
 
 /**
- * A file split into chunks of `chunkSize` bytes (the last one shorter) and what each holds. A
+ * A file split into chunks (see {@link chunkStarts}: smaller ones for the last round) and what each holds. A
  * connection takes the free chunk nearest the start of the file, which is the one nearest the
  * hashing frontier: everything before the frontier is received, so the lowest free chunk is where
  * the frontier waits next. Memory ahead of the frontier stays small that way.
@@ -30,12 +31,17 @@ export class ChunkMap {
   #firstOpen = 0;
 
   /** `held`: bytes already present; each chunk keeps what is held from its start on. */
-  constructor(total: number, chunkSize: number, held: IntervalSet) {
+  constructor(
+    total: number,
+    layout: Pick<SegmentLayout, 'chunkSize' | 'tailBytes' | 'tailChunkSize'>,
+    held: IntervalSet,
+  ) {
     this.total = total;
-    this.chunkSize = chunkSize;
+    this.chunkSize = layout.chunkSize;
     const chunks: Chunk[] = [];
-    for (let start = 0, index = 0; start < total; start += chunkSize, index++) {
-      const end = Math.min(total, start + chunkSize);
+    const starts = chunkStarts(total, layout);
+    for (const [index, start] of starts.entries()) {
+      const end = starts[index + 1] ?? total;
       const next = Math.min(end, held.reach(start));
       chunks.push({
         index,
@@ -121,6 +127,14 @@ export class ChunkMap {
 
   /** The chunk holding `position`. */
   chunkAt(position: number): Chunk | undefined {
-    return this.chunks[Math.floor(position / this.chunkSize)];
+    if (position < 0 || position >= this.total) return undefined;
+    let lo = 0;
+    let hi = this.chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.chunks[mid] as Chunk).start <= position) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.chunks[lo];
   }
 }

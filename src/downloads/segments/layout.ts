@@ -12,6 +12,13 @@ const RESERVE_BLOCKS = 2;
 /** Sizes of one segmented file's pipeline. */
 export interface SegmentLayout {
   readonly chunkSize: number;
+  /**
+   * The last `tailBytes` of a file (one round of all connections) are cut into chunks of
+   * `tailChunkSize`, so the connections finish at about the same time instead of a few fetching
+   * the last big chunks while the others idle.
+   */
+  readonly tailBytes: number;
+  readonly tailChunkSize: number;
   /** Block size (a multiple of 4 KiB; blocks never straddle a multiple of it). */
   readonly blockSize: number;
   /** Bytes connections may fill ahead of the hashing frontier. */
@@ -36,5 +43,25 @@ export function segmentLayout(options: ResolvedDownloaderOptions, connections: n
   const chunkSize = options.chunkSize ?? derived;
   const window = Math.max(2 * blockSize, Math.min(MAX_WINDOW, chunkSize * connections));
   const blocks = Math.ceil(window / blockSize) + connections + RESERVE_BLOCKS;
-  return { chunkSize, blockSize, window, blocks };
+  const tailChunkSize = Math.min(
+    chunkSize,
+    Math.max(blockSize, Math.floor(chunkSize / 4 / blockSize) * blockSize),
+  );
+  return { chunkSize, tailBytes: chunkSize * connections, tailChunkSize, blockSize, window, blocks };
+}
+
+/**
+ * Start of every chunk of a `total`-byte file: `chunkSize` apart, then `tailChunkSize` apart in
+ * the last `tailBytes` (from a multiple of `chunkSize` on).
+ */
+export function chunkStarts(
+  total: number,
+  layout: Pick<SegmentLayout, 'chunkSize' | 'tailBytes' | 'tailChunkSize'>,
+): number[] {
+  const { chunkSize, tailChunkSize } = layout;
+  const tailStart = Math.max(0, Math.floor((total - layout.tailBytes) / chunkSize) * chunkSize);
+  const starts: number[] = [];
+  for (let start = 0; start < total; start += start >= tailStart ? tailChunkSize : chunkSize)
+    starts.push(start);
+  return starts;
 }

@@ -4,6 +4,7 @@ import type { Hasher } from '../hashWorker.js';
 import { type Chunk, ChunkMap } from './chunkMap.js';
 import { HashFrontier } from './frontier.js';
 import { IntervalSet } from './intervals.js';
+import type { SegmentLayout } from './layout.js';
 
 /** Blocks only a connection at the hashing frontier may take, so the frontier always moves. */
 const FRONTIER_RESERVE = 2;
@@ -15,7 +16,8 @@ export interface SegmentedFileOptions {
   /** The partial file (read when kept bytes are hashed). */
   readonly path: string;
   readonly total: number;
-  readonly chunkSize: number;
+  /** Chunk sizes (see `segmentLayout`). */
+  readonly layout: Pick<SegmentLayout, 'chunkSize' | 'tailBytes' | 'tailChunkSize'>;
   /** Bytes per block; blocks never straddle a multiple of it, so full blocks stay aligned. */
   readonly blockSize: number;
   /** Bytes ahead of the hashing frontier that connections may fill before they are paused. */
@@ -62,7 +64,7 @@ export class SegmentedFile {
     this.#free = [...options.blocks];
     this.#persist = options.persist;
     this.written = new IntervalSet(options.present.toJSON());
-    this.map = new ChunkMap(options.total, options.chunkSize, options.present);
+    this.map = new ChunkMap(options.total, options.layout, options.present);
     // Kept bytes beyond the hashed prefix that their chunk still uses (bytes after a hole are fetched again).
     const onDisk = new IntervalSet();
     for (const chunk of this.map.chunks) {

@@ -3,7 +3,7 @@ import type { Http1Response } from '../http1/response.js';
 import type { CycleGate } from '../originGate.js';
 import type { TransferContext } from '../transfer.js';
 import { runSegments } from './engine.js';
-import { segmentLayout } from './layout.js';
+import { chunkStarts, segmentLayout } from './layout.js';
 
 /** Connections `ctx`'s file may use (the request's own setting, else the Downloader's). */
 export function connectionsFor(ctx: Pick<TransferContext, 'deps' | 'req'>): number {
@@ -30,8 +30,8 @@ export function wantsSegments(ctx: TransferContext, key: string, size: number | 
 export function firstChunkEnd(ctx: TransferContext, key: string, offset: number): number | undefined {
   const total = ctx.req.size ?? ctx.state.total;
   if (total === undefined || offset >= total || !wantsSegments(ctx, key, total)) return undefined;
-  const { chunkSize } = segmentLayout(ctx.deps.options, connectionsFor(ctx));
-  return Math.min(total, (Math.floor(offset / chunkSize) + 1) * chunkSize) - 1;
+  const starts = chunkStarts(total, segmentLayout(ctx.deps.options, connectionsFor(ctx)));
+  return (starts.find((start) => start > offset) ?? total) - 1;
 }
 
 /**
