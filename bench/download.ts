@@ -213,25 +213,34 @@ async function several(b: Bench, oneInside: number | undefined): Promise<void> {
   const single = SIZE / one;
   console.log(`| 1 | ${sizeMiB} | ${one.toFixed(2)} | ${(single / 1e6).toFixed(0)} | 1.00× |`);
   for (const count of [2, 4]) {
-    const times: number[] = [];
-    let peak = 0;
+    // Interleaved: the defaults (segmented) and one connection per file.
+    const times: Record<string, number[]> = { defaults: [], 'connectionsPerFile 1': [] };
+    const peaks: Record<string, number> = { defaults: 0, 'connectionsPerFile 1': 0 };
     for (let run = 0; run < Math.max(1, runs - 1); run++) {
-      const report = await runChild(b.child, {
-        urls: [b.url],
-        dests: dests(count),
-        size: SIZE,
-        sha256: b.sha256,
-        concurrency: count,
-      });
-      times.push(report.seconds);
-      peak = Math.max(peak, report.timeMaxRssBytes ?? report.maxRssBytes);
-      await rm(path.join(b.out, 'many'), { recursive: true, force: true });
+      for (const [name, extra] of [
+        ['defaults', {}],
+        ['connectionsPerFile 1', { connectionsPerFile: 1 }],
+      ] as const) {
+        const report = await runChild(b.child, {
+          urls: [b.url],
+          dests: dests(count),
+          size: SIZE,
+          sha256: b.sha256,
+          concurrency: count,
+          ...extra,
+        });
+        times[name]?.push(report.seconds);
+        peaks[name] = Math.max(peaks[name] ?? 0, report.timeMaxRssBytes ?? report.maxRssBytes);
+        await rm(path.join(b.out, 'many'), { recursive: true, force: true });
+      }
     }
-    const t = median(times);
-    const rate = (count * SIZE) / t;
-    console.log(
-      `| ${count} | ${count * sizeMiB} | ${t.toFixed(2)} | ${(rate / 1e6).toFixed(0)} | ${(rate / single).toFixed(2)}× (peak RSS ${(peak / 1e6).toFixed(0)} MB) |`,
-    );
+    for (const name of Object.keys(times)) {
+      const t = median(times[name] as number[]);
+      const rate = (count * SIZE) / t;
+      console.log(
+        `| ${count} (${name}) | ${count * sizeMiB} | ${t.toFixed(2)} | ${(rate / 1e6).toFixed(0)} | ${(rate / single).toFixed(2)}× (peak RSS ${((peaks[name] ?? 0) / 1e6).toFixed(0)} MB) |`,
+      );
+    }
   }
 }
 

@@ -20,6 +20,7 @@ import {
 import { type PartialLocationOptions, partialDirFor } from './partialPath.js';
 import { PriorityQueue } from './queue.js';
 import { OriginBudget } from './segments/originBudget.js';
+import { WindowShare } from './segments/windowShare.js';
 import { DownloadSession } from './session.js';
 import { TokenBucket } from './throttle.js';
 
@@ -59,6 +60,7 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
   readonly options: ResolvedDownloaderOptions;
   readonly #pool: ConnectionPool;
   readonly #budget: OriginBudget;
+  readonly #windows = new WindowShare();
   readonly #hashers: HasherPool;
   readonly #queue: PriorityQueue;
   readonly #bucket: TokenBucket | undefined;
@@ -135,6 +137,7 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> {
             hashers: this.#hashers,
             bucket: this.#bucket,
             budget: this.#budget,
+            windows: this.#windows,
             health: this.#health,
             tokens: this.#tokens,
             tls: this.#tls,

@@ -11,6 +11,7 @@ import { ConnectionController } from './controller.js';
 import type { BudgetLease } from './originBudget.js';
 import type { SegmentedFile } from './segmentedFile.js';
 import { FileChanged } from './signals.js';
+import type { WindowShare } from './windowShare.js';
 import { SegmentWorker } from './worker.js';
 
 /** How often the connection count is reconsidered (ms). */
@@ -39,6 +40,8 @@ export interface SegmentRunOptions {
   readonly maxConnections: number;
   /** This file's share of its origin's connections. */
   readonly lease: BudgetLease;
+  /** Memory ahead of the hash frontiers, shared with the Downloader's other files. */
+  readonly windows: WindowShare;
 }
 
 /**
@@ -119,6 +122,7 @@ export class SegmentRun {
       return 'again';
     }
     chunk.state = 'active';
+    const leave = this.#options.windows.join();
     this.#announce('split', undefined);
     const first = new SegmentWorker(this);
     this.#workers.add(first);
@@ -132,6 +136,7 @@ export class SegmentRun {
       await this.#finished.promise;
     } finally {
       clearInterval(timer);
+      leave();
       outer.removeEventListener('abort', onOuter);
       this.#options.lease.close();
       this.ctx.progress.connections = 1;
@@ -185,8 +190,15 @@ export class SegmentRun {
       worker.start();
     }
     this.ctx.progress.connections = Math.max(1, this.#workers.size);
+    this.#resizeWindow();
     if (this.#workers.size > 0 || map.complete) return;
     this.fail(this.#ranges === 'no' ? new AskAgain() : (this.#lastError ?? new Error('no connection left')));
+  }
+
+  /** Memory ahead of the frontier follows the connections (and the other files' needs). */
+  #resizeWindow(): void {
+    const { file } = this;
+    file.window = this.#options.windows.windowFor(file.map.chunkSize, this.#workers.size, file.maxWindow);
   }
 
   /** The next chunk for `worker`, or undefined when it should end (shed, over budget, nothing left). */
@@ -323,6 +335,7 @@ export class SegmentRun {
     this.#fewest = this.#workers.size;
     if (target > before) this.#announce('added', undefined, undefined, target);
     this.#fill();
+    this.#resizeWindow();
     this.#unstick();
   }
 

@@ -47,7 +47,10 @@ export class SegmentedFile {
   /** Ranges written to disk without error. */
   readonly written: IntervalSet;
   readonly blockSize: number;
-  readonly window: number;
+  /** Most bytes ahead of the frontier connections may fill (the pool's size allows). */
+  readonly maxWindow: number;
+  /** Bytes ahead of the frontier connections may fill now (set by the run: see WindowShare). */
+  window: number;
   readonly #writer: BlockWriter;
   readonly #free: BlockMemory[];
   readonly #waiters = new Map<() => void, number>();
@@ -59,6 +62,7 @@ export class SegmentedFile {
   constructor(options: SegmentedFileOptions) {
     this.path = options.path;
     this.blockSize = options.blockSize;
+    this.maxWindow = options.window;
     this.window = options.window;
     this.#writer = options.writer;
     this.#free = [...options.blocks];

@@ -82,5 +82,6 @@ export async function runSegmented(
     leadLength: start.length,
     maxConnections: connections,
     lease: ctx.deps.budget.join(start.attempt.url.origin),
+    windows: ctx.deps.windows,
   });
 }
