@@ -163,6 +163,20 @@ describe('ConnectionController', () => {
     expect(plateau.controller.plateau).toBe(true);
   });
 
+  it('halves the connections while hashing or the disk, not the network, is the bottleneck', () => {
+    const { controller } = make(8);
+    const bound = { ...sample(4_000_000, 4, true), pipelineBound: true };
+    expect(controller.tick(bound)).toBe(4);
+    expect(controller.tick(bound)).toBe(2);
+    expect(controller.tick(sample(4_000_000, 2))).toBe(2);
+    expect(controller.tick(bound)).toBe(2);
+    expect(controller.tick(bound)).toBe(1);
+    expect(controller.tick(bound)).toBe(1);
+    expect(controller.tick(bound)).toBe(1);
+    // It does not grow back after that (more connections did not help).
+    expect(controller.tick(sample(4_000_000, 1))).toBe(1);
+  });
+
   it('halves on a rate limit, keeps that ceiling, and waits out Retry-After before opening more', () => {
     const { controller, advance } = make(8);
     controller.tick(sample(4_000_000, 4));

@@ -16,6 +16,11 @@ export interface TickSample {
   readonly connections: number;
   /** Whether we held a connection (block pool, window, bandwidth limit): more would not help. */
   readonly heldByUs: boolean;
+  /**
+   * Whether connections waited for memory because hashing or the disk (not the network) is the
+   * bottleneck: fewer connections then cost less CPU for the same throughput.
+   */
+  readonly pipelineBound?: boolean;
 }
 
 /** A growth step counts when the rate rose by at least this share of the proportional gain. */
@@ -24,7 +29,7 @@ const MIN_GAIN_SHARE = 0.4;
 /**
  * Decides how many connections one file uses: start with a few, double while the throughput grows
  * with them, stop growing when it does not (or when our own pipeline, not the network, is what
- * holds the transfer back), halve on 429/503 and stay at or below that level afterwards, wait out
+ * holds the transfer back; half as many each half second while hashing or the disk is), halve on 429/503 and stay at or below that level afterwards, wait out
  * Retry-After before growing again. Pure logic with an injectable clock (see the unit tests).
  */
 export class ConnectionController {
@@ -34,6 +39,8 @@ export class ConnectionController {
   /** Rate and connection count before the last growth step, while it is judged. */
   #judging: { rate: number; connections: number } | undefined;
   #plateau = false;
+  /** Ticks in a row that found the pipeline, not the network, to be the bottleneck. */
+  #bound = 0;
   readonly #now: () => number;
 
   constructor(options: ControllerOptions, now: () => number = () => performance.now()) {
@@ -65,6 +72,15 @@ export class ConnectionController {
   /** One interval passed; returns the new target. */
   tick(sample: TickSample): number {
     if (this.#now() < this.#holdUntil || sample.elapsedMs <= 0) return this.#target;
+    // Hashing or the disk is the bottleneck two ticks in a row: half the connections (no growth).
+    this.#bound = sample.pipelineBound ? this.#bound + 1 : 0;
+    if (this.#bound >= 2) {
+      this.#bound = 0;
+      this.#plateau = true;
+      this.#judging = undefined;
+      this.#target = Math.max(1, Math.floor(this.#target / 2));
+      return this.#target;
+    }
     // Not all wanted connections are running yet: judge once they are.
     if (sample.connections < this.#target) return this.#target;
     const rate = (sample.bytes * 1000) / sample.elapsedMs;

@@ -199,6 +199,7 @@ export class SegmentRun {
   #resizeWindow(): void {
     const { file } = this;
     file.window = this.#options.windows.windowFor(file.map.chunkSize, this.#workers.size, file.maxWindow);
+    file.connections = this.#workers.size;
   }
 
   /** The next chunk for `worker`, or undefined when it should end (shed, over budget, nothing left). */
@@ -328,7 +329,9 @@ export class SegmentRun {
       elapsedMs: now - this.#lastTick,
       connections: this.#fewest,
       heldByUs: this.#held || this.file.waitingPositions().length > 0,
+      pipelineBound: this.file.waits > 0 || this.file.waitingPositions().length > 0,
     });
+    this.file.waits = 0;
     this.#lastTick = now;
     this.#bytes = 0;
     this.#held = false;

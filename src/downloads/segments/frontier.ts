@@ -23,6 +23,7 @@ export class HashFrontier {
   readonly #sent = new Set<Promise<unknown>>();
   #position: number;
   #heldBytes = 0;
+  #hashing = 0;
   #diskBytes = 0;
   #diskShort = false;
 
@@ -38,6 +39,16 @@ export class HashFrontier {
   /** Next byte to hand to the hasher. */
   get position(): number {
     return this.#position;
+  }
+
+  /** Blocks handed to the hasher and not hashed yet. */
+  get hashing(): number {
+    return this.#hashing;
+  }
+
+  /** Blocks waiting in memory for the frontier. */
+  get heldBlocks(): number {
+    return this.#held.size;
   }
 
   /** Bytes waiting in memory for the frontier. */
@@ -81,6 +92,11 @@ export class HashFrontier {
         this.#heldBytes -= held.length;
         const hashed = this.#hasher.update(held.block.memory, held.block.offset, held.length);
         this.#track(hashed);
+        this.#hashing += 1;
+        const done = () => {
+          this.#hashing -= 1;
+        };
+        hashed.then(done, done);
         held.settle(hashed);
         this.#position += held.length;
         continue;

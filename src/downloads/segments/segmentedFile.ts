@@ -8,6 +8,11 @@ import type { SegmentLayout } from './layout.js';
 
 /** Blocks only a connection at the hashing frontier may take, so the frontier always moves. */
 const FRONTIER_RESERVE = 2;
+/**
+ * Blocks handed to the hasher and not hashed yet, at most: when hashing is the bottleneck, the
+ * connection at the frontier waits for it instead of queueing the whole pool.
+ */
+const HASH_QUEUE = 4;
 /** Written ranges reach the meta file at most this long after their write (ms). */
 const PERSIST_DELAY_MS = 10;
 
@@ -51,10 +56,16 @@ export class SegmentedFile {
   readonly maxWindow: number;
   /** Bytes ahead of the frontier connections may fill now (set by the run: see WindowShare). */
   window: number;
+  /** Connections filling blocks now (set by the run). */
+  connections = 1;
   readonly #writer: BlockWriter;
   readonly #free: BlockMemory[];
   readonly #waiters = new Map<() => void, number>();
   readonly #writes = new Set<Promise<void>>();
+  /** Blocks taken from the pool and not given back (filling, dispatched or kept by a chunk). */
+  #inUse = 0;
+  /** Dispatched blocks not given back (waiting for the frontier, being hashed or written). */
+  #dispatched = 0;
   readonly #persist: (segments: [number, number][]) => Promise<void>;
   #persistTimer: NodeJS.Timeout | undefined;
   #error: Error | undefined;
@@ -83,17 +94,38 @@ export class SegmentedFile {
     return this.#error;
   }
 
+  /** Blocks memory may hold now: the window, one per connection. */
+  #budget(): number {
+    return Math.ceil(this.window / this.blockSize) + Math.max(1, this.connections);
+  }
+
   /**
-   * A free block for bytes at `position`, or undefined (wait with {@link onBlockFree}). The bytes
-   * the frontier needs next always get one (from the reserve, or by dropping the unwritten bytes
-   * of a chunk nobody fetches now, furthest first): so the frontier always moves. Others only
-   * within the window and never from the reserve.
+   * A free block for bytes at `position`, or undefined (wait with {@link onBlockFree}).
+   *
+   * - Others than the frontier: only within the window ahead of the frontier, while the blocks in
+   *   use (filling, waiting for the frontier, being hashed or written) stay within the budget
+   *   (so a busy hasher or disk slows the connections down), never from the reserve.
+   * - The bytes the frontier needs next: while the hasher has fewer than {@link HASH_QUEUE} blocks;
+   *   beyond the budget only when nothing else would come back (then from the reserve, or by
+   *   dropping the unwritten bytes of a chunk nobody fetches now, furthest first). So the frontier
+   *   always moves, and memory stays within the pool.
    */
   takeBlock(position: number): BlockMemory | undefined {
-    const frontier = this.frontier.position;
-    if (position === frontier) return this.#free.pop() ?? this.#reclaim();
-    if (position >= frontier + this.window || this.#free.length <= FRONTIER_RESERVE) return undefined;
-    return this.#free.pop();
+    const { frontier } = this;
+    if (position === frontier.position) {
+      if (frontier.hashing >= HASH_QUEUE) return undefined;
+      const returning = this.#dispatched - frontier.heldBlocks;
+      if (this.#inUse >= this.#budget() + FRONTIER_RESERVE && returning > 0) return undefined;
+      return this.#pop() ?? this.#reclaim();
+    }
+    if (position >= frontier.position + this.window || this.#inUse >= this.#budget()) return undefined;
+    return this.#free.length > FRONTIER_RESERVE ? this.#pop() : undefined;
+  }
+
+  #pop(): BlockMemory | undefined {
+    const block = this.#free.pop();
+    if (block) this.#inUse += 1;
+    return block;
   }
 
   /** Takes the block of the furthest free chunk that keeps unwritten bytes (they are fetched again). */
@@ -110,8 +142,12 @@ export class SegmentedFile {
     return undefined;
   }
 
+  /** Times a connection started to wait for a block (the run reads and resets it each tick). */
+  waits = 0;
+
   /** Calls `callback` once after a block was returned; `position` tells who waits where. */
   onBlockFree(position: number, callback: () => void): () => void {
+    this.waits += 1;
     this.#waiters.set(callback, position);
     return () => this.#waiters.delete(callback);
   }
@@ -122,6 +158,7 @@ export class SegmentedFile {
   }
 
   #giveBack(block: BlockMemory): void {
+    this.#inUse -= 1;
     this.#free.push(block);
     const waiters = [...this.#waiters.keys()];
     this.#waiters.clear();
@@ -148,7 +185,11 @@ export class SegmentedFile {
     }
     const written = this.#write(block, length, start);
     const hashed = this.frontier.offer(start, block, length);
-    void Promise.allSettled([written, hashed]).then(() => this.#giveBack(block));
+    this.#dispatched += 1;
+    void Promise.allSettled([written, hashed]).then(() => {
+      this.#dispatched -= 1;
+      this.#giveBack(block);
+    });
   }
 
   #write(block: BlockMemory, length: number, start: number): Promise<void> {
