@@ -21,6 +21,10 @@ interface Args {
   clientReadOnly?: boolean;
   /** A CA certificate (PEM file) to trust for https URLs. */
   ca?: string;
+  /** Connections per file (default: the Downloader's). */
+  connectionsPerFile?: number;
+  /** Print `{"progress":bytes}` lines while downloading (the kill -9 scenario watches them). */
+  progress?: boolean;
 }
 
 function report(seconds: number, bytes: number): never {
@@ -86,16 +90,22 @@ const downloader = new Downloader({
   proxy: false,
   ...(args.ca ? { tls: { ca: readFileSync(args.ca) } } : {}),
   retry: { delays: [10, 20, 40] },
+  ...(args.connectionsPerFile !== undefined ? { connectionsPerFile: args.connectionsPerFile } : {}),
 });
 const started = performance.now();
 const results = await Promise.all(
   args.dests.map((dest, index) =>
-    downloader.download({
-      urls: [args.urls[index % args.urls.length] as string],
-      dest,
-      size: args.size,
-      sha256: args.sha256,
-    }),
+    downloader.download(
+      {
+        urls: [args.urls[index % args.urls.length] as string],
+        dest,
+        size: args.size,
+        sha256: args.sha256,
+      },
+      args.progress
+        ? { onProgress: (p) => process.stdout.write(`${JSON.stringify({ progress: p.bytes })}\n`) }
+        : {},
+    ),
   ),
 );
 const seconds = (performance.now() - started) / 1000;

@@ -1,138 +1,415 @@
 /**
- * Download benchmark (not a test): a 1 GiB file served by nginx on loopback (`sendfile on`, its
- * own config in a temp dir), fetched by the Downloader (download + sha256 + fsync + rename) and by
- * stock tools in the same run:
- *   - `openssl dgst -sha256 <file>` (the SHA-256 limit; no network, no write)
- *   - `curl | tee <file> | openssl dgst -sha256` (the best pipeline of stock tools)
- *   - `aria2c --checksum=sha-256=<hex>`
- *   - `curl -o /dev/null` (the network floor)
- *   - over https (nginx with a throw-away self-signed certificate): curl, aria2c and the Downloader
- * plus: peak RSS of the Downloader process, several files at once vs one, and bytes served while
- * resuming a body cut at every 25 %.
+ * Download benchmark (not a test). nginx on loopback (`sendfile on`, its own config in a temp dir)
+ * serves random files; the Downloader (download + sha256 + fsync + rename, in a bundled child
+ * process) runs against stock tools in the same run, interleaved. Sections (`BENCH_SECTIONS`,
+ * comma-separated, default all):
+ *   - `uncapped`: one BENCH_MB file (1 GiB): `openssl dgst`, curl, `curl | tee | openssl`, aria2c,
+ *     the Downloader with one connection and with the defaults, the same over https; peak RSS
+ *   - `several`: 2 and 4 files at once vs one
+ *   - `resume`: bytes served while resuming a body cut at every 25 %
+ *   - `capped`: nginx `limit_rate 8m` (8 MiB/s per request), a BENCH_CAPPED_MB file (256 MiB): the
+ *     Downloader (defaults: segmented) vs `aria2c -x8 -s8 -k1M --checksum` (plus the Downloader with
+ *     one connection once, with BENCH_CAPPED_SINGLE=1); then the same two through a strict 8 MiB/s
+ *     per-connection shaper in front of nginx (nginx's limit is per request, with a second of credit
+ *     at each request's start, which favours clients making many requests)
+ *   - `kill`: kill -9 three times during a segmented download on the capped server, then finish:
+ *     bytes nginx served for the file (its access log) over the file's size
  *
- * Run: npx tsx bench/download.ts        (BENCH_MB=1024, BENCH_RUNS=3; temp files under /tmp, removed)
+ * Run: npx tsx bench/download.ts        (BENCH_MB=1024, BENCH_CAPPED_MB=256, BENCH_RUNS=3)
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { startFileServer } from '../test/support/download-server.js';
+import { startShaper } from './support/shaper.js';
+import {
+  bundle,
+  freePort,
+  median,
+  type Nginx,
+  runChild,
+  startNginx,
+  timed,
+  timedAsync,
+  writeRandomFile,
+} from './support/tools.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const sizeMiB = Number(process.env.BENCH_MB ?? 1024);
+const cappedMiB = Number(process.env.BENCH_CAPPED_MB ?? 256);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'uncapped,several,resume,capped,kill').split(','));
 const SIZE = sizeMiB * 1024 * 1024;
+const CAPPED_SIZE = cappedMiB * 1024 * 1024;
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
+const sha256Of = (file: string): string =>
+  execFileSync('openssl', ['dgst', '-sha256', '-r', file], { encoding: 'utf8' }).split(' ')[0] as string;
 
-/**
- * Writes back every dirty page first (not timed): a tool that leaves 1 GiB dirty without fsync
- * would otherwise bill its writeback to the next tool that does fsync (the Downloader).
- */
-function settleDisk(): void {
-  spawnSync('sync');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+/** What every section works with. */
+interface Bench {
+  readonly work: string;
+  readonly out: string;
+  readonly child: string;
+  readonly file: string;
+  readonly sha256: string;
+  readonly url: string;
+  readonly tlsUrl: string;
+  readonly cert: string;
+  readonly cappedFile: string;
+  readonly cappedSha256: string;
+  readonly cappedUrl: string;
+  /** Port of the plain (uncapped) nginx server, for the shaper. */
+  readonly uncappedPort: number;
+  readonly accessLog: string;
 }
 
-function timed(command: string, args: string[]): number {
-  settleDisk();
-  const started = performance.now();
-  const result = spawnSync(command, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    encoding: 'utf8',
-    maxBuffer: 1e8,
-  });
-  if (result.status !== 0) {
-    throw new Error(
-      `${command} failed with ${result.status}: ${result.stdout.slice(-2000)} ${result.stderr.slice(-2000)}`,
-    );
-  }
-  return (performance.now() - started) / 1000;
+function ariaArgs(args: string[], out: string): string[] {
+  return [
+    '--console-log-level=error',
+    '--summary-interval=0',
+    '--allow-overwrite=true',
+    '-d',
+    out,
+    '-o',
+    'aria.bin',
+    ...args,
+  ];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+function aria(args: string[], out: string): number {
+  return timed('aria2c', ariaArgs(args, out));
+}
+
+async function uncapped(b: Bench): Promise<number> {
+  const samples: Record<string, number[]> = {
+    'openssl dgst -sha256 (file in page cache)': [],
+    'curl -o /dev/null (network floor)': [],
+    'curl -o file (network + page-cache write, no hash)': [],
+    'node:http read only (no hash, no write)': [],
+    "Downloader's HTTP/1.1 client read only (no hash, no write)": [],
+    'curl | tee file | openssl dgst -sha256': [],
+    'aria2c --checksum=sha-256': [],
+    'Downloader connectionsPerFile 1 (process wall time)': [],
+    'Downloader (process wall time)': [],
+    'Downloader (inside the process)': [],
+    'https: curl -o /dev/null': [],
+    'https: aria2c --checksum=sha-256': [],
+    'https: Downloader (process wall time)': [],
+  };
+  const push = (name: string, value: number) => samples[name]?.push(value);
+  const rss: number[] = [];
+  const dest = path.join(b.out, 'models', 'model.bin');
+  const { url, sha256, out } = b;
+  for (let run = 0; run < runs; run++) {
+    push('openssl dgst -sha256 (file in page cache)', timed('openssl', ['dgst', '-sha256', b.file]));
+    push('curl -o /dev/null (network floor)', timed('curl', ['-sf', '-o', '/dev/null', url]));
+    const readOnly = await runChild(b.child, { urls: [url], dests: [], size: SIZE, sha256, readOnly: true });
+    push('node:http read only (no hash, no write)', readOnly.seconds);
+    const clientOnly = await runChild(b.child, {
+      urls: [url],
+      dests: [],
+      size: SIZE,
+      sha256,
+      clientReadOnly: true,
     });
-  });
+    push("Downloader's HTTP/1.1 client read only (no hash, no write)", clientOnly.seconds);
+    const curlOut = path.join(out, 'curl.bin');
+    push('curl -o file (network + page-cache write, no hash)', timed('curl', ['-sf', '-o', curlOut, url]));
+    await rm(curlOut, { force: true });
+    const teeOut = path.join(out, 'tee.bin');
+    push(
+      'curl | tee file | openssl dgst -sha256',
+      timed('bash', [
+        '-o',
+        'pipefail',
+        '-c',
+        `curl -sf ${url} | tee ${teeOut} | openssl dgst -sha256 > /dev/null`,
+      ]),
+    );
+    await rm(teeOut, { force: true });
+    push('aria2c --checksum=sha-256', aria([`--checksum=sha-256=${sha256}`, url], out));
+    await rm(path.join(out, 'aria.bin'), { force: true });
+    const single = await runChild(b.child, {
+      urls: [url],
+      dests: [dest],
+      size: SIZE,
+      sha256,
+      connectionsPerFile: 1,
+    });
+    push('Downloader connectionsPerFile 1 (process wall time)', single.wallSeconds);
+    await rm(path.join(out, 'models'), { recursive: true, force: true });
+    const report = await runChild(b.child, { urls: [url], dests: [dest], size: SIZE, sha256 });
+    push('Downloader (process wall time)', report.wallSeconds);
+    push('Downloader (inside the process)', report.seconds);
+    rss.push(report.timeMaxRssBytes ?? report.maxRssBytes);
+    await rm(path.join(out, 'models'), { recursive: true, force: true });
+    // The same over TLS (nginx: TLS 1.2/1.3 with AES-GCM; every client trusts the bench's certificate).
+    push('https: curl -o /dev/null', timed('curl', ['-sf', '--cacert', b.cert, '-o', '/dev/null', b.tlsUrl]));
+    push(
+      'https: aria2c --checksum=sha-256',
+      aria([`--ca-certificate=${b.cert}`, `--checksum=sha-256=${sha256}`, b.tlsUrl], out),
+    );
+    await rm(path.join(out, 'aria.bin'), { force: true });
+    const tlsReport = await runChild(b.child, {
+      urls: [b.tlsUrl],
+      dests: [dest],
+      size: SIZE,
+      sha256,
+      ca: b.cert,
+    });
+    push('https: Downloader (process wall time)', tlsReport.wallSeconds);
+    await rm(path.join(out, 'models'), { recursive: true, force: true });
+  }
+  const openssl = median(samples['openssl dgst -sha256 (file in page cache)'] as number[]);
+  const ariaSeconds = median(samples['aria2c --checksum=sha-256'] as number[]);
+  const ours = median(samples['Downloader (process wall time)'] as number[]);
+  const oneConnection = median(samples['Downloader connectionsPerFile 1 (process wall time)'] as number[]);
+  console.log(`\n## One ${sizeMiB} MiB file from nginx on loopback (median of ${runs})\n`);
+  console.log('| what | seconds | vs openssl dgst |');
+  console.log('|---|---:|---:|');
+  for (const [name, values] of Object.entries(samples)) {
+    const m = median(values);
+    console.log(`| ${name} | ${m.toFixed(2)} | ${(m / openssl).toFixed(2)}× |`);
+  }
+  const perRun = (samples['aria2c --checksum=sha-256'] as number[]).map(
+    (value, index) => value / ((samples['Downloader (process wall time)'] as number[])[index] as number),
+  );
+  console.log(
+    `\nDownloader vs aria2c: ${(ariaSeconds / ours).toFixed(2)}× faster (ratio of medians); per run ${perRun.map((r) => r.toFixed(2)).join(', ')}× (median ${median(perRun).toFixed(2)}×)`,
+  );
+  console.log(
+    `Downloader defaults vs connectionsPerFile 1: ${(ours / oneConnection).toFixed(2)}× the time (ratio of medians)`,
+  );
+  const tlsAria = median(samples['https: aria2c --checksum=sha-256'] as number[]);
+  const tlsOurs = median(samples['https: Downloader (process wall time)'] as number[]);
+  console.log(
+    `Over https: Downloader vs aria2c ${(tlsAria / tlsOurs).toFixed(2)}× faster (ratio of medians)`,
+  );
+  console.log(
+    `Downloader peak RSS: ${(Math.max(...rss) / 1e6).toFixed(0)} MB (max of ${runs}; /usr/bin/time -v)`,
+  );
+  return median(samples['Downloader (inside the process)'] as number[]);
 }
 
-interface ChildReport {
-  seconds: number;
-  maxRssBytes: number;
-  wallSeconds: number;
-  timeMaxRssBytes: number | undefined;
-  results: { bytesTransferred: number; attempts: number; resumed: boolean }[];
+async function several(b: Bench, oneInside: number | undefined): Promise<void> {
+  console.log('\n## Several files at once\n');
+  console.log('| files | total MiB | seconds | MB/s | vs one file |');
+  console.log('|---:|---:|---:|---:|---:|');
+  const dests = (count: number) =>
+    Array.from({ length: count }, (_, i) => path.join(b.out, 'many', `m${i}.bin`));
+  let one = oneInside;
+  if (one === undefined) {
+    one = (await runChild(b.child, { urls: [b.url], dests: dests(1), size: SIZE, sha256: b.sha256 })).seconds;
+    await rm(path.join(b.out, 'many'), { recursive: true, force: true });
+  }
+  const single = SIZE / one;
+  console.log(`| 1 | ${sizeMiB} | ${one.toFixed(2)} | ${(single / 1e6).toFixed(0)} | 1.00× |`);
+  for (const count of [2, 4]) {
+    // Interleaved: the defaults (segmented) and one connection per file.
+    const times: Record<string, number[]> = { defaults: [], 'connectionsPerFile 1': [] };
+    const peaks: Record<string, number> = { defaults: 0, 'connectionsPerFile 1': 0 };
+    for (let run = 0; run < Math.max(1, runs - 1); run++) {
+      for (const [name, extra] of [
+        ['defaults', {}],
+        ['connectionsPerFile 1', { connectionsPerFile: 1 }],
+      ] as const) {
+        const report = await runChild(b.child, {
+          urls: [b.url],
+          dests: dests(count),
+          size: SIZE,
+          sha256: b.sha256,
+          concurrency: count,
+          ...extra,
+        });
+        times[name]?.push(report.seconds);
+        peaks[name] = Math.max(peaks[name] ?? 0, report.timeMaxRssBytes ?? report.maxRssBytes);
+        await rm(path.join(b.out, 'many'), { recursive: true, force: true });
+      }
+    }
+    for (const name of Object.keys(times)) {
+      const t = median(times[name] as number[]);
+      const rate = (count * SIZE) / t;
+      console.log(
+        `| ${count} (${name}) | ${count * sizeMiB} | ${t.toFixed(2)} | ${(rate / 1e6).toFixed(0)} | ${(rate / single).toFixed(2)}× (peak RSS ${((peaks[name] ?? 0) / 1e6).toFixed(0)} MB) |`,
+      );
+    }
+  }
 }
 
-/** Runs the bundled child under /usr/bin/time -v; wall time includes process start-up. */
-async function runChild(script: string, args: object): Promise<ChildReport> {
-  settleDisk();
-  const started = performance.now();
-  const useTime = process.platform === 'linux';
-  const proc = useTime
-    ? spawn('/usr/bin/time', ['-v', process.execPath, script, JSON.stringify(args)])
-    : spawn(process.execPath, [script, JSON.stringify(args)]);
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (data: Buffer) => {
-    stdout += data.toString();
+async function resume(b: Bench): Promise<void> {
+  // A body cut at every 25 % (loopback node:http server from test/support), one connection.
+  const content = await readFile(b.file);
+  const quarter = Math.floor(SIZE / 4);
+  const cutting = await startFileServer(content, {
+    script: [
+      { kind: 'cut', after: quarter },
+      { kind: 'cut', after: quarter },
+      { kind: 'cut', after: quarter },
+    ],
   });
-  proc.stderr.on('data', (data: Buffer) => {
-    stderr += data.toString();
+  try {
+    const dest = path.join(b.out, 'resume', 'model.bin');
+    const report = await runChild(b.child, {
+      urls: [cutting.url],
+      dests: [dest],
+      size: SIZE,
+      sha256: b.sha256,
+      connectionsPerFile: 1,
+    });
+    const served = cutting.bytesServed();
+    console.log('\n## Resume after a body cut at every 25 % (one connection)\n');
+    console.log(
+      `requests: ${cutting.requests.map((r) => r.range ?? 'GET').join(', ')}; bytes served ${served} for ${SIZE} (${(served / SIZE).toFixed(4)}×); attempts ${report.results[0]?.attempts}; ${report.seconds.toFixed(2)} s`,
+    );
+    await rm(path.join(b.out, 'resume'), { recursive: true, force: true });
+  } finally {
+    await cutting.close();
+  }
+}
+
+async function cappedRuns(b: Bench, url: string, title: string, single: boolean): Promise<void> {
+  const samples: Record<string, number[]> = {
+    'aria2c -x8 -s8 -k1M --checksum=sha-256': [],
+    'Downloader (defaults: segmented; process wall time)': [],
+  };
+  const rss: number[] = [];
+  const dest = path.join(b.out, 'capped', 'model.bin');
+  const args = { urls: [url], dests: [dest], size: CAPPED_SIZE, sha256: b.cappedSha256 };
+  for (let run = 0; run < runs; run++) {
+    samples['aria2c -x8 -s8 -k1M --checksum=sha-256']?.push(
+      await timedAsync(
+        'aria2c',
+        ariaArgs(['-x8', '-s8', '-k1M', `--checksum=sha-256=${b.cappedSha256}`, url], b.out),
+      ),
+    );
+    await rm(path.join(b.out, 'aria.bin'), { force: true });
+    const report = await runChild(b.child, args);
+    samples['Downloader (defaults: segmented; process wall time)']?.push(report.wallSeconds);
+    rss.push(report.timeMaxRssBytes ?? report.maxRssBytes);
+    await rm(path.join(b.out, 'capped'), { recursive: true, force: true });
+  }
+  if (single) {
+    const once = await runChild(b.child, { ...args, connectionsPerFile: 1 });
+    samples['Downloader connectionsPerFile 1 (once)'] = [once.wallSeconds];
+    await rm(path.join(b.out, 'capped'), { recursive: true, force: true });
+  }
+  console.log(`\n## ${cappedMiB} MiB, ${title} (median of ${runs})\n`);
+  console.log('| what | seconds | MB/s |');
+  console.log('|---|---:|---:|');
+  for (const [name, values] of Object.entries(samples)) {
+    const m = median(values);
+    console.log(`| ${name} | ${m.toFixed(2)} | ${(CAPPED_SIZE / m / 1e6).toFixed(1)} |`);
+  }
+  const ariaRuns = samples['aria2c -x8 -s8 -k1M --checksum=sha-256'] as number[];
+  const ours = samples['Downloader (defaults: segmented; process wall time)'] as number[];
+  const perRun = ariaRuns.map((value, index) => value / (ours[index] as number));
+  console.log(
+    `\nDownloader vs aria2c -x8: ${(median(ariaRuns) / median(ours)).toFixed(2)}× faster (ratio of medians); per run ${perRun.map((r) => r.toFixed(2)).join(', ')}×`,
+  );
+  console.log(`Downloader peak RSS: ${(Math.max(...rss) / 1e6).toFixed(0)} MB (max of ${runs})`);
+}
+
+async function capped(b: Bench): Promise<void> {
+  await cappedRuns(b, b.cappedUrl, 'nginx with limit_rate 8m', process.env.BENCH_CAPPED_SINGLE === '1');
+  // The shaper caps connections; nginx behind it serves this file without its own limit.
+  const shaper = await startShaper(b.uncappedPort, 8 * 1024 * 1024);
+  try {
+    await cappedRuns(
+      b,
+      `http://127.0.0.1:${shaper.port}/capped.bin`,
+      'strict 8 MiB/s per connection (shaper in front of nginx)',
+      false,
+    );
+  } finally {
+    await shaper.close();
+  }
+}
+
+/** Bytes nginx logged as sent for `uri` (access log format `$request_uri $status $body_bytes_sent`). */
+async function servedFor(log: string, uri: string): Promise<number> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const [requestUri, , bytes] = line.split(' ');
+    if (requestUri === uri) sum += Number(bytes);
+  }
+  return sum;
+}
+
+async function kill(b: Bench): Promise<void> {
+  const dest = path.join(b.out, 'killed', 'model.bin');
+  const uri = new URL(b.cappedUrl).pathname;
+  const before = await servedFor(b.accessLog, uri);
+  const args = JSON.stringify({
+    urls: [b.cappedUrl],
+    dests: [dest],
+    size: CAPPED_SIZE,
+    sha256: b.cappedSha256,
+    progress: true,
   });
-  const status = await new Promise<number | null>((resolve) => proc.on('close', resolve));
-  const wallSeconds = (performance.now() - started) / 1000;
-  if (status !== 0) throw new Error(`downloader child failed: ${stdout} ${stderr}`);
-  const report = JSON.parse(stdout.trim().split('\n').at(-1) as string) as ChildReport;
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-  return { ...report, wallSeconds, timeMaxRssBytes: rss ? Number(rss[1]) * 1024 : undefined };
+  const kills: string[] = [];
+  for (const share of [0.25, 0.5, 0.75]) {
+    const child = spawn(process.execPath, [b.child, args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buffered = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (data: Buffer) => {
+        buffered += data.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) {
+          const bytes = (JSON.parse(line) as { progress?: number }).progress ?? 0;
+          if (bytes >= share * CAPPED_SIZE && child.exitCode === null) {
+            child.kill('SIGKILL');
+            kills.push(`${((bytes / CAPPED_SIZE) * 100).toFixed(0)} %`);
+          }
+        }
+      });
+      child.on('exit', () => resolve());
+    });
+  }
+  const report = await runChild(b.child, {
+    urls: [b.cappedUrl],
+    dests: [dest],
+    size: CAPPED_SIZE,
+    sha256: b.cappedSha256,
+  });
+  // nginx logs a request when it ends; give the last ones a moment.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const served = (await servedFor(b.accessLog, uri)) - before;
+  console.log('\n## kill -9 three times during a segmented download, then finish\n');
+  console.log(
+    `killed at ${kills.join(', ')} of the file; last run ${report.wallSeconds.toFixed(2)} s, resumed ${report.results[0]?.resumed}, its bytes received ${report.results[0]?.bytesTransferred}; bytes served in all ${served} for ${CAPPED_SIZE} (${(served / CAPPED_SIZE).toFixed(4)}×)`,
+  );
+  await rm(path.join(b.out, 'killed'), { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {
   const work = await mkdtemp(path.join('/tmp', 'wan-bench-download-'));
-  // nginx workers run as an unprivileged user: let them read the served file.
-  await import('node:fs/promises').then((fs) => fs.chmod(work, 0o755));
-  let nginx: ReturnType<typeof spawn> | undefined;
+  // nginx workers run as an unprivileged user: let them read the served files.
+  await chmod(work, 0o755);
+  let nginx: Nginx | undefined;
   try {
-    // 1. The file (random bytes), its hash, the bundled child.
     const dataDir = path.join(work, 'www');
-    await import('node:fs/promises').then((fs) => fs.mkdir(dataDir));
+    await mkdir(dataDir);
+    const out = path.join(work, 'out');
+    await mkdir(out);
     const file = path.join(dataDir, 'model.bin');
-    const handle = await open(file, 'w');
-    const block = Buffer.allocUnsafe(64 * 1024 * 1024);
-    for (let written = 0; written < SIZE; written += block.length) {
-      randomFillSync(block);
-      await handle.write(block, 0, Math.min(block.length, SIZE - written));
-    }
-    await handle.close();
+    const cappedFile = path.join(dataDir, 'capped.bin');
+    const wantsBig = ['uncapped', 'several', 'resume'].some((name) => sections.has(name));
+    const wantsCapped = sections.has('capped') || sections.has('kill');
+    if (wantsBig) await writeRandomFile(file, SIZE);
+    if (wantsCapped) await writeRandomFile(cappedFile, CAPPED_SIZE);
     const child = path.join(work, 'child.mjs');
-    await build({
-      entryPoints: [path.join(here, 'download-child.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      outfile: child,
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
-      logLevel: 'error',
-    });
-
-    // 2. nginx with its own config: plain HTTP, and HTTPS with a throw-away self-signed certificate.
-    const port = await freePort();
-    const tlsPort = await freePort();
+    await bundle(path.join(here, 'download-child.ts'), child);
+    const [port, tlsPort, cappedPort] = [await freePort(), await freePort(), await freePort()];
     const cert = path.join(work, 'cert.pem');
     const key = path.join(work, 'key.pem');
     execFileSync(
@@ -147,23 +424,16 @@ async function main(): Promise<void> {
       ]),
       { stdio: 'ignore' },
     );
-    const conf = path.join(work, 'nginx.conf');
-    await writeFile(
-      conf,
-      `worker_processes 1;
-pid ${work}/nginx.pid;
-error_log ${work}/error.log warn;
-events { worker_connections 256; }
-http {
-  sendfile on;
+    const accessLog = path.join(work, 'capped-access.log');
+    // Plain HTTP, HTTPS with a throw-away self-signed certificate, and a server that caps each
+    // connection at 8 MB/s (like many CDNs), logging the bytes it sent.
+    nginx = await startNginx(
+      work,
+      'nginx',
+      `  sendfile on;
   tcp_nopush on;
   access_log off;
-  client_body_temp_path ${work}/client_body;
-  proxy_temp_path ${work}/proxy;
-  fastcgi_temp_path ${work}/fastcgi;
-  uwsgi_temp_path ${work}/uwsgi;
-  scgi_temp_path ${work}/scgi;
-  types { application/octet-stream bin; }
+  log_format sent '$request_uri $status $body_bytes_sent';
   server { listen 127.0.0.1:${port}; root ${dataDir}; }
   server {
     listen 127.0.0.1:${tlsPort} ssl;
@@ -171,203 +441,41 @@ http {
     ssl_certificate_key ${key};
     root ${dataDir};
   }
-}
-`,
+  server {
+    listen 127.0.0.1:${cappedPort};
+    root ${dataDir};
+    limit_rate 8m;
+    access_log ${accessLog} sent;
+  }`,
+      port,
     );
-    nginx = spawn('nginx', ['-p', work, '-c', conf, '-g', 'daemon off;'], { stdio: 'inherit' });
-    for (let i = 0; i < 50; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, '127.0.0.1', () => {
-          socket.end();
-          resolve(true);
-        });
-        socket.on('error', () => resolve(false));
-      });
-      if (up) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const url = `http://127.0.0.1:${port}/model.bin`;
-    const tlsUrl = `https://127.0.0.1:${tlsPort}/model.bin`;
-    const sha256 = execFileSync('openssl', ['dgst', '-sha256', '-r', file], { encoding: 'utf8' }).split(
-      ' ',
-    )[0] as string;
-    const out = path.join(work, 'out');
-    await import('node:fs/promises').then((fs) => fs.mkdir(out));
-
-    // 3. One file: every tool, `runs` times, interleaved.
-    const samples: Record<string, number[]> = {
-      'openssl dgst -sha256 (file in page cache)': [],
-      'curl -o /dev/null (network floor)': [],
-      'curl -o file (network + page-cache write, no hash)': [],
-      'node:http read only (no hash, no write)': [],
-      "Downloader's HTTP/1.1 client read only (no hash, no write)": [],
-      'curl | tee file | openssl dgst -sha256': [],
-      'aria2c --checksum=sha-256': [],
-      'Downloader (process wall time)': [],
-      'Downloader (inside the process)': [],
-      'https: curl -o /dev/null': [],
-      'https: aria2c --checksum=sha-256': [],
-      'https: Downloader (process wall time)': [],
+    const b: Bench = {
+      work,
+      out,
+      child,
+      file,
+      sha256: wantsBig ? sha256Of(file) : '',
+      url: `http://127.0.0.1:${port}/model.bin`,
+      tlsUrl: `https://127.0.0.1:${tlsPort}/model.bin`,
+      cert,
+      cappedFile,
+      cappedSha256: wantsCapped ? sha256Of(cappedFile) : '',
+      cappedUrl: `http://127.0.0.1:${cappedPort}/capped.bin`,
+      uncappedPort: port,
+      accessLog,
     };
-    const rss: number[] = [];
-    for (let run = 0; run < runs; run++) {
-      samples['openssl dgst -sha256 (file in page cache)']?.push(timed('openssl', ['dgst', '-sha256', file]));
-      samples['curl -o /dev/null (network floor)']?.push(timed('curl', ['-sf', '-o', '/dev/null', url]));
-      const readOnly = await runChild(child, { urls: [url], dests: [], size: SIZE, sha256, readOnly: true });
-      samples['node:http read only (no hash, no write)']?.push(readOnly.seconds);
-      const clientOnly = await runChild(child, {
-        urls: [url],
-        dests: [],
-        size: SIZE,
-        sha256,
-        clientReadOnly: true,
-      });
-      samples["Downloader's HTTP/1.1 client read only (no hash, no write)"]?.push(clientOnly.seconds);
-      const curlOut = path.join(out, 'curl.bin');
-      samples['curl -o file (network + page-cache write, no hash)']?.push(
-        timed('curl', ['-sf', '-o', curlOut, url]),
-      );
-      await rm(curlOut, { force: true });
-      const teeOut = path.join(out, 'tee.bin');
-      samples['curl | tee file | openssl dgst -sha256']?.push(
-        timed('bash', [
-          '-o',
-          'pipefail',
-          '-c',
-          `curl -sf ${url} | tee ${teeOut} | openssl dgst -sha256 > /dev/null`,
-        ]),
-      );
-      await rm(teeOut, { force: true });
-      samples['aria2c --checksum=sha-256']?.push(
-        timed('aria2c', [
-          '--console-log-level=error',
-          '--summary-interval=0',
-          '--allow-overwrite=true',
-          `--checksum=sha-256=${sha256}`,
-          '-d',
-          out,
-          '-o',
-          'aria.bin',
-          url,
-        ]),
-      );
-      await rm(path.join(out, 'aria.bin'), { force: true });
-      const dest = path.join(out, 'models', 'model.bin');
-      const report = await runChild(child, { urls: [url], dests: [dest], size: SIZE, sha256 });
-      samples['Downloader (process wall time)']?.push(report.wallSeconds);
-      samples['Downloader (inside the process)']?.push(report.seconds);
-      rss.push(report.timeMaxRssBytes ?? report.maxRssBytes);
-      await rm(path.join(out, 'models'), { recursive: true, force: true });
-      // The same over TLS (nginx: TLS 1.2/1.3 with AES-GCM; every client trusts the bench's certificate).
-      samples['https: curl -o /dev/null']?.push(
-        timed('curl', ['-sf', '--cacert', cert, '-o', '/dev/null', tlsUrl]),
-      );
-      samples['https: aria2c --checksum=sha-256']?.push(
-        timed('aria2c', [
-          '--console-log-level=error',
-          '--summary-interval=0',
-          '--allow-overwrite=true',
-          `--ca-certificate=${cert}`,
-          `--checksum=sha-256=${sha256}`,
-          '-d',
-          out,
-          '-o',
-          'aria.bin',
-          tlsUrl,
-        ]),
-      );
-      await rm(path.join(out, 'aria.bin'), { force: true });
-      const tlsReport = await runChild(child, {
-        urls: [tlsUrl],
-        dests: [dest],
-        size: SIZE,
-        sha256,
-        ca: cert,
-      });
-      samples['https: Downloader (process wall time)']?.push(tlsReport.wallSeconds);
-      await rm(path.join(out, 'models'), { recursive: true, force: true });
-    }
-    const openssl = median(samples['openssl dgst -sha256 (file in page cache)'] as number[]);
-    const aria = median(samples['aria2c --checksum=sha-256'] as number[]);
-    const ours = median(samples['Downloader (process wall time)'] as number[]);
-    console.log(`\n## One ${sizeMiB} MiB file from nginx on loopback (median of ${runs})\n`);
-    console.log('| what | seconds | vs openssl dgst |');
-    console.log('|---|---:|---:|');
-    for (const [name, values] of Object.entries(samples)) {
-      const m = median(values);
-      console.log(`| ${name} | ${m.toFixed(2)} | ${(m / openssl).toFixed(2)}× |`);
-    }
-    const perRun = (samples['aria2c --checksum=sha-256'] as number[]).map(
-      (value, index) => value / ((samples['Downloader (process wall time)'] as number[])[index] as number),
-    );
+    console.log(`(load average at start ${loadAverage()})`);
+    let oneInside: number | undefined;
+    if (sections.has('uncapped')) oneInside = await uncapped(b);
+    if (sections.has('several')) await several(b, oneInside);
+    if (sections.has('resume')) await resume(b);
+    if (sections.has('capped')) await capped(b);
+    if (sections.has('kill')) await kill(b);
     console.log(
-      `\nDownloader vs aria2c: ${(aria / ours).toFixed(2)}× faster (ratio of medians); per run ${perRun.map((r) => r.toFixed(2)).join(', ')}× (median ${median(perRun).toFixed(2)}×)`,
-    );
-    const tlsAria = median(samples['https: aria2c --checksum=sha-256'] as number[]);
-    const tlsOurs = median(samples['https: Downloader (process wall time)'] as number[]);
-    console.log(
-      `Over https: Downloader vs aria2c ${(tlsAria / tlsOurs).toFixed(2)}× faster (ratio of medians)`,
-    );
-    console.log(
-      `Downloader peak RSS: ${(Math.max(...rss) / 1e6).toFixed(0)} MB (max of ${runs}; /usr/bin/time -v)`,
-    );
-
-    // 4. Several files at once (same file under different names, concurrency = count).
-    console.log('\n## Several files at once\n');
-    console.log('| files | total MiB | seconds | MB/s | vs one file |');
-    console.log('|---:|---:|---:|---:|---:|');
-    const oneInside = median(samples['Downloader (inside the process)'] as number[]);
-    const single = SIZE / oneInside;
-    console.log(`| 1 | ${sizeMiB} | ${oneInside.toFixed(2)} | ${(single / 1e6).toFixed(0)} | 1.00× |`);
-    for (const count of [2, 4]) {
-      const times: number[] = [];
-      let peak = 0;
-      for (let run = 0; run < Math.max(1, runs - 1); run++) {
-        const dests = Array.from({ length: count }, (_, i) => path.join(out, 'many', `m${i}.bin`));
-        const report = await runChild(child, { urls: [url], dests, size: SIZE, sha256, concurrency: count });
-        times.push(report.seconds);
-        peak = Math.max(peak, report.timeMaxRssBytes ?? report.maxRssBytes);
-        await rm(path.join(out, 'many'), { recursive: true, force: true });
-      }
-      const t = median(times);
-      const rate = (count * SIZE) / t;
-      console.log(
-        `| ${count} | ${count * sizeMiB} | ${t.toFixed(2)} | ${(rate / 1e6).toFixed(0)} | ${(rate / single).toFixed(2)}× (peak RSS ${(peak / 1e6).toFixed(0)} MB) |`,
-      );
-    }
-
-    // 5. Resume: a body cut at every 25 % (loopback node:http server from test/support).
-    const content = await readFile(file);
-    const quarter = Math.floor(SIZE / 4);
-    const cutting = await startFileServer(content, {
-      script: [
-        { kind: 'cut', after: quarter },
-        { kind: 'cut', after: quarter },
-        { kind: 'cut', after: quarter },
-      ],
-    });
-    try {
-      const dest = path.join(out, 'resume', 'model.bin');
-      const report = await runChild(child, { urls: [cutting.url], dests: [dest], size: SIZE, sha256 });
-      const served = cutting.bytesServed();
-      console.log('\n## Resume after a body cut at every 25 %\n');
-      console.log(
-        `requests: ${cutting.requests.map((r) => r.range ?? 'GET').join(', ')}; bytes served ${served} for ${SIZE} (${(served / SIZE).toFixed(4)}×); attempts ${report.results[0]?.attempts}; ${report.seconds.toFixed(2)} s`,
-      );
-    } finally {
-      await cutting.close();
-    }
-    console.log(
-      `\n(${os.cpus().length} cores, ${os.cpus()[0]?.model}, Node ${process.version}, load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')})`,
+      `\n(${os.cpus().length} cores, ${os.cpus()[0]?.model}, Node ${process.version}, load average ${loadAverage()})`,
     );
   } finally {
-    if (nginx && nginx.exitCode === null) {
-      nginx.kill('SIGQUIT');
-      await new Promise((resolve) => nginx?.once('exit', resolve));
-    }
+    await nginx?.stop();
     await rm(work, { recursive: true, force: true });
   }
 }

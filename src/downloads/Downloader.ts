@@ -22,6 +22,8 @@ import {
 import { type PartialLocationOptions, partialDirFor } from './partialPath.js';
 import { PriorityQueue } from './queue.js';
 import { requestSecrets } from './requestSecrets.js';
+import { OriginBudget } from './segments/originBudget.js';
+import { WindowShare } from './segments/windowShare.js';
 import { DownloadSession, type SessionDeps } from './session.js';
 import { TokenBucket } from './throttle.js';
 
@@ -39,6 +41,9 @@ type RetryListener = (attempt: number, error: unknown, delayMs: number, serverDi
  *   exhausted retries fail over; a mirror that served corrupt bytes is demoted for the run.
  * - 408/429/5xx and network errors are retried by the RetryPolicy (Retry-After and RateLimit
  *   honoured); a retry after progress resumes.
+ * - Files of `segmentMinSize` (64 MiB) or more whose mirror honours Range are fetched in chunks over
+ *   up to `connectionsPerFile` connections (adaptive; halved on 429/503), hashed once in order with
+ *   bounded memory; all files share `connectionsPerOrigin` connections per origin.
  * - 401/403 asks `token(url)` once, only for an origin the token is for (`tokenOrigins`, default
  *   the origin of the request's first URL); no credential header (Authorization, Cookie, X-Api-Key,
  *   X-HF-Token, Private-Token, …) follows a redirect to another origin; https→http is refused.
@@ -59,7 +64,9 @@ type RetryListener = (attempt: number, error: unknown, delayMs: number, serverDi
 export class Downloader extends ReliabilityEmitter<DownloadEvents> implements AsyncDisposable {
   /** The validated options with defaults applied. */
   readonly options: ResolvedDownloaderOptions;
-  readonly #pool = new ConnectionPool();
+  readonly #pool: ConnectionPool;
+  readonly #budget: OriginBudget;
+  readonly #windows = new WindowShare();
   readonly #hashers: HasherPool;
   readonly #queue: PriorityQueue;
   readonly #bucket: TokenBucket | undefined;
@@ -76,6 +83,9 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> implements As
   constructor(options: DownloaderOptions = {}) {
     super();
     this.options = resolveDownloaderOptions(options);
+    // Chunk requests hand their connections back between chunks: keep that many idle per route.
+    this.#pool = new ConnectionPool({ maxIdlePerRoute: Math.max(8, this.options.connectionsPerOrigin) });
+    this.#budget = new OriginBudget(this.options.connectionsPerOrigin);
     if (options.tls !== undefined && (typeof options.tls !== 'object' || options.tls === null)) {
       throw new ConfigurationError('Downloader.tls', 'an object like { ca }', options.tls);
     }
@@ -158,6 +168,8 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> implements As
             pool: this.#pool,
             hashers: this.#hashers,
             bucket: this.#bucket,
+            budget: this.#budget,
+            windows: this.#windows,
             health: this.#health,
             tokens: this.#tokens,
             tls: this.#tls,

@@ -1,25 +1,9 @@
-import type { FileHandle } from 'node:fs/promises';
+import type { BlockWriter } from './blockWriter.js';
 import { type BlockMemory, DIRECT_ALIGN } from './directIo.js';
 import type { Hasher } from './hashWorker.js';
 
-/**
- * Written bytes between background fdatasync calls. Flushing as we go spreads the disk writes over
- * the download (instead of one long fsync at the end, as much as a second per GiB) and surfaces a
- * delayed-allocation ENOSPC early.
- */
-const SYNC_EVERY = 64 * 1024 * 1024;
-
 /** A block that has been filling for longer than this is written out early (ms). */
 const MAX_BLOCK_AGE_MS = 50;
-
-/** Writes `view[0, length)` at `position`, however many calls it takes. */
-async function writeAll(file: FileHandle, view: Buffer, length: number, position: number): Promise<void> {
-  let done = 0;
-  while (done < length) {
-    const { bytesWritten } = await file.write(view, done, length - done, position + done);
-    done += bytesWritten;
-  }
-}
 
 /**
  * Receives the response body and turns it into large blocks from a small reusable pool: each full
@@ -31,9 +15,9 @@ async function writeAll(file: FileHandle, view: Buffer, length: number, position
  * can be cut back to a prefix that is exactly what the hash covered.
  */
 export class BlockSink {
-  readonly #file: FileHandle;
-  /** The same file opened with O_DIRECT, when direct writes are on. */
-  #direct: FileHandle | undefined;
+  readonly #writer: BlockWriter;
+  /** Whether blocks should end on DIRECT_ALIGN boundaries (direct writes are on). */
+  readonly #aligned: boolean;
   readonly #hasher: Hasher;
   readonly #blockSize: number;
   readonly #free: BlockMemory[];
@@ -41,7 +25,6 @@ export class BlockSink {
   /** Bytes the current block takes: less than a block after an unaligned start, so it ends aligned. */
   #capacity = 0;
   #fill = 0;
-  #directBytes = 0;
   #blockStarted = 0;
   /** File offset where the current block starts. */
   #position: number;
@@ -52,24 +35,22 @@ export class BlockSink {
   #error: Error | undefined;
   #onDrain: (() => void) | undefined;
   readonly #settled = new Set<Promise<void>>();
-  #unsynced = 0;
-  #syncing: Promise<void> | undefined;
 
   /**
-   * `blocks` are the pool (each `blockSize` bytes); `direct` is the file opened with O_DIRECT, used
-   * for blocks whose position and length are multiples of DIRECT_ALIGN (the others, and any block
-   * after the file system refused a direct write, go through `file`).
+   * `blocks` are the pool (each `blockSize` bytes); `writer` writes them (directly when position
+   * and length allow); with `aligned`, a block after an unaligned start is cut short so the next
+   * one starts on a DIRECT_ALIGN boundary.
    */
   constructor(
-    file: FileHandle,
+    writer: BlockWriter,
     hasher: Hasher,
     start: number,
     blockSize: number,
     blocks: BlockMemory[],
-    direct?: FileHandle,
+    aligned: boolean,
   ) {
-    this.#file = file;
-    this.#direct = direct;
+    this.#writer = writer;
+    this.#aligned = aligned;
     this.#hasher = hasher;
     this.#blockSize = blockSize;
     this.#position = start;
@@ -77,9 +58,9 @@ export class BlockSink {
     this.#free = [...blocks];
   }
 
-  /** Bytes written with direct I/O so far. */
+  /** Bytes written with direct I/O so far (by this sink's writer). */
   get directBytes(): number {
-    return this.#directBytes;
+    return this.#writer.directBytes;
   }
 
   /** Takes a free block as the current one; false when none is free. */
@@ -89,7 +70,7 @@ export class BlockSink {
     this.#current = block;
     this.#fill = 0;
     this.#blockStarted = performance.now();
-    const misaligned = this.#direct ? this.#position % DIRECT_ALIGN : 0;
+    const misaligned = this.#aligned ? this.#position % DIRECT_ALIGN : 0;
     this.#capacity = this.#blockSize - misaligned;
     return true;
   }
@@ -207,35 +188,8 @@ export class BlockSink {
 
   async #writeBlock(view: Buffer, length: number, position: number): Promise<void> {
     if (this.#error) return;
-    let wentDirect = false;
-    if (this.#direct && position % DIRECT_ALIGN === 0 && length % DIRECT_ALIGN === 0) {
-      try {
-        await writeAll(this.#direct, view, length, position);
-        this.#directBytes += length;
-        wentDirect = true;
-      } catch (error) {
-        // Some file systems open with O_DIRECT but refuse the write: go on through the page cache.
-        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-        this.#direct = undefined;
-      }
-    }
-    if (!wentDirect) await writeAll(this.#file, view, length, position);
+    await this.#writer.write(view, length, position);
     this.#committed = position + length;
-    // Direct writes leave nothing dirty in the page cache; only buffered bytes call for a flush.
-    if (!wentDirect) this.#unsynced += length;
-    if (this.#unsynced >= SYNC_EVERY && !this.#syncing) {
-      this.#unsynced = 0;
-      const syncing = this.#file.datasync().then(
-        () => {
-          this.#syncing = undefined;
-        },
-        (error: unknown) => {
-          this.#syncing = undefined;
-          this.#error ??= error instanceof Error ? error : new Error(String(error));
-        },
-      );
-      this.#syncing = syncing;
-    }
   }
 
   #release(): void {
@@ -267,14 +221,18 @@ export class BlockSink {
       await Promise.all([...this.#settled]);
       if (this.#error) break;
     }
-    await this.#syncing;
+    try {
+      await this.#writer.synced();
+    } catch (error) {
+      this.#error ??= error instanceof Error ? error : new Error(String(error));
+    }
     if (this.#error) throw this.#error;
   }
 
   /** Waits for in-flight work without dispatching, ignoring errors (used before cutting back). */
   async settle(): Promise<void> {
     while (this.#inFlight > 0) await Promise.all([...this.#settled]);
-    await this.#syncing;
+    await this.#writer.settled();
   }
 
   /** Drops everything not yet dispatched and restarts at `start` (after a truncate). */
@@ -286,5 +244,6 @@ export class BlockSink {
     this.#position = start;
     this.#committed = start;
     this.#error = undefined;
+    this.#writer.clearError();
   }
 }

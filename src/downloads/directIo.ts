@@ -96,3 +96,37 @@ export async function openDirectWrites(
     return undefined;
   }
 }
+
+/**
+ * `count` blocks of `blockSize` bytes carved from one shared-memory arena (one allocation, one
+ * probe): aligned for direct writes when `probePath` is given and the device takes them there,
+ * else plain. `blockSize` must be a multiple of DIRECT_ALIGN for the blocks to stay aligned.
+ */
+export function blockArena(blockSize: number, count: number, probePath?: string): BlockMemory[] {
+  const memory = new SharedArrayBuffer(blockSize * count + (probePath ? DIRECT_ALIGN : 0));
+  let base = 0;
+  if (probePath !== undefined && constants.O_DIRECT !== undefined) {
+    let fd: number | undefined;
+    try {
+      fd = openSync(
+        probePath,
+        constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC | constants.O_DIRECT,
+        0o600,
+      );
+      base = Math.max(0, probeOffset(fd, memory, -1));
+    } catch {
+      base = 0;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+      try {
+        unlinkSync(probePath);
+      } catch {
+        // Never created.
+      }
+    }
+  }
+  return Array.from({ length: count }, (_, i) => {
+    const offset = base + i * blockSize;
+    return { memory, offset, view: Buffer.from(memory, offset, blockSize) };
+  });
+}

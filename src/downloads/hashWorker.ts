@@ -11,8 +11,11 @@ import { Worker } from 'node:worker_threads';
 export interface Hasher {
   /** Hashes `length` bytes of `block` from `offset`; resolves when done (the block may then be reused). */
   update(block: SharedArrayBuffer, offset: number, length: number): Promise<void>;
-  /** Hashes the first `length` bytes of `file`; resolves with the bytes hashed (less if cancelled or short). */
-  hashFile(file: string, length: number): Promise<number>;
+  /**
+   * Hashes `length` bytes of `file` from `start` (default 0); resolves with the bytes hashed (less
+   * if cancelled or short).
+   */
+  hashFile(file: string, length: number, start?: number): Promise<number>;
   /** Stops a running {@link hashFile} early (its promise resolves with the bytes hashed so far). */
   cancelFile(): void;
   /** Forgets everything hashed so far. Resolves once in effect. */
@@ -44,7 +47,7 @@ parentPort.on('message', (m) => {
       fd = fs.openSync(m.path, 'r');
       if (!scratch) scratch = Buffer.allocUnsafe(4 * 1024 * 1024);
       while (done < m.len && Atomics.load(cancel, 0) === 0) {
-        const n = fs.readSync(fd, scratch, 0, Math.min(scratch.length, m.len - done), done);
+        const n = fs.readSync(fd, scratch, 0, Math.min(scratch.length, m.len - done), m.start + done);
         if (n <= 0) break;
         hash.update(n === scratch.length ? scratch : scratch.subarray(0, n));
         done += n;
@@ -129,8 +132,8 @@ class WorkerHasher implements Hasher {
     await this.#send({ t: 'u', sab: block, off: offset, len: length });
   }
 
-  async hashFile(file: string, length: number): Promise<number> {
-    const reply = await this.#send({ t: 'f', path: file, len: length });
+  async hashFile(file: string, length: number, start = 0): Promise<number> {
+    const reply = await this.#send({ t: 'f', path: file, len: length, start });
     if (reply.error)
       throw Object.assign(new Error(`Could not read ${file} for hashing: ${reply.error}`), {
         code: reply.error,
@@ -186,14 +189,19 @@ class InlineHasher implements Hasher {
     });
   }
 
-  hashFile(file: string, length: number): Promise<number> {
+  hashFile(file: string, length: number, start = 0): Promise<number> {
     return this.#then(async () => {
       const handle = await open(file, 'r');
       const buffer = Buffer.allocUnsafe(Math.min(length, 1024 * 1024) || 1);
       let done = 0;
       try {
         while (done < length && !this.#cancelled) {
-          const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, length - done), done);
+          const { bytesRead } = await handle.read(
+            buffer,
+            0,
+            Math.min(buffer.length, length - done),
+            start + done,
+          );
           if (bytesRead <= 0) break;
           this.#hash.update(buffer.subarray(0, bytesRead));
           done += bytesRead;

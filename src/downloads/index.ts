@@ -2,6 +2,7 @@
 
 export type {
   DownloadCompleteInfo,
+  DownloadConnectionsInfo,
   DownloadCooldownInfo,
   DownloadErrorInfo,
   DownloadEvents,

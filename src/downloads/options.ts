@@ -52,7 +52,8 @@ export interface DownloaderOptions {
   /**
    * Requests one `download()` call may make across all mirrors before it gives up with a
    * RequestLimitError (mirrors that keep cutting bodies after a few bytes or restarting from zero).
-   * Default 100 plus one per 8 MiB of the expected size (1 000 when the size is unknown).
+   * Default 100 plus one per 8 MiB of the expected size, plus one per chunk when the file is
+   * segmented (1 000 when the size is unknown).
    */
   maxRequestsPerFile?: number;
   /**
@@ -101,6 +102,25 @@ export interface DownloaderOptions {
   directWrites?: 'auto' | 'off';
   /** Progress events per second per file, at most 10. Default 10. */
   progressRate?: number;
+  /**
+   * Connections one file may use at most (1 to 32). Files of `segmentMinSize` or more whose mirror
+   * honours Range are split into chunks fetched over several connections (many CDNs cap each
+   * connection's throughput); the count starts at 4 and doubles while the throughput grows. `1`
+   * turns segmented downloads off. Default 8; a request may set its own.
+   */
+  connectionsPerFile?: number;
+  /**
+   * Connections all files of this Downloader may hold to one origin at once (a file's first
+   * connection is never refused; `concurrency` bounds those). Files share it fairly. Default 16.
+   */
+  connectionsPerOrigin?: number;
+  /**
+   * Size of the chunks a segmented file is split into, in bytes (a multiple of 64 KiB). Default:
+   * 64 MiB divided by `connectionsPerFile`, between 4 and 16 MiB (8 MiB for 8 connections).
+   */
+  chunkSize?: number;
+  /** Files at least this large (in bytes) are downloaded in segments. Default 64 MiB. */
+  segmentMinSize?: number;
   /** TLS settings for https mirrors (e.g. `ca` of a private mirror). Default: Node's trust store. */
   tls?: TlsOptions;
 }
@@ -119,6 +139,8 @@ export interface DownloadRequest {
   priority?: number;
   /** Install root the file lives under; partials go to `<root>/.wan-reliability/`. Default: dest's folder. */
   root?: string;
+  /** Connections this file may use at most (1 disables segmented downloads). Default: the Downloader's `connectionsPerFile`. */
+  connectionsPerFile?: number;
 }
 
 /** Per-call controls. */
@@ -187,6 +209,14 @@ export interface ResolvedDownloaderOptions {
   readonly directWrites: 'auto' | 'off';
   /** Least time between two progress events of one file, ms (`1000 / progressRate`). */
   readonly progressIntervalMs: number;
+  /** Connections one file may use at most (1 = no segmented downloads). */
+  readonly connectionsPerFile: number;
+  /** Connections all files may hold to one origin at once. */
+  readonly connectionsPerOrigin: number;
+  /** Chunk size of segmented files in bytes; undefined = derived from the connection count. */
+  readonly chunkSize: number | undefined;
+  /** Files at least this large are downloaded in segments. */
+  readonly segmentMinSize: number;
 }
 
 /** Defaults of {@link DownloaderOptions}; the table in docs/downloads.md lists them. */
@@ -215,6 +245,14 @@ export const DOWNLOADER_DEFAULTS = Object.freeze({
   directWrites: 'auto' as 'auto' | 'off',
   /** Progress events per second per file (also the maximum allowed). */
   progressRate: 10,
+  /** Connections one file may use at most (segmented downloads). */
+  connectionsPerFile: 8,
+  /** Most connections per file allowed as an option. */
+  maxConnectionsPerFile: 32,
+  /** Connections all files may hold to one origin at once. */
+  connectionsPerOrigin: 16,
+  /** Files at least this large are downloaded in segments (64 MiB). */
+  segmentMinSize: 64 * 1024 * 1024,
   /** Retry options used when `retry` is not a RetryPolicy (given options override these). */
   retry: Object.freeze({
     /** Retries per mirror after the first attempt. */
@@ -275,6 +313,19 @@ export function resolveDownloaderOptions(options: DownloaderOptions = {}): Resol
   const maxRequestsPerFile = optionalCount('Downloader.maxRequestsPerFile', options.maxRequestsPerFile);
   if (maxRequestsPerFile === 0)
     throw new ConfigurationError('Downloader.maxRequestsPerFile', 'an integer ≥ 1', maxRequestsPerFile);
+  const connectionsPerFile = connectionsOption('Downloader.connectionsPerFile', options.connectionsPerFile);
+  const connectionsPerOrigin =
+    optionalCount('Downloader.connectionsPerOrigin', options.connectionsPerOrigin) ??
+    DOWNLOADER_DEFAULTS.connectionsPerOrigin;
+  if (connectionsPerOrigin < 1)
+    throw new ConfigurationError('Downloader.connectionsPerOrigin', 'an integer ≥ 1', connectionsPerOrigin);
+  const chunkSize = optionalCount('Downloader.chunkSize', options.chunkSize);
+  if (chunkSize !== undefined && (chunkSize < CHUNK_UNIT || chunkSize % CHUNK_UNIT !== 0))
+    throw new ConfigurationError('Downloader.chunkSize', 'a multiple of 65536 bytes', chunkSize);
+  const segmentMinSize =
+    optionalCount('Downloader.segmentMinSize', options.segmentMinSize) ?? DOWNLOADER_DEFAULTS.segmentMinSize;
+  if (segmentMinSize < 1)
+    throw new ConfigurationError('Downloader.segmentMinSize', 'an integer ≥ 1', segmentMinSize);
   const bandwidthLimit = optionalNumber('Downloader.bandwidthLimit', options.bandwidthLimit);
   if (bandwidthLimit !== undefined && bandwidthLimit < 1024) {
     throw new ConfigurationError('Downloader.bandwidthLimit', 'bytes per second ≥ 1024', bandwidthLimit);
@@ -308,7 +359,22 @@ export function resolveDownloaderOptions(options: DownloaderOptions = {}): Resol
       optionalOneOf('Downloader.directWrites', options.directWrites, ['auto', 'off'] as const) ??
       DOWNLOADER_DEFAULTS.directWrites,
     progressIntervalMs: 1000 / progressRate,
+    connectionsPerFile: connectionsPerFile ?? DOWNLOADER_DEFAULTS.connectionsPerFile,
+    connectionsPerOrigin,
+    chunkSize,
+    segmentMinSize,
   };
+}
+
+/** Chunk sizes are multiples of this (64 KiB), which keeps every chunk aligned for direct writes. */
+const CHUNK_UNIT = 64 * 1024;
+
+/** Validates a connection count (1 to 32). */
+function connectionsOption(option: string, value: unknown): number | undefined {
+  const count = optionalCount(option, value);
+  if (count !== undefined && (count < 1 || count > DOWNLOADER_DEFAULTS.maxConnectionsPerFile))
+    throw new ConfigurationError(option, 'an integer from 1 to 32', count);
+  return count;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/i;
@@ -321,6 +387,8 @@ export interface ResolvedRequest {
   readonly sha256: string | undefined;
   readonly priority: number;
   readonly root: string | undefined;
+  /** Connections this file may use; undefined = the Downloader's option. */
+  readonly connectionsPerFile: number | undefined;
 }
 
 /** Validates one download request. */
@@ -363,12 +431,20 @@ export function resolveRequest(request: DownloadRequest): ResolvedRequest {
     sha256: request.sha256?.toLowerCase(),
     priority,
     root: request.root,
+    connectionsPerFile: connectionsOption('download.connectionsPerFile', request.connectionsPerFile),
   };
 }
 
-/** Requests one call may make for a file of `size` bytes (see `maxRequestsPerFile`). */
-export function requestLimitFor(options: ResolvedDownloaderOptions, size: number | undefined): number {
+/**
+ * Requests one call may make for a file of `size` bytes (see `maxRequestsPerFile`); a segmented
+ * file gets one more per chunk (`chunks`), since each chunk is a request of its own.
+ */
+export function requestLimitFor(
+  options: ResolvedDownloaderOptions,
+  size: number | undefined,
+  chunks = 0,
+): number {
   if (options.maxRequestsPerFile !== undefined) return options.maxRequestsPerFile;
   if (size === undefined) return DOWNLOADER_DEFAULTS.unknownSizeRequests;
-  return DOWNLOADER_DEFAULTS.baseRequests + Math.ceil(size / DOWNLOADER_DEFAULTS.requestsPerBytes);
+  return DOWNLOADER_DEFAULTS.baseRequests + Math.ceil(size / DOWNLOADER_DEFAULTS.requestsPerBytes) + chunks;
 }

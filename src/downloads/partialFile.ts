@@ -3,11 +3,15 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { DiskFullError } from '../errors/DiskFullError.js';
 import type { RestartReason } from '../events/downloadEvents.js';
 import { BlockSink } from './blockSink.js';
-import { DIRECT_MIN_BYTES, type DirectWrites, openDirectWrites, plainBlocks } from './directIo.js';
+import { BlockWriter } from './blockWriter.js';
+import { blockArena, DIRECT_MIN_BYTES, openDirectWrites, plainBlocks } from './directIo.js';
 import { ensureFreeSpace } from './diskSpace.js';
 import type { Hasher, HasherPool } from './hashWorker.js';
-import { readMeta, sameValidators, writeMeta } from './partialMeta.js';
+import { MetaWriter, readMeta, sameValidators } from './partialMeta.js';
 import type { PartialMeta } from './rangeResume.js';
+import { IntervalSet } from './segments/intervals.js';
+import type { SegmentLayout } from './segments/layout.js';
+import { SegmentedFile } from './segments/segmentedFile.js';
 
 /** Blocks in flight per download (4 × 4 MiB by default). */
 const POOL_BLOCKS = 4;
@@ -32,16 +36,17 @@ export interface PartialFileOptions {
 
 /**
  * The writer's partial file with its running hash: what was kept from earlier runs, what arrived,
- * and how to throw it away consistently (file, block sink and hasher together).
+ * and how to throw it away consistently (file, sink, segments and hasher together). One stream
+ * appends through {@link sink}; several connections fill it through {@link segments}.
  */
 export class PartialFile {
   /** Path of the partial file. */
   readonly path: string;
-  /** Path of its meta file (validators for resuming). */
+  /** Path of its meta file (validators for resuming, written ranges of a segmented partial). */
   readonly metaPath: string;
   /** Hashes every byte in order. */
   readonly hasher: Hasher;
-  /** Writes received blocks to the file. */
+  /** Writes received blocks of one stream to the file. */
   readonly sink: BlockSink;
   /** Validators of the bytes kept, as last written to the meta file. */
   meta: PartialMeta | undefined;
@@ -51,11 +56,14 @@ export class PartialFile {
   prefixHash: Promise<number>;
   /** Whether a range request continued the kept bytes (reset when they are thrown away). */
   resumed = false;
+  /** Set while several connections fill the partial. */
+  segments: SegmentedFile | undefined;
+  /** Ranges kept by an earlier segmented run, until a segmented run takes them over or they are dropped. */
+  #kept: IntervalSet | undefined;
   #file: FileHandle | undefined;
   #direct: FileHandle | undefined;
-  /** The meta last written (or being written); writes run one after another. */
-  #metaOnDisk: PartialMeta | undefined;
-  #metaWrites: Promise<void> = Promise.resolve();
+  readonly #writer: BlockWriter;
+  readonly #metaWriter: MetaWriter;
   readonly #onRestart: (reason: RestartReason, discardedBytes: number) => void;
 
   private constructor(
@@ -64,26 +72,29 @@ export class PartialFile {
     hasher: Hasher,
     meta: PartialMeta | undefined,
     offset: number,
-    direct: DirectWrites | undefined,
+    kept: IntervalSet | undefined,
+    direct: Awaited<ReturnType<typeof openDirectWrites>>,
   ) {
     this.path = options.partPath;
     this.metaPath = options.metaPath;
     this.#file = file;
     this.hasher = hasher;
     this.meta = meta;
-    this.#metaOnDisk = meta;
+    this.#kept = kept;
     this.#onRestart = options.onRestart;
+    this.#metaWriter = new MetaWriter(options.metaPath);
     this.prefixLength = offset;
     this.prefixHash = offset > 0 ? hasher.hashFile(options.partPath, offset) : Promise.resolve(0);
     this.prefixHash.catch(() => {});
     this.#direct = direct?.handle;
+    this.#writer = new BlockWriter(file, direct?.handle);
     this.sink = new BlockSink(
-      file,
+      this.#writer,
       hasher,
       offset,
       options.blockSize,
       direct?.blocks ?? plainBlocks(options.blockSize, POOL_BLOCKS),
-      direct?.handle,
+      direct !== undefined,
     );
   }
 
@@ -94,24 +105,33 @@ export class PartialFile {
   static async open(options: PartialFileOptions): Promise<PartialFile> {
     const file = await open(options.partPath, constants.O_RDWR | constants.O_CREAT, 0o644);
     try {
-      let offset = (await file.stat()).size;
+      const length = (await file.stat()).size;
       let meta = options.adopted ? await readMeta(options.metaPath) : undefined;
       const { size, sha256 } = options;
+      // A segmented partial holds the ranges its meta file lists; any other is an exact prefix.
+      let kept: IntervalSet | undefined;
+      if (meta?.segments) {
+        kept = new IntervalSet(meta.segments);
+        kept.truncate(Math.min(length, size ?? length));
+      }
+      let offset = kept ? kept.reach(0) : length;
       const foreign = meta?.sha256 !== undefined && sha256 !== undefined && meta.sha256 !== sha256;
-      if (offset > 0 && ((size !== undefined && offset > size) || foreign)) {
-        options.onRestart('oversized-partial', offset);
+      if (length > 0 && ((size !== undefined && length > size) || foreign)) {
+        options.onRestart('oversized-partial', length);
         await file.truncate(0);
+        kept = undefined;
         offset = 0;
         meta = undefined;
       }
-      if (size !== undefined) await ensureFreeSpace(options.dir, size - offset, options.dest);
+      const held = kept?.size ?? offset;
+      if (size !== undefined) await ensureFreeSpace(options.dir, size - held, options.dest);
       const expected = size ?? meta?.total;
       const direct =
         options.directWrites === 'auto' && expected !== undefined && expected >= DIRECT_MIN_BYTES
           ? await openDirectWrites(options.partPath, options.blockSize, POOL_BLOCKS)
           : undefined;
       const hasher = options.hashers.acquire(expected);
-      return new PartialFile(options, file, hasher, meta, offset, direct);
+      return new PartialFile(options, file, hasher, meta, offset, kept, direct);
     } catch (error) {
       await file.close().catch(() => {});
       throw error;
@@ -123,15 +143,77 @@ export class PartialFile {
     return this.#file === undefined;
   }
 
-  /** Bytes received so far (kept and new). */
+  /** First byte the file lacks (where one stream would go on). */
   get offset(): number {
-    return this.sink.received;
+    return this.segments ? this.segments.map.contiguous : this.sink.received;
+  }
+
+  /** Whether the partial holds ranges of a segmented download (it may have holes). */
+  get segmented(): boolean {
+    return this.segments !== undefined || this.#kept !== undefined;
+  }
+
+  /** Bytes held in all (kept and received; with holes when segmented). */
+  get held(): number {
+    if (this.segments) return this.segments.map.received;
+    return Math.max(this.sink.received, this.#kept?.size ?? 0);
+  }
+
+  /**
+   * The segmented state of this partial for a file of `total` bytes, created on first use from what
+   * the file holds (one stream's prefix, or an earlier run's ranges). The meta file says
+   * "segmented" before any byte lands beyond the prefix, so a crash never leaves holes unknown.
+   */
+  async segmentsFor(total: number, layout: SegmentLayout): Promise<SegmentedFile> {
+    if (this.segments) return this.segments;
+    await this.sink.flush();
+    const offset = this.sink.received;
+    const present = this.#kept ?? new IntervalSet();
+    present.add(0, offset);
+    present.truncate(total);
+    this.segments = new SegmentedFile({
+      path: this.path,
+      total,
+      layout,
+      blockSize: layout.blockSize,
+      window: layout.window,
+      writer: this.#writer,
+      hasher: this.hasher,
+      blocks: blockArena(layout.blockSize, layout.blocks, this.#direct ? `${this.path}.align` : undefined),
+      present,
+      hashed: offset,
+      persist: (ranges) => this.#writeMeta(ranges),
+    });
+    this.#kept = undefined;
+    await this.segments.persistNow();
+    return this.segments;
+  }
+
+  /**
+   * Back to one stream (a mirror that ignores bounded ranges, or one connection asked for): keeps
+   * the prefix that is written and hashed, drops what lies beyond it.
+   */
+  async leaveSegments(): Promise<void> {
+    const segments = this.segments;
+    if (!segments && !this.#kept) return;
+    let keep = this.prefixLength;
+    if (segments) {
+      await segments.flush();
+      keep = segments.frontier.position;
+      await segments.close(false);
+      this.segments = undefined;
+    }
+    this.#kept = undefined;
+    await (this.#file as FileHandle).truncate(keep);
+    this.sink.restartAt(keep);
+    await this.#writeMeta(undefined);
   }
 
   /** Throws away every kept byte: the next transfer starts at 0. */
   async truncate(reason: RestartReason): Promise<void> {
     await this.sink.settle();
-    const discarded = this.sink.received;
+    const discarded = this.held;
+    await this.#dropSegments();
     this.hasher.cancelFile();
     await this.prefixHash.catch(() => 0);
     await this.hasher.reset();
@@ -143,12 +225,21 @@ export class PartialFile {
     if (discarded > 0) this.#onRestart(reason, discarded);
   }
 
+  async #dropSegments(): Promise<void> {
+    const segments = this.segments;
+    this.segments = undefined;
+    this.#kept = undefined;
+    if (segments) await segments.close(false);
+    if (segments || this.meta?.segments) await this.#writeMeta(undefined).catch(() => {});
+  }
+
   /**
-   * After a wrong digest: empties file, sink and hasher. Returns whether bytes kept from an earlier
-   * run were part of it (then the bad byte may be there and one more full fetch is worth it).
+   * After a wrong digest: empties file, sink, segments and hasher. Returns whether bytes kept from
+   * an earlier run were part of it (then the bad byte may be there and one more full fetch is worth it).
    */
   async restartAfterBadDigest(): Promise<boolean> {
-    const usedOldBytes = this.prefixLength > 0;
+    const usedOldBytes = this.keptBytesUsed;
+    await this.#dropSegments();
     this.prefixLength = 0;
     this.prefixHash = Promise.resolve(0);
     await (this.#file as FileHandle).truncate(0);
@@ -157,39 +248,57 @@ export class PartialFile {
     return usedOldBytes;
   }
 
-  /**
-   * Stores new validators (only when they changed). Writes are serialized and each writes the
-   * latest `meta` when its turn comes, so a slow older write can never land over a newer one (a
-   * body cut right after its head starts a second write while the first is in flight).
-   */
-  remember(meta: PartialMeta): Promise<void> {
-    if (sameValidators(this.meta, meta)) return this.#metaWrites;
-    this.meta = meta;
-    const write = this.#metaWrites.then(async () => {
-      const latest = this.meta;
-      if (latest === undefined || latest === this.#metaOnDisk) return;
-      await writeMeta(this.metaPath, latest);
-      this.#metaOnDisk = latest;
-    });
-    this.#metaWrites = write.catch(() => {});
-    return write;
+  /** Whether bytes kept from an earlier run or attempt are part of the result (a resumed download). */
+  get keptBytesUsed(): boolean {
+    return this.prefixLength > 0 || (this.segments?.frontier.diskBytes ?? 0) > 0;
   }
 
-  /** After a full disk: cut back to the bytes written in order, so the kept partial is exactly a prefix. */
+  /** Whether kept bytes hashed from disk turned out short (then the digest covers too little). */
+  get keptBytesMissing(): boolean {
+    return this.segments?.frontier.diskShort ?? false;
+  }
+
+  /** Stores new validators (only when they changed). */
+  async remember(meta: PartialMeta): Promise<void> {
+    if (sameValidators(this.meta, meta)) return;
+    this.meta = meta;
+    await this.#writeMeta(this.segments?.written.toJSON() ?? this.#kept?.toJSON());
+  }
+
+  /** Writes validators and, for a segmented partial, its written ranges. */
+  async #writeMeta(ranges: [number, number][] | undefined): Promise<void> {
+    const { segments: _, ...validators } = this.meta ?? { version: 1 as const, urlKey: '' };
+    if (validators.urlKey === '') return;
+    this.meta = ranges ? { ...validators, segments: ranges } : validators;
+    await this.#metaWriter.write(this.meta);
+  }
+
+  /** Writes (and, with one stream, hashes) everything accepted so far; rejects with the first error. */
+  async flush(): Promise<void> {
+    if (this.segments) await this.segments.flush();
+    else await this.sink.flush();
+  }
+
+  /** After a full disk: keeps exactly what was written (a prefix, or the recorded ranges). */
   async diskFull(error: unknown, dest: string): Promise<DiskFullError> {
     await this.sink.settle();
-    await (this.#file as FileHandle).truncate(this.sink.committed).catch(() => {});
+    if (this.segments) {
+      await this.segments.settle().catch(() => {});
+      await this.segments.persistNow().catch(() => {});
+    } else await (this.#file as FileHandle).truncate(this.sink.committed).catch(() => {});
     return error instanceof DiskFullError ? error : new DiskFullError(dest, { cause: error });
   }
 
   /** Makes the complete file durable and closes it (before it is renamed into place). */
   async syncAndClose(): Promise<void> {
     const file = this.#file as FileHandle;
+    await this.segments?.close(false);
     // One fsync of the inode covers the direct writes too (metadata and the device cache).
     await file.sync();
     await file.close();
     this.#file = undefined;
     await this.#closeDirect();
+    await this.#metaWriter.idle();
   }
 
   async #closeDirect(): Promise<void> {
@@ -201,15 +310,17 @@ export class PartialFile {
   /** Closes the file if still open (keeping what arrived when `keep`) and releases the hasher. */
   async close(keep: boolean): Promise<void> {
     // No meta write may land after the caller removes (or keeps) the files.
-    await this.#metaWrites;
+    await this.#metaWriter.idle();
     const file = this.#file;
     if (file) {
       // Keep what arrived (a pause); the next run re-hashes it before trusting it.
-      if (keep) await this.sink.flush().catch(() => this.sink.settle());
+      if (this.segments) await this.segments.close(keep);
+      else if (keep) await this.sink.flush().catch(() => this.sink.settle());
       await file.close().catch(() => {});
       this.#file = undefined;
     }
     await this.#closeDirect();
+    await this.#metaWriter.idle();
     this.hasher.release();
   }
 }

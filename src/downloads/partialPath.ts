@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { escapeFromRoot } from '../shared/confine.js';
+import { readMeta } from './partialMeta.js';
 
 /**
  * Name of the hidden folder that holds the package's working files (partial downloads, claims)
@@ -77,7 +78,10 @@ export function partialPathFor(dest: string, writerId: string, options: PartialL
 export interface PartialInfo {
   /** The partial file. */
   path: string;
-  /** Bytes it holds (a verified-on-resume prefix of the file). */
+  /**
+   * Bytes it holds: a prefix of the file (verified on resume), or for a partial several
+   * connections filled, the bytes of the ranges its meta file lists.
+   */
   bytes: number;
   /** Last modification time (ms since epoch). */
   mtimeMs: number;
@@ -109,7 +113,10 @@ export async function findPartials(
     const file = path.join(dir, name);
     try {
       const info = await stat(file);
-      if (info.isFile()) found.push({ path: file, bytes: info.size, mtimeMs: info.mtimeMs });
+      if (!info.isFile()) continue;
+      const meta = await readMeta(path.join(dir, `${name.slice(0, -PARTIAL_SUFFIX.length)}.json`));
+      const held = meta?.segments?.reduce((sum, [start, end]) => sum + Math.min(end, info.size) - start, 0);
+      found.push({ path: file, bytes: Math.max(0, held ?? info.size), mtimeMs: info.mtimeMs });
     } catch {
       // removed meanwhile (adopted or finished by another writer)
     }

@@ -20,16 +20,16 @@ export async function verifyAndPlace(
   started: number,
 ): Promise<DownloadResult | 'short' | 'refetch'> {
   const { partial, req, state } = ctx;
-  const { sink, hasher } = partial;
+  const { hasher } = partial;
   try {
-    await sink.flush();
+    await partial.flush();
   } catch (error) {
     if (isDiskFull(error)) throw await partial.diskFull(error, ctx.dest);
     throw error;
   }
-  const bytes = sink.received;
+  const bytes = partial.offset;
   const prefixHashed = await partial.prefixHash;
-  if (prefixHashed !== partial.prefixLength) {
+  if (prefixHashed !== partial.prefixLength || partial.keptBytesMissing) {
     await partial.truncate('resumed-checksum-mismatch');
     return 'refetch';
   }
@@ -73,7 +73,7 @@ export async function verifyAndPlace(
     sha256,
     url,
     attempts: state.attempts,
-    resumed: partial.resumed || partial.prefixLength > 0,
+    resumed: partial.resumed || partial.keptBytesUsed,
   };
   ctx.deps.emit('download:complete', {
     dest: ctx.dest,

@@ -13,6 +13,8 @@ export class ProgressTracker {
   #lastEmit = Number.NEGATIVE_INFINITY;
   readonly #samples: { t: number; transferred: number }[] = [];
   #rate = 0;
+  /** Connections currently fetching the file (set by a segmented run; 1 otherwise). */
+  connections = 1;
 
   constructor(dest: string, intervalMs: number, emit: (progress: DownloadProgress) => void) {
     this.#dest = dest;
@@ -32,7 +34,16 @@ export class ProgressTracker {
     const span = now - first.t;
     if (span > 0) this.#rate = ((transferred - first.transferred) * 1000) / span;
     const eta = total !== undefined && this.#rate > 0 ? Math.max(0, (total - bytes) / this.#rate) : undefined;
-    this.#emit({ dest: this.#dest, url, bytes, total, transferred, rate: this.#rate, eta });
+    this.#emit({
+      dest: this.#dest,
+      url,
+      bytes,
+      total,
+      transferred,
+      rate: this.#rate,
+      eta,
+      connections: this.connections,
+    });
   }
 
   /** Reports that the download waits instead of transferring (always emitted; rate 0, no ETA). */
@@ -46,6 +57,16 @@ export class ProgressTracker {
     this.#lastEmit = performance.now();
     this.#rate = 0;
     this.#samples.length = 0;
-    this.#emit({ dest: this.#dest, url, bytes, total, transferred, rate: 0, eta: undefined, waiting });
+    this.#emit({
+      dest: this.#dest,
+      url,
+      bytes,
+      total,
+      transferred,
+      rate: 0,
+      eta: undefined,
+      connections: 0,
+      waiting,
+    });
   }
 }

@@ -1,11 +1,16 @@
 import { SizeMismatchError } from '../errors/SizeMismatchError.js';
-import type { BlockSink } from './blockSink.js';
-import type { Http1Response } from './http1/response.js';
+import type { BodySink, Http1Response } from './http1/response.js';
 import type { TokenBucket } from './throttle.js';
+
+/** A body sink that knows the file position of its next byte. */
+export interface PositionedSink extends BodySink {
+  /** File position of the next byte (checked against the file's size). */
+  readonly received: number;
+}
 
 /** Options of {@link pumpBody}. */
 export interface PumpOptions {
-  readonly sink: BlockSink;
+  readonly sink: PositionedSink;
   /** Body bytes announced (Content-Length / range length), if known. */
   readonly length: number | undefined;
   /** Size of the whole file, if known: never accept bytes beyond it. */

@@ -16,6 +16,12 @@ export interface PartialMeta {
   readonly lastModified?: string | undefined;
   readonly total?: number | undefined;
   readonly sha256?: string | undefined;
+  /**
+   * Set when several connections filled the partial (it may have holes): the byte ranges
+   * `[start, end)` that were written, sorted and disjoint. Absent: the partial is an exact prefix
+   * of the file, as long as the file itself.
+   */
+  readonly segments?: readonly (readonly [number, number])[] | undefined;
 }
 
 /** Key identifying a mirror URL without storing it. */

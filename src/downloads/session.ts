@@ -25,6 +25,8 @@ import { CoolingDown, CycleGate } from './originGate.js';
 import { PartialFile } from './partialFile.js';
 import { PARTIAL_SUFFIX, partialDirFor } from './partialPath.js';
 import { ProgressTracker } from './progress.js';
+import { segmentLayout } from './segments/layout.js';
+import { connectionsFor } from './segments/start.js';
 import { acquireClaim, adoptOrphans, existingResult } from './sessionClaim.js';
 import type { SessionDeps } from './sessionDeps.js';
 import { StopSignal } from './stopSignal.js';
@@ -71,6 +73,8 @@ export class DownloadSession {
     refetches: 0,
     resumeAnnounced: false,
     lastError: undefined,
+    rangeless: new Set(),
+    ceilings: new Map(),
   };
 
   constructor(deps: SessionDeps, req: ResolvedRequest, call: DownloadCallOptions) {
@@ -166,8 +170,9 @@ export class DownloadSession {
     this.#state.total = size ?? this.#partial.meta?.total;
   }
 
-  get #offset(): number {
-    return (this.#partial as PartialFile).offset;
+  /** Bytes the partial holds (grows with every byte received, also out of order). */
+  get #held(): number {
+    return (this.#partial as PartialFile).held;
   }
 
   /** What a single transfer and verify-and-place work with (the partial is open by then). */
@@ -180,8 +185,21 @@ export class DownloadSession {
       partial: this.#partial as PartialFile,
       state: this.#state,
       progress: this.#progress,
-      requestLimit: requestLimitFor(this.#deps.options, this.#req.size ?? this.#state.total),
+      requestLimit: this.#requestLimit(),
     };
+  }
+
+  /** `maxRequestsPerFile`, counting one request per chunk when the file may be segmented. */
+  #requestLimit(): number {
+    const { options } = this.#deps;
+    const size = this.#req.size ?? this.#state.total;
+    const connections = connectionsFor({ deps: this.#deps, req: this.#req });
+    const segmented = size !== undefined && size >= options.segmentMinSize && connections > 1;
+    return requestLimitFor(
+      options,
+      size,
+      segmented ? segmentLayout(options, connections).chunkSize : undefined,
+    );
   }
 
   #announceRestart(reason: RestartReason, discardedBytes: number): void {
@@ -276,7 +294,7 @@ export class DownloadSession {
           message,
         });
       }
-      this.#progress.waiting(url, this.#offset, this.#state.total, this.#state.transferred, {
+      this.#progress.waiting(url, this.#held, this.#state.total, this.#state.transferred, {
         reason: 'cooldown',
         retryInMs,
         message,
@@ -302,7 +320,7 @@ export class DownloadSession {
     });
     try {
       for (;;) {
-        const before = this.#offset;
+        const before = this.#held;
         // One retry cycle: its retries count as at most one failure against the origin's breaker.
         const gate = new CycleGate(this.#deps.health, mirror);
         try {
@@ -325,7 +343,7 @@ export class DownloadSession {
           const last = error instanceof RetriesExhaustedError ? error.cause : inner;
           const trickle = last instanceof StallError && last.slow !== undefined;
           if (error instanceof RetriesExhaustedError && !(inner instanceof Failover) && !trickle) {
-            if (this.#offset > before) continue;
+            if (this.#held > before) continue;
           }
           throw inner;
         }
@@ -346,6 +364,7 @@ export class DownloadSession {
 
   async #cleanup(ok: boolean, claim: Claim | undefined): Promise<void> {
     const partial = this.#partial;
+    const empty = partial !== undefined && partial.held === 0;
     await partial?.close(!ok);
     this.#partial = undefined;
     // A work folder reached through a link out of the root was never ours: remove nothing there.
@@ -357,10 +376,11 @@ export class DownloadSession {
     if (remove) {
       await unlink(this.#partPath).catch(() => {});
       await unlink(this.#metaPath).catch(() => {});
-    } else if (await isEmptyFile(this.#partPath)) {
-      // Nothing worth keeping: what is on disk decides (bytes may have arrived but not been written
-      // on a full disk, or the partial was created but never opened after a failed free-space
-      // check). A non-empty prefix is kept on purpose: the next run resumes it.
+    } else if (empty || (await isEmptyFile(this.#partPath))) {
+      // Nothing worth keeping: no byte held (a segmented partial may be a sparse file of full size),
+      // or nothing on disk (bytes may have arrived but not been written on a full disk, or the
+      // partial was created but never opened after a failed free-space check). A non-empty prefix
+      // is kept on purpose: the next run resumes it.
       await unlink(this.#partPath).catch(() => {});
       await unlink(this.#metaPath).catch(() => {});
     }

@@ -4,6 +4,8 @@ import type { ConnectionPool } from './http1/pool.js';
 import type { TlsOptions } from './httpClient.js';
 import type { MirrorHealth } from './mirrors.js';
 import type { ResolvedDownloaderOptions } from './options.js';
+import type { OriginBudget } from './segments/originBudget.js';
+import type { WindowShare } from './segments/windowShare.js';
 import type { TokenBucket } from './throttle.js';
 
 /** Everything a download shares with its Downloader. */
@@ -13,6 +15,10 @@ export interface SessionDeps {
   readonly pool: ConnectionPool;
   readonly hashers: HasherPool;
   readonly bucket: TokenBucket | undefined;
+  /** Connections per origin shared by every file (segmented downloads). */
+  readonly budget: OriginBudget;
+  /** Memory ahead of the hash frontiers shared by every segmented file. */
+  readonly windows: WindowShare;
   readonly health: MirrorHealth;
   /** Tokens that worked, per origin (sent up front to that origin afterwards). */
   readonly tokens: Map<string, string>;

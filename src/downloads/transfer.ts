@@ -1,22 +1,20 @@
 import { AuthenticationError } from '../errors/AuthenticationError.js';
 import { DiskFullError } from '../errors/DiskFullError.js';
 import { HttpError } from '../errors/HttpError.js';
-import { RequestLimitError } from '../errors/RequestLimitError.js';
 import { ResumeError } from '../errors/ResumeError.js';
 import { StallError } from '../errors/StallError.js';
 import { addSecret, redactHeaders } from '../shared/redaction/redact.js';
+import { type Attempt, requestHeaders, startAttempt } from './attempt.js';
 import { ensureFreeSpace } from './diskSpace.js';
-import type { Http1Response } from './http1/response.js';
-import { get } from './httpClient.js';
 import type { ResolvedRequest } from './options.js';
-import type { CycleGate, RequestVerdict } from './originGate.js';
+import type { CycleGate } from './originGate.js';
 import type { PartialFile } from './partialFile.js';
 import { validatorsFor } from './partialMeta.js';
 import type { ProgressTracker } from './progress.js';
 import { pumpBody } from './pump.js';
-import { planResponse, resumeHeaders, urlKey } from './rangeResume.js';
+import { planResponse, type ResponsePlan, resumeHeaders, urlKey } from './rangeResume.js';
+import { firstChunkEnd, runSegmented, segmentable, wantsSegments } from './segments/start.js';
 import type { SessionDeps } from './sessionDeps.js';
-import { StallWatchdog } from './stallWatchdog.js';
 import { outOfScopeError, tokenAllowed } from './tokenScope.js';
 
 /** Counters and facts of one download that transfers update and the session reports. */
@@ -35,6 +33,10 @@ export interface TransferState {
   resumeAnnounced: boolean;
   /** The error of the last failed request (the cause shown when a limit ends the download). */
   lastError: unknown;
+  /** Mirrors (URL keys) that ignored bounded ranges: one connection there. */
+  readonly rangeless: Set<string>;
+  /** Connection ceilings per mirror (URL key) after it answered 429/503. */
+  readonly ceilings: Map<string, number>;
 }
 
 /** Everything one request of a download works with. */
@@ -51,10 +53,13 @@ export interface TransferContext {
   readonly requestLimit: number;
 }
 
+type WritePlan = Extract<ResponsePlan, { action: 'write' | 'restart' }>;
+
 /**
  * One request to `mirror` (again after a refreshed token or a refetch): resumes with Range where
- * the kept bytes allow it and pumps the body into the partial. `'complete'` when there was nothing
- * left to fetch, `'done'` when a body ended; the caller verifies either.
+ * the kept bytes allow it and pumps the body into the partial — over several connections when the
+ * file is large and the mirror honours ranges (see segments/). `'complete'` when there was nothing
+ * left to fetch, `'done'` when the body (or every chunk) arrived; the caller verifies either.
  */
 export async function transferOnce(
   ctx: TransferContext,
@@ -70,60 +75,30 @@ export async function transferOnce(
   const inScope = tokenAllowed(options.tokenOrigins, req.urls, mirror);
   let tokenAsked = false;
   for (;;) {
+    // One stream from here (one connection asked for, or a mirror that ignores bounded ranges):
+    // go on from the hashed prefix of a segmented partial.
+    if (partial.segmented && !wantsSegments(ctx, key, req.size ?? state.total)) await partial.leaveSegments();
     const offset = partial.offset;
     const resume = resumeHeaders(offset, partial.meta, key, req.sha256 !== undefined);
     if (!resume.range && offset > 0) {
       await partial.truncate('validator-changed');
       continue;
     }
-    const headers: Record<string, string> = {
-      ...options.headers,
-      'accept-encoding': 'identity',
-      ...resume.headers,
-    };
-    // Only to an origin the token is for (tokenOrigins, else the request's first mirror).
-    const token = inScope ? deps.tokens.get(mirror.origin) : undefined;
-    if (token && !Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) {
-      headers.authorization = `Bearer ${token}`;
-    }
-    if (state.attempts >= ctx.requestLimit) {
-      throw new RequestLimitError(ctx.dest, ctx.requestLimit, { cause: state.lastError });
-    }
-    // Throws CoolingDown (no request made) while the origin's breaker rejects requests.
-    const verdict: RequestVerdict = gate.acquire();
-    const controller = new AbortController();
-    const watchdog = new StallWatchdog(
-      options.stallTimeout,
-      (slow) =>
-        controller.abort(
-          new StallError(options.stallTimeout, { url: state.currentUrl, ...(slow ? { slow } : {}) }),
-        ),
-      options.minRate,
-    );
-    const onAbort = () => controller.abort(outer.reason);
-    outer.addEventListener('abort', onAbort, { once: true });
-    state.attempts++;
-    let response: Http1Response | undefined;
+    // A large file's first request asks for the rest of its first chunk only: a 206 tells at once
+    // that the mirror honours ranges, and the first stream ends where the next chunk begins.
+    const probe = offset === 0 && wantsSegments(ctx, key, req.size);
+    const firstChunk = firstChunkEnd(ctx, key, offset);
+    const extra =
+      firstChunk !== undefined && (probe || resume.range)
+        ? { ...resume.headers, range: `bytes=${offset}-${firstChunk}` }
+        : resume.headers;
+    const headers = requestHeaders(ctx, mirror, mirror, extra);
+    const attempt = await startAttempt(ctx, mirror, headers, gate, outer);
     try {
-      try {
-        ({ response } = await get(mirror, {
-          headers,
-          signal: controller.signal,
-          pool: deps.pool,
-          proxy: options.proxy,
-          maxRedirects: options.maxRedirects,
-          tls: deps.tls,
-        }));
-      } catch (error) {
-        throw controller.signal.reason instanceof StallError ? controller.signal.reason : error;
-      }
-      watchdog.touch();
+      const { response } = attempt;
       const status = response.statusCode;
-      // The origin is up; a failure of this one file (404, auth, a bad range) never counts against it.
-      if (status < 500 && status !== 429 && status !== 408) verdict.answered();
       if (status === 401 || status === 403) {
         response.discard();
-        const sentToken = headers.authorization !== undefined;
         if (options.token && !inScope)
           throw outOfScopeError(options.tokenOrigins, mirror, status, state.currentUrl);
         if (!tokenAsked && options.token) {
@@ -134,7 +109,7 @@ export async function transferOnce(
           } catch {
             fresh = undefined;
           }
-          if (typeof fresh === 'string' && fresh !== '' && fresh !== token) {
+          if (typeof fresh === 'string' && fresh !== '' && fresh !== deps.tokens.get(mirror.origin)) {
             // From now on every text the package redacts hides it too.
             addSecret(fresh);
             deps.tokens.set(mirror.origin, fresh);
@@ -144,7 +119,7 @@ export async function transferOnce(
         throw new AuthenticationError(`${state.currentUrl} refused access (HTTP ${status})`, {
           status,
           url: state.currentUrl,
-          tokenSent: sentToken,
+          tokenSent: headers.authorization !== undefined,
         });
       }
       if (status >= 400 && status !== 416) {
@@ -159,7 +134,7 @@ export async function transferOnce(
         status,
         headers: response.headers,
         offset,
-        rangeSent: resume.range,
+        rangeSent: resume.range || probe,
         expectedSize: req.size,
         knownTotal: state.total,
         url: state.currentUrl,
@@ -186,65 +161,97 @@ export async function transferOnce(
         state.total = plan.total;
         return 'complete';
       }
-      if (plan.action === 'restart') {
-        if (++state.refetches > 3) {
-          response.destroy();
-          throw new ResumeError(
-            `${state.currentUrl} ignored Range and cut the body ${state.refetches} times`,
-            {
-              url: state.currentUrl,
-            },
-          );
-        }
-        await partial.truncate(plan.reason);
-      } else if (plan.start > 0) partial.resumed = true;
-      const total = plan.total ?? req.size;
-      if (total !== undefined) state.total = total;
-      // Checked while the body already flows: a closed connection drops unread bytes.
-      const needed = total !== undefined ? total - partial.offset : 0;
-      const before = Promise.all([
-        ensureFreeSpace(ctx.dir, needed, ctx.dest),
-        partial.remember(validatorsFor(key, response.headers, state.total, req.sha256)),
-      ]);
-      before.catch((error: unknown) => controller.abort(error));
-      if (partial.offset > 0 && !state.resumeAnnounced) {
-        state.resumeAnnounced = true;
-        deps.emit('download:resume', {
-          dest: ctx.dest,
-          url: state.currentUrl,
-          offset: partial.offset,
-          adopted: partial.prefixLength > 0,
-        });
-      }
-      await pumpBody(response, {
-        sink: partial.sink,
-        length: plan.length,
-        total: state.total,
-        bucket: deps.bucket,
-        url: state.currentUrl,
-        signal: controller.signal,
-        setHeld: (held) => watchdog.hold(held),
-        touch: () => watchdog.touch(),
-        onChunk: (bytes) => {
-          watchdog.count(bytes);
-          state.transferred += bytes;
-          ctx.progress.update(state.currentUrl, partial.offset, state.total, state.transferred);
-        },
-      }).catch((error: unknown) => {
-        const reason: unknown = controller.signal.reason;
-        throw reason instanceof StallError || reason instanceof DiskFullError ? reason : error;
-      });
-      await before;
-      return 'done';
+      const outcome = await receive(ctx, mirror, key, attempt, plan, gate, outer);
+      if (outcome === 'done') return 'done';
+      if (outcome === 'restart') await partial.truncate('validator-changed');
+      // 'again': ask once more (now with one connection).
     } catch (error) {
-      state.lastError = error;
-      verdict.failed(error);
+      attempt.failed(error);
       throw error;
     } finally {
-      watchdog.stop();
-      outer.removeEventListener('abort', onAbort);
-      // A response nobody read (an unexpected throw) must not hold its connection open.
-      response?.destroy();
+      attempt.end();
     }
   }
+}
+
+/**
+ * Takes the body of a 200/206 (after a restart, from byte 0): over several connections when the
+ * file qualifies, else into the one-stream sink. `'again'`: ask once more (the segmented run found
+ * the mirror ignores bounded ranges); `'restart'`: the file changed, start from zero.
+ */
+async function receive(
+  ctx: TransferContext,
+  mirror: URL,
+  key: string,
+  attempt: Attempt,
+  plan: WritePlan,
+  gate: CycleGate,
+  outer: AbortSignal,
+): Promise<'done' | 'again' | 'restart'> {
+  const { deps, req, partial, state } = ctx;
+  const { response } = attempt;
+  if (plan.action === 'restart') {
+    state.rangeless.add(key);
+    if (++state.refetches > 3) {
+      response.destroy();
+      throw new ResumeError(`${state.currentUrl} ignored Range and cut the body ${state.refetches} times`, {
+        url: state.currentUrl,
+      });
+    }
+    await partial.truncate(plan.reason);
+  } else if (plan.start > 0) partial.resumed = true;
+  const total = plan.total ?? req.size;
+  if (total !== undefined) state.total = total;
+  // Checked while the body already flows: a closed connection drops unread bytes.
+  const needed = total !== undefined ? total - partial.held : 0;
+  const before = Promise.all([
+    ensureFreeSpace(ctx.dir, needed, ctx.dest),
+    partial.remember(validatorsFor(key, response.headers, state.total, req.sha256)),
+  ]);
+  before.catch((error: unknown) => attempt.abort(error));
+  if (partial.held > 0 && !state.resumeAnnounced) {
+    state.resumeAnnounced = true;
+    deps.emit('download:resume', {
+      dest: ctx.dest,
+      url: state.currentUrl,
+      offset: partial.offset,
+      adopted: partial.prefixLength > 0,
+    });
+  }
+  if (plan.action === 'write' && segmentable(ctx, key, response, state.total)) {
+    const start = { mirror, key, attempt, start: plan.start, length: plan.length, gate, outer };
+    const outcome = await runSegmented(ctx, start);
+    await before;
+    return outcome;
+  }
+  if (partial.segmented) {
+    // This answer goes on alone: from the hashed prefix, which its body may not start at.
+    await partial.leaveSegments();
+    if (partial.offset !== (plan.action === 'write' ? plan.start : 0)) {
+      response.destroy();
+      await before;
+      return 'again';
+    }
+  }
+  const { watchdog } = attempt;
+  await pumpBody(response, {
+    sink: partial.sink,
+    length: plan.length,
+    total: state.total,
+    bucket: deps.bucket,
+    url: state.currentUrl,
+    signal: attempt.signal,
+    setHeld: (held) => watchdog.hold(held),
+    touch: () => watchdog.touch(),
+    onChunk: (bytes) => {
+      watchdog.count(bytes);
+      state.transferred += bytes;
+      ctx.progress.update(state.currentUrl, partial.offset, state.total, state.transferred);
+    },
+  }).catch((error: unknown) => {
+    const reason: unknown = attempt.signal.reason;
+    throw reason instanceof StallError || reason instanceof DiskFullError ? reason : error;
+  });
+  await before;
+  return 'done';
 }

@@ -38,19 +38,19 @@ export async function transferAll(
   const { signal } = options;
   for (;;) {
     // Progress = the kept file grew; a mirror that ignores Range and cuts every body makes none.
-    const before = partial.offset;
+    const before = partial.held;
     let outcome: 'done' | 'complete';
     try {
       outcome = await transferOnce(ctx, mirror, signal, options.gate);
     } catch (error) {
       if (options.callSignal?.aborted || signal.aborted) throw error;
-      const progressed = partial.offset > before;
+      const progressed = partial.held > before;
       // A trickle is not worth resuming on the same mirror at once: its bytes are kept for the next.
       const slow = error instanceof StallError && error.slow !== undefined;
       if (progressed && isResumable(error) && !slow) {
         try {
           // After a cut body: make the partial consistent with what was hashed.
-          await partial.sink.flush();
+          await partial.flush();
         } catch (flushError) {
           throw isDiskFull(flushError) ? await partial.diskFull(flushError, ctx.dest) : flushError;
         }
@@ -71,7 +71,7 @@ export async function transferAll(
         throw new Failover(error);
       throw error;
     }
-    if (result === 'short' && partial.offset <= before) {
+    if (result === 'short' && partial.held <= before) {
       const error = new ShortBodyError(partial.offset, ctx.req.size ?? ctx.state.total, {
         url: ctx.state.currentUrl,
       });

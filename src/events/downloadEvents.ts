@@ -27,6 +27,11 @@ export interface DownloadProgress {
   readonly rate: number;
   /** Estimated seconds left, when total and rate are known. */
   readonly eta: number | undefined;
+  /**
+   * Connections fetching the file now: 1 for one stream, more for a segmented download, 0 while
+   * waiting.
+   */
+  readonly connections: number;
   /** Set while the download waits instead of transferring, e.g. for a mirror's cool-down. */
   readonly waiting?: DownloadWaitReason;
 }
@@ -136,6 +141,28 @@ export interface DownloadCooldownInfo {
   readonly message: string;
 }
 
+/**
+ * Payload of `download:connections`: a file is fetched over several connections (`'split'`), their
+ * number grew (`'added'`) or was halved after a 429/503 (`'shed'`), or the mirror turned out to
+ * ignore bounded ranges and one connection goes on alone (`'single'`).
+ */
+export interface DownloadConnectionsInfo {
+  /** The destination path. */
+  readonly dest: string;
+  /** The mirror (redacted). */
+  readonly url: string;
+  /** Connections wanted from now on. */
+  readonly connections: number;
+  /** What changed. */
+  readonly change: 'split' | 'added' | 'shed' | 'single';
+  /** Why, for `'shed'` (`'HTTP 429'`) and `'single'` (`'range-ignored'`, `'bad-content-range'`). */
+  readonly reason: string | undefined;
+  /** The server's Retry-After with a `'shed'`, in ms: no connection is added before it passed. */
+  readonly retryAfterMs: number | undefined;
+  /** Chunk size of the file, bytes. */
+  readonly chunkSize: number;
+}
+
 /** Payload of `download:waiting`: another live writer holds the claim on this destination. */
 export interface DownloadWaitingInfo {
   /** The destination path both writers want. */
@@ -194,6 +221,8 @@ export interface DownloadEvents {
   'download:mirror-failover': DownloadFailoverInfo;
   /** Every mirror left is cooling down; the file waits for the earliest trial request. */
   'download:cooldown': DownloadCooldownInfo;
+  /** A file is fetched over several connections, or their number changed. */
+  'download:connections': DownloadConnectionsInfo;
   /** Another live writer holds the destination; emitted once, then polled quietly. */
   'download:waiting': DownloadWaitingInfo;
   /** The verified file was renamed into place. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BlockSink } from '../../src/downloads/blockSink.js';
+import { BlockWriter } from '../../src/downloads/blockWriter.js';
 import { Downloader } from '../../src/downloads/Downloader.js';
 import { DIRECT_ALIGN, openDirectWrites, plainBlocks } from '../../src/downloads/directIo.js';
 import { HasherPool } from '../../src/downloads/hashWorker.js';
@@ -84,7 +85,8 @@ describe('direct writes (O_DIRECT)', () => {
           expect(direct).toBeDefined();
           const hasher = hashers.acquire(undefined);
           try {
-            const sink = new BlockSink(file, hasher, start, 64 * 1024, direct?.blocks ?? [], direct?.handle);
+            const writer = new BlockWriter(file, direct?.handle);
+            const sink = new BlockSink(writer, hasher, start, 64 * 1024, direct?.blocks ?? [], true);
             await feed(sink, content.subarray(start), pieces);
             expect(sink.committed).toBe(content.length);
             expect(await hasher.digest()).toBe(sha256(content.subarray(start)));
@@ -116,7 +118,14 @@ describe('direct writes (O_DIRECT)', () => {
     await writeFile(part, '');
     const file = await open(part, 'r+');
     const hasher = hashers.acquire(undefined);
-    const sink = new BlockSink(file, hasher, 0, 64 * 1024, plainBlocks(64 * 1024, 2));
+    const sink = new BlockSink(
+      new BlockWriter(file, undefined),
+      hasher,
+      0,
+      64 * 1024,
+      plainBlocks(64 * 1024, 2),
+      false,
+    );
     await feed(sink, content, [70_000, 3]);
     expect(sink.directBytes).toBe(0);
     expect(await hasher.digest()).toBe(sha256(content));

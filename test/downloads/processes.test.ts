@@ -10,6 +10,15 @@ const SIZE = 8 * 1024 * 1024;
 const content = makeContent(SIZE, 3);
 const digest = sha256(content);
 const CHILD = path.resolve(__dirname, '../support/download-child.ts');
+// A file fetched in 256 KiB chunks over up to four connections (segmentMinSize lowered for it).
+const CHUNK = 256 * 1024;
+const bigSize = 16 * 1024 * 1024 + 4321;
+const big = makeContent(bigSize, 4);
+const bigDigest = sha256(big);
+const segmented = {
+  options: { chunkSize: CHUNK, segmentMinSize: 1024 * 1024, connectionsPerFile: 4 },
+  blockSize: 64 * 1024,
+};
 
 let root: string;
 let cleanup: () => Promise<void>;
@@ -38,8 +47,15 @@ interface ChildRun {
   progressed(bytes: number): Promise<void>;
 }
 
-function runChild(dest: string, extra: Record<string, unknown> = {}): ChildRun {
-  const args = { urls: [server.url], dest, size: SIZE, sha256: digest, root, ...extra };
+function runChild(dest: string, extra: Record<string, unknown> = {}, from: FileServer = server): ChildRun {
+  const args = {
+    urls: [from.url],
+    dest,
+    size: from === server ? SIZE : bigSize,
+    sha256: from === server ? digest : bigDigest,
+    root,
+    ...extra,
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     cwd: path.resolve(__dirname, '../..'),
@@ -114,6 +130,36 @@ describe('Downloader across processes', () => {
     expect(await expectExactOrAbsent(dest, content)).toBe('exact');
     await expectNoTempBeside(dest);
     expect(await findPartials(dest, { root })).toEqual([]);
+  }, 60_000);
+
+  it('a segmented download killed three times refetches at most the chunks in flight at each kill', async () => {
+    // ~3 MB/s per connection, so kills land mid-file with several chunks in flight.
+    const paced = await startFileServer(big, { delayMs: 10, chunk: 32 * 1024 });
+    try {
+      const dest = path.join(root, 'model', 'segmented.bin');
+      for (let kill = 1; kill <= 3; kill++) {
+        const run = runChild(dest, segmented, paced);
+        await run.progressed(Math.floor((bigSize * kill) / 4));
+        run.child.kill('SIGKILL');
+        expect((await run.done).signal).toBe('SIGKILL');
+        // Out of order: the ranges the meta file lists are what is kept.
+        const partials = await findPartials(dest, { root });
+        expect(partials[0]?.bytes ?? 0).toBeGreaterThan(0);
+      }
+      const final = runChild(dest, segmented, paced);
+      const exit = await final.done;
+      expect(exit.code).toBe(0);
+      const result = exit.last?.result as { resumed: boolean; sha256: string };
+      expect(result).toMatchObject({ resumed: true, sha256: bigDigest });
+      // Bounded requests for chunks after each run's first (open) one.
+      expect(paced.requests.filter((r) => /^bytes=\d+-\d+$/.test(r.range ?? '')).length).toBeGreaterThan(20);
+      // Each kill loses at most the chunks in flight (4 connections × one chunk).
+      expect(paced.bytesServed()).toBeLessThanOrEqual(bigSize + 3 * 4 * CHUNK);
+      expect(await expectExactOrAbsent(dest, big)).toBe('exact');
+      expect(await findPartials(dest, { root })).toEqual([]);
+    } finally {
+      await paced.close();
+    }
   }, 60_000);
 
   it('two processes on one destination both succeed with the exact file', async () => {

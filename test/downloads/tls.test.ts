@@ -69,7 +69,21 @@ beforeAll(async () => {
       res.writeHead(302, { location: `http://127.0.0.1:${plainPort}/file.bin` }).end();
       return;
     }
-    const body = req.url === '/big.bin' ? big : content;
+    const body = req.url === '/big.bin' || req.url === '/ranges.bin' ? big : content;
+    const range = req.url === '/ranges.bin' ? /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '') : null;
+    if (range) {
+      // Ranges only on this path, for the segmented downloads.
+      const start = Number(range[1]);
+      const end = range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;
+      res.writeHead(206, {
+        'content-length': end - start + 1,
+        'content-range': `bytes ${start}-${end}/${body.length}`,
+        'accept-ranges': 'bytes',
+        etag: '"x"',
+      });
+      res.end(body.subarray(start, end + 1));
+      return;
+    }
     res.writeHead(200, { 'content-length': body.length, etag: '"x"' });
     res.end(body);
   });
@@ -145,6 +159,34 @@ describe('Downloader over https', () => {
       });
       expect(result.sha256).toBe(bigDigest);
       expect(result.attempts).toBe(1);
+      expect(await expectExactOrAbsent(dest, big)).toBe('exact');
+    } finally {
+      downloader.close();
+    }
+  });
+
+  // Several TLS connections at once, each handing over records while its sink waits for memory.
+  it.each([
+    ['direct', false],
+    ['through a CONNECT tunnel', true],
+  ] as const)('downloads 40 MiB in segments over https exactly (%s)', async (name, tunnel) => {
+    const downloader = new Downloader({
+      proxy: tunnel ? { https: proxyUrl } : false,
+      tls: { ca: cert },
+      breaker: false,
+      blockSize: 64 * 1024,
+      chunkSize: 1024 * 1024,
+      segmentMinSize: 1024 * 1024,
+    });
+    let most = 0;
+    try {
+      const dest = path.join(root, 'segments', `${name.replace(/\W+/g, '-')}.bin`);
+      const result = await downloader.download(
+        { urls: [`${serverUrl}/ranges.bin`], dest, size: big.length, sha256: bigDigest },
+        { onProgress: (p) => (most = Math.max(most, p.connections)) },
+      );
+      expect(result.sha256).toBe(bigDigest);
+      expect(most).toBeGreaterThan(1);
       expect(await expectExactOrAbsent(dest, big)).toBe('exact');
     } finally {
       downloader.close();

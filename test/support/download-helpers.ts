@@ -48,6 +48,7 @@ export const DOWNLOAD_EVENT_NAMES = [
   'download:mirror-failover',
   'download:cooldown',
   'download:waiting',
+  'download:connections',
   'download:complete',
   'download:error',
 ] as const satisfies readonly (keyof DownloadEvents)[];

@@ -27,7 +27,11 @@ export type OriginBehaviour =
   /** 302 to `location` (absolute or relative). */
   | { kind: 'redirect'; location: string }
   /** 200 with the whole file whatever the Range (optionally cut after `cutAfter` bytes). */
-  | { kind: 'ignore-range'; cutAfter?: number };
+  | { kind: 'ignore-range'; cutAfter?: number }
+  /** 206 with the asked bytes but a Content-Range whose start and end are off by `shift`. */
+  | { kind: 'wrong-content-range'; shift: number }
+  /** The file changed: 200 with the whole body under another ETag (what If-Range then gets). */
+  | { kind: 'changed' };
 
 /** One request as the origin saw it. */
 export interface OriginRequest {
@@ -43,6 +47,14 @@ export interface OriginRequest {
 /** Chooses the behaviour for the `nth` request (0-based) of `path`. */
 export type OriginPlan = (path: string, nth: number, request: RawRequest) => OriginBehaviour;
 
+/** How an origin paces its bodies. */
+export interface OriginOptions {
+  /** Bytes per write (default: the whole body at once). */
+  readonly chunk?: number;
+  /** Pause after each write of `chunk` bytes, ms (a per-connection rate cap, as many CDNs have). */
+  readonly delayMs?: number;
+}
+
 export interface Origin {
   /** `http://127.0.0.1:<port>` (no trailing slash). */
   readonly base: string;
@@ -54,6 +66,10 @@ export interface Origin {
   requestsFor(path: string): number;
   /** Body bytes written for `path` (all requests). */
   bytesFor(path: string): number;
+  /** Most requests that were being answered at the same time. */
+  readonly peakInFlight: () => number;
+  /** Requests being answered now. */
+  readonly inFlight: () => number;
   close(): Promise<void>;
 }
 
@@ -63,13 +79,49 @@ const etagOf = (content: Buffer) => `"${createHash('sha256').update(content).dig
  * One loopback origin serving many files (as the Hub serves every file of every model), each
  * request answered by `plan(path, nth)`. Unknown paths get 404.
  */
-export async function startOrigin(files: ReadonlyMap<string, Buffer>, plan: OriginPlan): Promise<Origin> {
+export async function startOrigin(
+  files: ReadonlyMap<string, Buffer>,
+  plan: OriginPlan,
+  options: OriginOptions = {},
+): Promise<Origin> {
   const requests: OriginRequest[] = [];
+  let inFlight = 0;
+  let peak = 0;
   const counts = new Map<string, number>();
   const bytes = new Map<string, number>();
   const count = (path: string, n: number) => bytes.set(path, (bytes.get(path) ?? 0) + n);
 
   const handler = async (socket: net.Socket, request: RawRequest): Promise<void> => {
+    inFlight += 1;
+    peak = Math.max(peak, inFlight);
+    // Over when answered, or as soon as the client went away (not when our paced writes notice).
+    let over = false;
+    const finish = () => {
+      if (over) return;
+      over = true;
+      inFlight -= 1;
+      socket.off('close', finish);
+    };
+    socket.once('close', finish);
+    try {
+      await answer(socket, request);
+    } finally {
+      finish();
+    }
+  };
+
+  /** Writes `body` in paced pieces (or at once), counting what was handed to the kernel. */
+  const writeBody = async (socket: net.Socket, path: string, body: Buffer): Promise<void> => {
+    const piece = options.chunk ?? body.length;
+    for (let at = 0; at < body.length && !socket.destroyed; at += piece) {
+      const slice = body.subarray(at, at + piece);
+      await writeAll(socket, slice);
+      count(path, slice.length);
+      if (options.delayMs) await delay(options.delayMs);
+    }
+  };
+
+  const answer = async (socket: net.Socket, request: RawRequest): Promise<void> => {
     const path = decodeURIComponent(request.target.split('?')[0] ?? '');
     const nth = counts.get(path) ?? 0;
     counts.set(path, nth + 1);
@@ -99,13 +151,14 @@ export async function startOrigin(files: ReadonlyMap<string, Buffer>, plan: Orig
       return;
     }
     const size = content.length;
-    const etag = etagOf(content);
+    const etag = behaviour.kind === 'changed' ? '"changed"' : etagOf(content);
     let body = content;
     if (behaviour.kind === 'flip') {
       body = Buffer.from(content);
       body[behaviour.index % size] = (body[behaviour.index % size] as number) ^ 0xff;
     }
-    const range = behaviour.kind === 'ignore-range' ? undefined : parseRange(request.headers.range, size);
+    const whole = behaviour.kind === 'ignore-range' || behaviour.kind === 'changed';
+    const range = whole ? undefined : parseRange(request.headers.range, size);
     const ifRange = request.headers['if-range'];
     const honoured = range !== undefined && (ifRange === undefined || ifRange === etag);
     if (honoured && range.start >= size) {
@@ -119,7 +172,9 @@ export async function startOrigin(files: ReadonlyMap<string, Buffer>, plan: Orig
     const part = body.subarray(start, honoured ? range.end + 1 : size);
     const status = honoured ? 'HTTP/1.1 206 Partial Content' : 'HTTP/1.1 200 OK';
     const common = [`ETag: ${etag}`, 'Accept-Ranges: bytes'];
-    if (honoured) common.push(`Content-Range: bytes ${start}-${start + part.length - 1}/${size}`);
+    const shift = behaviour.kind === 'wrong-content-range' ? behaviour.shift : 0;
+    if (honoured)
+      common.push(`Content-Range: bytes ${start + shift}-${start + shift + part.length - 1}/${size}`);
     switch (behaviour.kind) {
       case 'short-chunked': {
         const piece = part.subarray(0, Math.min(behaviour.after, part.length));
@@ -158,8 +213,7 @@ export async function startOrigin(files: ReadonlyMap<string, Buffer>, plan: Orig
         : behaviour.kind === 'ignore-range' && behaviour.cutAfter !== undefined
           ? Math.min(behaviour.cutAfter, part.length)
           : part.length;
-    await writeAll(socket, part.subarray(0, limit));
-    count(path, limit);
+    await writeBody(socket, path, part.subarray(0, limit));
     if (limit < part.length) {
       if (behaviour.kind === 'stall') return new Promise<void>((resolve) => socket.once('close', resolve));
       socket.resetAndDestroy();
@@ -174,6 +228,8 @@ export async function startOrigin(files: ReadonlyMap<string, Buffer>, plan: Orig
     requests,
     requestsFor: (path) => counts.get(path) ?? 0,
     bytesFor: (path) => bytes.get(path) ?? 0,
+    peakInFlight: () => peak,
+    inFlight: () => inFlight,
     close: () => server.close(),
   };
 }

@@ -151,13 +151,9 @@ export async function request(url: URL, options: RequestOptions): Promise<Http1R
     try {
       connection.write(head);
       const { head: responseHead, leftover } = await readHead(connection, options.signal, options.displayUrl);
-      return new Http1Response(
-        connection,
-        options.pool,
-        responseHead,
-        Buffer.concat(leftover),
-        options.displayUrl,
-      );
+      // Usually one piece: no second copy of it.
+      const body = leftover.length === 1 ? (leftover[0] as Buffer) : Buffer.concat(leftover);
+      return new Http1Response(connection, options.pool, responseHead, body, options.displayUrl);
     } catch (error) {
       connection.destroy();
       const stale = pooled !== undefined && (error as { beforeAnyByte?: boolean }).beforeAnyByte === true;
