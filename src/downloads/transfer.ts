@@ -109,7 +109,9 @@ export async function transferOnce(
           } catch {
             fresh = undefined;
           }
-          if (typeof fresh === 'string' && fresh !== '' && fresh !== deps.tokens.get(mirror.origin)) {
+          // Compared with what this request sent, not the stored token: a download running beside
+          // this one may have stored the same fresh token already.
+          if (typeof fresh === 'string' && fresh !== '' && headers.authorization !== `Bearer ${fresh}`) {
             // From now on every text the package redacts hides it too.
             addSecret(fresh);
             deps.tokens.set(mirror.origin, fresh);

@@ -130,8 +130,10 @@ export class SegmentRun {
     this.#fill();
     this.#fewest = this.#workers.size;
     this.#lastTick = performance.now();
+    // Referenced on purpose: the run is work a caller awaits, and a connection paused for memory
+    // holds no active handle (a paused socket does not keep the process alive); the tick is
+    // what moves it on (#unstick). Cleared when the run ends.
     const timer = setInterval(() => this.#tick(), TICK_MS);
-    timer.unref();
     try {
       await this.#finished.promise;
     } finally {
@@ -170,6 +172,8 @@ export class SegmentRun {
     this.#options.lease.release();
     this.#fewest = Math.min(this.#fewest, this.#workers.size);
     this.#fill();
+    // Its chunk may be the one the frontier needs while the others wait for memory far ahead.
+    this.#unstick();
     if (this.#workers.size === 0 && (this.#failure || this.file.map.complete)) this.#finished.resolve();
   }
 

@@ -5,6 +5,7 @@ import { RequestLimitError } from '../../errors/RequestLimitError.js';
 import { ResumeError } from '../../errors/ResumeError.js';
 import { SizeMismatchError } from '../../errors/SizeMismatchError.js';
 import { StallError } from '../../errors/StallError.js';
+import { raceAbort } from '../../shared/abort.js';
 import { type Attempt, requestHeaders, startAttempt } from '../attempt.js';
 import { isDiskFull } from '../diskSpace.js';
 import { isLocalFileError, isResumable } from '../failover.js';
@@ -230,7 +231,11 @@ export class SegmentWorker {
           run.onBytes(bytes);
         },
       });
-      await sink.placedAll();
+      // The body may be in while its last bytes wait for blocks: an interrupt (yield to the
+      // frontier, shed) or a failing run must end that wait too, or no block ever comes back.
+      await raceAbort(sink.placedAll(), attempt.signal).catch((error: unknown) => {
+        throw attempt.signal.aborted ? attempt.signal.reason : error;
+      });
     } catch (error) {
       sink.detach();
       if (!(error instanceof StreamStop)) attempt.failed(error);
