@@ -37,6 +37,10 @@ import {
 } from './support/tools.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// The bundled child lives in a temp folder; the dependencies the package loads on first use
+// (docs/bundling.md, "What loads when") come from the repository's node_modules, as they would
+// from an installer's own.
+process.env.NODE_PATH = path.resolve(here, '../node_modules');
 const sizeMiB = Number(process.env.BENCH_MB ?? 1024);
 const cappedMiB = Number(process.env.BENCH_CAPPED_MB ?? 256);
 const runs = Number(process.env.BENCH_RUNS ?? 3);

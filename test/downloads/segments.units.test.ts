@@ -9,6 +9,7 @@ import { HasherPool } from '../../src/downloads/hashWorker.js';
 import { resolveDownloaderOptions } from '../../src/downloads/options.js';
 import { MetaWriter, readMeta } from '../../src/downloads/partialMeta.js';
 import { checkChunkAnswer } from '../../src/downloads/segments/answer.js';
+import { BusyTime } from '../../src/downloads/segments/busyTime.js';
 import { type Chunk, ChunkMap } from '../../src/downloads/segments/chunkMap.js';
 import { ChunkSink } from '../../src/downloads/segments/chunkSink.js';
 import { ConnectionController } from '../../src/downloads/segments/controller.js';
@@ -461,5 +462,58 @@ describe('SegmentedFile with chunk sinks', () => {
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('what counts as our pipeline being the bottleneck', () => {
+  it('BusyTime adds up the time work was in flight, also work still running at a reading', () => {
+    let now = 0;
+    const busy = new BusyTime(() => now);
+    busy.start();
+    now = 30;
+    busy.start(); // more work while busy: still one busy stretch
+    now = 40;
+    busy.stop();
+    now = 100;
+    expect(busy.take()).toBe(40);
+    expect(busy.take()).toBe(0);
+    busy.start();
+    now = 150;
+    expect(busy.take()).toBe(50); // in flight at the reading
+    now = 170;
+    busy.stop();
+    expect(busy.take()).toBe(20);
+  });
+
+  it('a connection too far ahead of the frontier waits, but not because of hashing or the disk', async () => {
+    const blockSize = 16 * 1024;
+    const part = path.join(root, 'far-ahead.part');
+    await writeFile(part, '');
+    const handle = await open(part, 'r+');
+    const hasher = hashers.acquire(undefined);
+    try {
+      const file = new SegmentedFile({
+        path: part,
+        total: 1024 * 1024,
+        layout: { chunkSize: 64 * 1024, tailBytes: 0, tailChunkSize: 64 * 1024 },
+        blockSize,
+        window: 128 * 1024,
+        writer: new BlockWriter(handle, undefined),
+        hasher,
+        blocks: blockArena(blockSize, 16),
+        present: new IntervalSet(),
+        hashed: 0,
+        persist: async () => {},
+      });
+      expect(file.takeBlock(512 * 1024)).toBeUndefined();
+      expect(file.pipelineWaits).toBe(0);
+      expect(file.takeBlock(64 * 1024)).toBeDefined();
+      // Nothing was hashed or written: neither was busy.
+      expect(file.pipelineBusy(250, 0.85)).toBe(false);
+      await file.close(false);
+    } finally {
+      hasher.release();
+      await handle.close();
+    }
   });
 });

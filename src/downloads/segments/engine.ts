@@ -16,6 +16,8 @@ import { SegmentWorker } from './worker.js';
 
 /** How often the connection count is reconsidered (ms). */
 const TICK_MS = 250;
+/** Share of a tick the hasher or the disk must be busy for to count as the bottleneck. */
+const PIPELINE_BUSY_SHARE = 0.85;
 /** Connections a segmented file starts with (then doubled while throughput grows). */
 export const INITIAL_CONNECTIONS = 4;
 
@@ -328,14 +330,19 @@ export class SegmentRun {
   #tick(): void {
     const now = performance.now();
     const before = this.#controller.target;
+    const elapsedMs = now - this.#lastTick;
+    const busy = this.file.pipelineBusy(elapsedMs, PIPELINE_BUSY_SHARE);
     const target = this.#controller.tick({
       bytes: this.#bytes,
-      elapsedMs: now - this.#lastTick,
+      elapsedMs,
       connections: this.#fewest,
       heldByUs: this.#held || this.file.waitingPositions().length > 0,
-      pipelineBound: this.file.waits > 0 || this.file.waitingPositions().length > 0,
+      // Connections waited for the hasher or the disk, which were busy nearly all the time. Waits
+      // because the window ahead of a slow frontier is full are the network's doing, and a burst
+      // of hashing after a gap closed is no bottleneck: neither is a reason to shed.
+      pipelineBound: this.file.pipelineWaits > 0 && busy,
     });
-    this.file.waits = 0;
+    this.file.pipelineWaits = 0;
     this.#lastTick = now;
     this.#bytes = 0;
     this.#held = false;

@@ -1,5 +1,6 @@
 import type { BlockMemory } from '../directIo.js';
 import type { Hasher } from '../hashWorker.js';
+import { BusyTime } from './busyTime.js';
 import type { IntervalSet } from './intervals.js';
 
 interface Held {
@@ -24,6 +25,7 @@ export class HashFrontier {
   #position: number;
   #heldBytes = 0;
   #hashing = 0;
+  readonly #busy = new BusyTime();
   #diskBytes = 0;
   #diskShort = false;
 
@@ -44,6 +46,11 @@ export class HashFrontier {
   /** Blocks handed to the hasher and not hashed yet. */
   get hashing(): number {
     return this.#hashing;
+  }
+
+  /** Milliseconds the hasher had blocks of this file since the last call (then counts afresh). */
+  takeBusyMs(): number {
+    return this.#busy.take();
   }
 
   /** Blocks waiting in memory for the frontier. */
@@ -92,9 +99,9 @@ export class HashFrontier {
         this.#heldBytes -= held.length;
         const hashed = this.#hasher.update(held.block.memory, held.block.offset, held.length);
         this.#track(hashed);
-        this.#hashing += 1;
+        if (this.#hashing++ === 0) this.#busy.start();
         const done = () => {
-          this.#hashing -= 1;
+          if (--this.#hashing === 0) this.#busy.stop();
         };
         hashed.then(done, done);
         held.settle(hashed);

@@ -1,6 +1,7 @@
 import type { BlockWriter } from '../blockWriter.js';
 import type { BlockMemory } from '../directIo.js';
 import type { Hasher } from '../hashWorker.js';
+import { BusyTime } from './busyTime.js';
 import { type Chunk, ChunkMap } from './chunkMap.js';
 import { HashFrontier } from './frontier.js';
 import { IntervalSet } from './intervals.js';
@@ -62,6 +63,7 @@ export class SegmentedFile {
   readonly #free: BlockMemory[];
   readonly #waiters = new Map<() => void, number>();
   readonly #writes = new Set<Promise<void>>();
+  readonly #writing = new BusyTime();
   /** Blocks taken from the pool and not given back (filling, dispatched or kept by a chunk). */
   #inUse = 0;
   /** Dispatched blocks not given back (waiting for the frontier, being hashed or written). */
@@ -112,14 +114,40 @@ export class SegmentedFile {
    */
   takeBlock(position: number): BlockMemory | undefined {
     const { frontier } = this;
+    // Blocks on their way back from the hasher or the disk (not held for a gap before the frontier).
+    const returning = this.#dispatched - frontier.heldBlocks;
     if (position === frontier.position) {
-      if (frontier.hashing >= HASH_QUEUE) return undefined;
-      const returning = this.#dispatched - frontier.heldBlocks;
-      if (this.#inUse >= this.#budget() + FRONTIER_RESERVE && returning > 0) return undefined;
+      if (frontier.hashing >= HASH_QUEUE) return this.#refuse('pipeline');
+      if (this.#inUse >= this.#budget() + FRONTIER_RESERVE && returning > 0) return this.#refuse('pipeline');
       return this.#pop() ?? this.#reclaim();
     }
-    if (position >= frontier.position + this.window || this.#inUse >= this.#budget()) return undefined;
-    return this.#free.length > FRONTIER_RESERVE ? this.#pop() : undefined;
+    // Too far ahead: the frontier's connection is the slow one, not our pipeline.
+    if (position >= frontier.position + this.window) return undefined;
+    if (this.#inUse >= this.#budget() || this.#free.length <= FRONTIER_RESERVE) {
+      // Memory is full: of blocks the hasher or disk still has (pipeline), or of blocks waiting for
+      // a gap before the frontier to be filled (the network).
+      return this.#refuse(returning > frontier.heldBlocks ? 'pipeline' : 'network');
+    }
+    return this.#pop();
+  }
+
+  /** Refusals because hashing or the disk lag behind (the run reads and resets it each tick). */
+  pipelineWaits = 0;
+
+  /**
+   * Whether hashing or writing was the bottleneck over the last `elapsedMs` (busy for at least
+   * `share` of it); resets the busy times. Blocks queued after a gap closes make short bursts of
+   * hashing, which are not a bottleneck.
+   */
+  pipelineBusy(elapsedMs: number, share: number): boolean {
+    const hashing = this.frontier.takeBusyMs();
+    const writing = this.#writing.take();
+    return elapsedMs > 0 && Math.max(hashing, writing) >= share * elapsedMs;
+  }
+
+  #refuse(why: 'pipeline' | 'network'): undefined {
+    if (why === 'pipeline') this.pipelineWaits += 1;
+    return undefined;
   }
 
   #pop(): BlockMemory | undefined {
@@ -142,12 +170,8 @@ export class SegmentedFile {
     return undefined;
   }
 
-  /** Times a connection started to wait for a block (the run reads and resets it each tick). */
-  waits = 0;
-
   /** Calls `callback` once after a block was returned; `position` tells who waits where. */
   onBlockFree(position: number, callback: () => void): () => void {
-    this.waits += 1;
     this.#waiters.set(callback, position);
     return () => this.#waiters.delete(callback);
   }
@@ -202,8 +226,12 @@ export class SegmentedFile {
         this.#error ??= error instanceof Error ? error : new Error(String(error));
       },
     );
+    if (this.#writes.size === 0) this.#writing.start();
     this.#writes.add(written);
-    void written.then(() => this.#writes.delete(written));
+    void written.then(() => {
+      this.#writes.delete(written);
+      if (this.#writes.size === 0) this.#writing.stop();
+    });
     return written;
   }
 
