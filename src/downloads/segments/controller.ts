@@ -29,7 +29,8 @@ const MIN_GAIN_SHARE = 0.4;
 /**
  * Decides how many connections one file uses: start with a few, double while the throughput grows
  * with them, stop growing when it does not (or when our own pipeline, not the network, is what
- * holds the transfer back; half as many each half second while hashing or the disk is), halve on 429/503 and stay at or below that level afterwards, wait out
+ * holds the transfer back; half as many after each interval in which hashing or the disk was),
+ * halve on 429/503 and stay at or below that level afterwards, wait out
  * Retry-After before growing again. Pure logic with an injectable clock (see the unit tests).
  */
 export class ConnectionController {
@@ -39,8 +40,6 @@ export class ConnectionController {
   /** Rate and connection count before the last growth step, while it is judged. */
   #judging: { rate: number; connections: number } | undefined;
   #plateau = false;
-  /** Ticks in a row that found the pipeline, not the network, to be the bottleneck. */
-  #bound = 0;
   readonly #now: () => number;
 
   constructor(options: ControllerOptions, now: () => number = () => performance.now()) {
@@ -72,10 +71,10 @@ export class ConnectionController {
   /** One interval passed; returns the new target. */
   tick(sample: TickSample): number {
     if (this.#now() < this.#holdUntil || sample.elapsedMs <= 0) return this.#target;
-    // Hashing or the disk is the bottleneck two ticks in a row: half the connections (no growth).
-    this.#bound = sample.pipelineBound ? this.#bound + 1 : 0;
-    if (this.#bound >= 2) {
-      this.#bound = 0;
+    // Hashing or the disk was the bottleneck (busy nearly all the interval, connections waited for
+    // it): half the connections, and no growth from now on. The sooner, the better: on a fast link
+    // extra connections only cost CPU that the hash needs.
+    if (sample.pipelineBound) {
       this.#plateau = true;
       this.#judging = undefined;
       this.#target = Math.max(1, Math.floor(this.#target / 2));

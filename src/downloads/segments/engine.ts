@@ -15,7 +15,7 @@ import type { WindowShare } from './windowShare.js';
 import { SegmentWorker } from './worker.js';
 
 /** How often the connection count is reconsidered (ms). */
-const TICK_MS = 250;
+const TICK_MS = 125;
 /** Share of a tick the hasher or the disk must be busy for to count as the bottleneck. */
 const PIPELINE_BUSY_SHARE = 0.85;
 /** Connections a segmented file starts with (then doubled while throughput grows). */
