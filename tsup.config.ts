@@ -2,6 +2,7 @@ import { defineConfig } from 'tsup';
 
 /** One entry per area; keep in step with package.json `exports` and typedoc.json `entryPoints`. */
 export const ENTRY_AREAS = [
+  'policies',
   'downloads',
   'integrity',
   'diagnostics',

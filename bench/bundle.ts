@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const BUDGET = 60 * 1024;
 const AREAS = [
+  'policies',
   'downloads',
   'integrity',
   'diagnostics',

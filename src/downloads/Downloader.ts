@@ -24,7 +24,7 @@ import { PriorityQueue } from './queue.js';
 import { requestSecrets } from './requestSecrets.js';
 import { OriginBudget } from './segments/originBudget.js';
 import { WindowShare } from './segments/windowShare.js';
-import { DownloadSession, type SessionDeps } from './session.js';
+import type { SessionDeps } from './sessionDeps.js';
 import { TokenBucket } from './throttle.js';
 
 type RetryListener = (attempt: number, error: unknown, delayMs: number, serverDirected: boolean) => void;
@@ -162,6 +162,9 @@ export class Downloader extends ReliabilityEmitter<DownloadEvents> implements As
     return this.#queue.run(
       async () => {
         announce('download:start', { dest, size: resolved.size, priority: resolved.priority });
+        // Loaded with the first download: the engine (HTTP client, segments, placement) is most of
+        // the module graph, and importing the package should not pay for it (docs/bundling.md).
+        const { DownloadSession } = await import('./session.js');
         const session = new DownloadSession(
           {
             options: this.options,

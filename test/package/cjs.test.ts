@@ -46,6 +46,7 @@ describe('CommonJS build', () => {
     const require = createRequire(import.meta.url);
     const root = require(cjsEntry) as Record<string, unknown>;
     const samples: Record<string, string> = {
+      policies: 'RetryPolicy',
       downloads: 'Downloader',
       integrity: 'ModelIntegrityChecker',
       diagnostics: 'PreflightValidator',
