@@ -34,6 +34,33 @@ describe('parseContentRange', () => {
     }
   });
 
+  it('anchors the whole value: text before or after a range is not a range', () => {
+    for (const value of [
+      'xbytes 0-1/2',
+      'bytes 0-1/2x',
+      'bytes 0-1/2, bytes 3-4/5',
+      'xbytes */10',
+      'bytes */10x',
+      'bytes */10/20',
+    ]) {
+      expect(parseContentRange(value), value).toBeUndefined();
+    }
+    // Any run of spaces or tabs after the unit.
+    expect(parseContentRange('bytes \t 0-1/2')).toEqual({ kind: 'range', start: 0, end: 1, total: 2 });
+    expect(parseContentRange('bytes  \t*/10')).toEqual({ kind: 'unsatisfied', total: 10 });
+  });
+
+  it('takes values up to 80 characters, and positions JavaScript numbers hold exactly', () => {
+    const padded = (length: number) => `bytes${' '.repeat(length - 'bytes'.length - '0-1/2'.length)}0-1/2`;
+    expect(parseContentRange(padded(80))).toEqual({ kind: 'range', start: 0, end: 1, total: 2 });
+    expect(parseContentRange(padded(81))).toBeUndefined();
+    const unsafe = '9007199254740993'; // 2^53 + 1: would round to another byte
+    expect(parseContentRange(`bytes ${unsafe}-${unsafe}/*`)).toBeUndefined();
+    expect(parseContentRange(`bytes 0-${unsafe}/*`)).toBeUndefined();
+    expect(parseContentRange(`bytes ${unsafe}-9007199254740994/*`)).toBeUndefined();
+    expect(parseContentRange(`bytes */${unsafe}`)).toBeUndefined();
+  });
+
   it('round-trips every valid range (property)', () => {
     fc.assert(
       fc.property(
