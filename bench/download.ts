@@ -23,10 +23,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFileServer } from '../test/support/download-server.js';
+import { freePort } from '../test/support/port.js';
 import { startShaper } from './support/shaper.js';
 import {
   bundle,
-  freePort,
   median,
   type Nginx,
   runChild,

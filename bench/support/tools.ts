@@ -5,9 +5,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { open, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { waitForPort } from '../../test/support/port.js';
 
 export const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -57,33 +57,6 @@ export async function timedAsync(command: string, args: string[]): Promise<numbe
   const status = await new Promise<number | null>((resolve) => proc.on('close', resolve));
   if (status !== 0) throw new Error(`${command} failed with ${status}: ${output}`);
   return (performance.now() - started) / 1000;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Waits until something listens on `port` (at most ~5 s). */
-export async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`nothing listens on ${port}`);
 }
 
 /** Writes `size` random bytes to `file`. */

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, waitForPort } from './port.js';
 
 /** The caching-proxy recipe of docs/fleet.md, as shipped. */
 export const FLEET_CONF = fileURLToPath(new URL('../../examples/fleet-cache/nginx.conf', import.meta.url));
@@ -11,17 +11,6 @@ export const FLEET_CONF = fileURLToPath(new URL('../../examples/fleet-cache/ngin
 export function nginxWithSlice(): boolean {
   const result = spawnSync('nginx', ['-V'], { encoding: 'utf8' });
   return result.status === 0 && `${result.stdout}${result.stderr}`.includes('http_slice_module');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Replaces `from` in `text`, failing loudly when the recipe no longer has it. */
@@ -72,18 +61,7 @@ export async function startFleetCache(work: string, upstream: string): Promise<F
     stdio: 'inherit',
     detached: true,
   });
-  for (let i = 0; ; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (up) break;
-    if (i > 50) throw new Error('nginx did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitForPort(port);
   const exited = new Promise<void>((resolve) => nginx.once('exit', () => resolve()));
   return {
     base: `http://127.0.0.1:${port}`,

@@ -30,8 +30,8 @@ const MIN_GAIN_SHARE = 0.4;
  * Decides how many connections one file uses: start with a few, double while the throughput grows
  * with them, stop growing when it does not (or when our own pipeline, not the network, is what
  * holds the transfer back; half as many after each interval in which hashing or the disk was),
- * halve on 429/503 and stay at or below that level afterwards, wait out
- * Retry-After before growing again. Pure logic with an injectable clock (see the unit tests).
+ * halve on 429/503 and stay at or below that level afterwards, wait out Retry-After before growing
+ * again. Pure logic with an injectable clock (see the unit tests).
  */
 export class ConnectionController {
   #target: number;
