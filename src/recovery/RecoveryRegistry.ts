@@ -4,7 +4,8 @@ import { classifyError } from '../errors/classify.js';
 import { ReliabilityEmitter } from '../events/emitter.js';
 import type { RecoveryHook, RecoveryRequest } from '../policies/wrap/hooks.js';
 import { MAX_MESSAGE, runStrategy, strategyContext } from './attempt.js';
-import { appendHistory, historyTotals, summarizeHistory } from './history.js';
+import { StrategyBudget } from './budget.js';
+import { historyTotals, summarizeHistory } from './history.js';
 import { likelihood, likelihoodText } from './learning.js';
 import { DEFAULT_RECOVERY_LINKS, type ManualInput, manualSteps, messageOf } from './manual.js';
 import { CATEGORY_SET, StrategyRanking } from './ranking.js';
@@ -54,7 +55,12 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
   constructor(options: RecoveryRegistryOptions = {}) {
     super();
     this.#options = resolveRegistryOptions(options);
-    this.#store = new RegistryStore(this.#options.store, (message, extra) => this.#warn(message, extra));
+    this.#store = new RegistryStore(
+      this.#options.store,
+      (message, extra) => this.#warn(message, extra),
+      this.#options.historyLimit,
+      this.#options.lockWaitMs,
+    );
     this.#ranking = new StrategyRanking(() => this.#store.loaded());
   }
 
@@ -77,7 +83,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
 
   /** Tries the strategies for `error`; see the class comment. Never throws for a strategy's failure. */
   async recover(error: unknown, request: RecoverOptions | RecoveryRequest = {}): Promise<RecoveryResult> {
-    const data = this.#store.loaded();
+    this.#store.loaded();
     const redact = this.#options.redact;
     const classification = request.classification ?? classifyError(error);
     const category = classification.category;
@@ -86,7 +92,8 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
     const recoveryAttempts = request.recoveryAttempts ?? 0;
     const signal = request.signal ?? NEVER_ABORTED;
     const extra = ('data' in request && request.data) || {};
-    this.#ranking.settlePending(component, operation, recoveryAttempts);
+    const takenBack = this.#ranking.settlePending(component, operation, recoveryAttempts);
+    if (takenBack) this.#store.takeBackSuccess(takenBack.category, takenBack.strategy);
 
     const attempts: RecoveryAttempt[] = [];
     const strategySteps: string[] = [];
@@ -101,56 +108,84 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
     for (const entry of this.#ranking.candidates(category)) {
       if (signal.aborted) return this.#finish(error, base, attempts, { action: 'fail' });
       const strategy = entry.strategy;
-      const notes: string[] = [];
-      const ctx = strategyContext(
-        { error, classification, category, component, operation, recoveryAttempts, signal, data: extra },
-        { strategySteps, notes, addLink, redact },
+      // One budget per strategy, applies() and run() together: a hung strategy costs at most this.
+      const budget = new StrategyBudget(
+        signal,
+        strategy.timeoutMs ?? this.#options.strategyTimeoutMs,
+        `recovery strategy ${strategy.name}`,
       );
       try {
-        if (strategy.applies && !(await strategy.applies(ctx))) continue;
-      } catch {
-        continue;
+        const notes: string[] = [];
+        const ctx = strategyContext(
+          {
+            error,
+            classification,
+            category,
+            component,
+            operation,
+            recoveryAttempts,
+            signal: budget.signal,
+            data: extra,
+          },
+          { strategySteps, notes, addLink, redact },
+        );
+        const interrupted = { action: 'fail', interrupted: strategy.name } as const;
+        if (strategy.applies) {
+          const asked = await budget.run(() => strategy.applies?.(ctx));
+          if (asked.kind === 'aborted') return this.#finish(error, base, attempts, interrupted);
+          if (asked.kind === 'timeout') {
+            this.#warn(
+              `Recovery strategy ${strategy.name}: applies() did not answer within ${budget.ms} ms; it was skipped.`,
+            );
+          }
+          if (asked.kind !== 'value' || !asked.value) continue;
+        }
+        const stats = this.#ranking.stored(category, strategy.name);
+        const before = likelihood(stats?.successes ?? 0, stats?.attempts ?? 0);
+        const text = likelihoodText(strategy.name, stats?.successes ?? 0, stats?.attempts ?? 0);
+        index += 1;
+        this.announce('recovery:attempt', {
+          ...base,
+          strategy: strategy.name,
+          description: strategy.description,
+          index,
+          likelihood: before,
+          attempts: stats?.attempts ?? 0,
+          successes: stats?.successes ?? 0,
+          text,
+        });
+        const run = await runStrategy(strategy, ctx, budget, redact);
+        if (run.aborted) return this.#finish(error, base, attempts, interrupted);
+        const { outcome, thrown, durationMs } = run;
+        const timedOut = run.timedOut ? ({ timedOut: true } as const) : {};
+        const success = outcome === 'retry' || outcome === 'continue';
+        this.#store.count(category, strategy.name, success, outcome);
+        attempts.push({
+          strategy: strategy.name,
+          outcome,
+          likelihood: before,
+          likelihoodText: text,
+          durationMs,
+          notes,
+          ...(thrown !== undefined ? { error: thrown } : {}),
+          ...timedOut,
+        });
+        if (outcome === 'retry' || outcome === 'continue') {
+          this.announce('recovery:success', { ...base, strategy: strategy.name, outcome, durationMs, notes });
+          if (outcome === 'retry') this.#ranking.remember(component, operation, category, strategy.name);
+          return this.#finish(error, base, attempts, { action: outcome, strategy: strategy.name }, notes);
+        }
+        this.announce('recovery:failed', {
+          ...base,
+          strategy: strategy.name,
+          outcome,
+          durationMs,
+          ...(thrown !== undefined ? { error: thrown } : {}),
+          ...timedOut,
+        });
+      } finally {
+        budget.dispose();
       }
-      const stats = this.#ranking.stored(category, strategy.name);
-      const before = likelihood(stats?.successes ?? 0, stats?.attempts ?? 0);
-      const text = likelihoodText(strategy.name, stats?.successes ?? 0, stats?.attempts ?? 0);
-      index += 1;
-      this.announce('recovery:attempt', {
-        ...base,
-        strategy: strategy.name,
-        description: strategy.description,
-        index,
-        likelihood: before,
-        attempts: stats?.attempts ?? 0,
-        successes: stats?.successes ?? 0,
-        text,
-      });
-      const run = await runStrategy(strategy, ctx, signal, redact);
-      if (run.aborted) return this.#finish(error, base, attempts, { action: 'fail' });
-      const { outcome, thrown, durationMs } = run;
-      const success = outcome === 'retry' || outcome === 'continue';
-      this.#ranking.count(data, category, strategy.name, success, outcome);
-      attempts.push({
-        strategy: strategy.name,
-        outcome,
-        likelihood: before,
-        likelihoodText: text,
-        durationMs,
-        notes,
-        ...(thrown !== undefined ? { error: thrown } : {}),
-      });
-      if (outcome === 'retry' || outcome === 'continue') {
-        this.announce('recovery:success', { ...base, strategy: strategy.name, outcome, durationMs, notes });
-        if (outcome === 'retry') this.#ranking.remember(component, operation, category, strategy.name);
-        return this.#finish(error, base, attempts, { action: outcome, strategy: strategy.name }, notes);
-      }
-      this.announce('recovery:failed', {
-        ...base,
-        strategy: strategy.name,
-        outcome,
-        durationMs,
-        ...(thrown !== undefined ? { error: thrown } : {}),
-      });
     }
     if (signal.aborted) return this.#finish(error, base, attempts, { action: 'fail' });
 
@@ -168,12 +203,15 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
       links,
     };
     const steps = manualSteps(input, redact);
+    const budget = new StrategyBudget(signal, this.#options.strategyTimeoutMs, 'recovery report');
     const report = await buildRecoveryReport(input, steps, recoveryAttempts, {
       redact,
       reportBuilder: this.#options.reportBuilder,
       capturer: this.#options.capturer,
       warn: (message) => this.#warn(message),
-    });
+      budget,
+    }).finally(() => budget.dispose());
+    if (signal.aborted) return this.#finish(error, base, attempts, { action: 'fail' });
     this.announce('recovery:manual', { ...base, manualSteps: steps, tried: attempts.map((a) => a.strategy) });
     return this.#finish(error, base, attempts, { action: 'manual', manualSteps: steps, links, report });
   }
@@ -188,7 +226,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
     if (typeof strategy !== 'string' || strategy === '') {
       throw new ConfigurationError('recordOutcome strategy', 'a strategy name', strategy);
     }
-    this.#ranking.count(this.#store.loaded(), category, strategy, success, success ? 'retry' : 'fail');
+    this.#store.count(category, strategy, success, success ? 'retry' : 'fail');
   }
 
   /** Learned statistics per category × strategy (registered strategies included), and totals. */
@@ -230,20 +268,15 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
     const { action } = outcome;
     const strategy =
       outcome.action === 'retry' || outcome.action === 'continue' ? outcome.strategy : undefined;
-    const data = this.#store.loaded();
-    appendHistory(
-      data.history,
-      {
-        at: new Date().toISOString(),
-        ...base,
-        action,
-        ...(strategy !== undefined ? { strategy } : {}),
-        tried: attempts.map((a) => ({ strategy: a.strategy, outcome: a.outcome })),
-        ...(notes && notes.length > 0 ? { notes: [...notes] } : {}),
-        message: this.#options.redact(messageOf(error)).slice(0, MAX_MESSAGE),
-      },
-      this.#options.historyLimit,
-    );
+    this.#store.appendHistory({
+      at: new Date().toISOString(),
+      ...base,
+      action,
+      ...(strategy !== undefined ? { strategy } : {}),
+      tried: attempts.map((a) => ({ strategy: a.strategy, outcome: a.outcome })),
+      ...(notes && notes.length > 0 ? { notes: [...notes] } : {}),
+      message: this.#options.redact(messageOf(error)).slice(0, MAX_MESSAGE),
+    });
     const file = this.#store.file;
     if (this.#options.autoSave && file !== undefined) {
       try {

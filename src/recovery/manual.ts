@@ -1,5 +1,6 @@
 import type { ErrorCategory } from '../errors/category.js';
 import type { ErrorClassification } from '../errors/classify.js';
+import { describeThrown, isInstance, readProperty } from '../errors/thrown.js';
 import type { RecoveryAttempt, Redactor } from './types.js';
 
 /** Documentation links shown with the manual steps of a category (only stable, official pages). */
@@ -30,12 +31,18 @@ export interface ManualInput {
 
 /** The message of any thrown value, as text. */
 export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
+  // Hostile errors (throwing getters, revoked proxies) must not make recovery throw.
+  if (isInstance(error, Error)) {
+    const message = readProperty(error, 'message');
+    if (typeof message === 'string' && message !== '') return message;
+    const name = readProperty(error, 'name');
+    return typeof name === 'string' && name !== '' ? name : 'Error';
+  }
   if (typeof error === 'string') return error;
   try {
-    return JSON.stringify(error) ?? String(error);
+    return JSON.stringify(error) ?? describeThrown(error);
   } catch {
-    return String(error);
+    return describeThrown(error);
   }
 }
 

@@ -1,8 +1,9 @@
 import { ConfigurationError } from '../errors/ConfigurationError.js';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../errors/category.js';
+import { optionalBudget } from './budget.js';
 import { likelihood } from './learning.js';
 import type { StoreData, StoredStrategyStats } from './store.js';
-import type { RecoveryStrategy, StrategyOutcome, StrategyStats } from './types.js';
+import type { RecoveryStrategy, StrategyStats } from './types.js';
 
 /** A registered strategy for one category. */
 export interface Entry {
@@ -46,6 +47,7 @@ export class StrategyRanking {
     if (strategy.applies !== undefined && typeof strategy.applies !== 'function') {
       throw new ConfigurationError('strategy.applies', 'a function', strategy.applies);
     }
+    optionalBudget('strategy.timeoutMs', strategy.timeoutMs);
     for (const c of categories) {
       if (c !== '*' && !CATEGORY_SET.has(c)) {
         throw new ConfigurationError('RecoveryRegistry.register category', "an ErrorCategory or '*'", c);
@@ -102,27 +104,6 @@ export class StrategyRanking {
     };
   }
 
-  /** Counts one attempt (and a success when `success`) into `data`. */
-  count(
-    data: StoreData,
-    category: ErrorCategory,
-    strategy: string,
-    success: boolean,
-    outcome: StrategyOutcome | 'error',
-  ): void {
-    let map = data.strategies.get(category);
-    if (!map) {
-      map = new Map();
-      data.strategies.set(category, map);
-    }
-    const stats = map.get(strategy) ?? { attempts: 0, successes: 0 };
-    stats.attempts += 1;
-    if (success) stats.successes += 1;
-    stats.lastOutcome = outcome;
-    stats.lastUsedAt = new Date().toISOString();
-    map.set(strategy, stats);
-  }
-
   /** Remembers that `strategy` answered 'retry' for this component/operation (bounded, oldest dropped). */
   remember(component: string, operation: string, category: ErrorCategory, strategy: string): void {
     const key = `${component}\0${operation}`;
@@ -134,18 +115,20 @@ export class StrategyRanking {
     this.#pending.set(key, { category, strategy });
   }
 
-  /** A retried call that failed again means the strategy's 'retry' did not fix it. */
-  settlePending(component: string, operation: string, recoveryAttempts: number): void {
+  /**
+   * A retried call that failed again means the strategy's 'retry' did not fix it: returns the
+   * category × strategy whose success must be taken back, if any.
+   */
+  settlePending(
+    component: string,
+    operation: string,
+    recoveryAttempts: number,
+  ): { category: ErrorCategory; strategy: string } | undefined {
     const key = `${component}\0${operation}`;
     const pending = this.#pending.get(key);
-    if (!pending) return;
+    if (!pending) return undefined;
     this.#pending.delete(key);
-    if (recoveryAttempts <= 0) return;
-    const stats = this.stored(pending.category, pending.strategy);
-    if (stats && stats.successes > 0) {
-      stats.successes -= 1;
-      stats.lastOutcome = 'fail';
-    }
+    return recoveryAttempts > 0 ? pending : undefined;
   }
 
   /** Statistics of every category × strategy seen in the store or registered, sorted for display. */

@@ -5,6 +5,7 @@ import type { ErrorClassification } from '../errors/classify.js';
 import type { Logger } from '../policies/wrap/hooks.js';
 import { redact } from '../shared/redaction/redact.js';
 import { optionalBoolean, optionalCount, optionalFunction, optionalObject } from '../shared/validate.js';
+import { optionalBudget } from './budget.js';
 import type { ManualInput } from './manual.js';
 import type { Redactor } from './types.js';
 
@@ -32,7 +33,31 @@ export interface RecoveryRegistryOptions {
   capturer?: Pick<ErrorContextCapturer, 'capture' | 'report'>;
   /** Receives warnings (corrupt store, failed save). */
   logger?: Pick<Logger, 'warn'>;
+  /**
+   * Time one strategy may take, its `applies()` and `run()` together, in ms (default 300 000: five
+   * minutes, above `retryWithBackoff`'s longest wait of 120 s). When it runs out the strategy's
+   * `ctx.signal` aborts with a TimeoutError, the attempt counts as failed (`timedOut: true`) and the
+   * next strategy runs; a strategy's own `timeoutMs` overrides it. Also bounds building the manual
+   * report. A whole number from 1 to 2 147 483 647.
+   */
+  strategyTimeoutMs?: number;
+  /**
+   * How long a save waits for another process holding the store's lock (`<store>.lock`), in ms
+   * (default 10 000). After that the save rejects with LockHeldError (autoSave warns instead) and
+   * the unsaved outcomes are kept for the next save.
+   */
+  lockWaitMs?: number;
 }
+
+/** Defaults of {@link RecoveryRegistryOptions}. */
+export const RECOVERY_REGISTRY_DEFAULTS = Object.freeze({
+  /** Recoveries kept in history. */
+  historyLimit: 100,
+  /** Time budget of one strategy (applies + run), ms. */
+  strategyTimeoutMs: 300_000,
+  /** How long a save waits for the store's lock, ms. */
+  lockWaitMs: 10_000,
+});
 
 /** The second argument of {@link RecoveryRegistry.recover}: the hook's request, every field optional. */
 export interface RecoverOptions {
@@ -60,6 +85,8 @@ export interface ResolvedRegistryOptions {
   readonly reportBuilder: RecoveryRegistryOptions['reportBuilder'];
   readonly capturer: RecoveryRegistryOptions['capturer'];
   readonly logger: Pick<Logger, 'warn'> | undefined;
+  readonly strategyTimeoutMs: number;
+  readonly lockWaitMs: number;
 }
 
 /** Validates the registry's options (throwing {@link ConfigurationError}) and applies the defaults. */
@@ -71,7 +98,9 @@ export function resolveRegistryOptions(options: RecoveryRegistryOptions): Resolv
   return {
     store: options.store,
     autoSave: optionalBoolean('RecoveryRegistry.autoSave', options.autoSave) ?? options.store !== undefined,
-    historyLimit: optionalCount('RecoveryRegistry.historyLimit', options.historyLimit) ?? 100,
+    historyLimit:
+      optionalCount('RecoveryRegistry.historyLimit', options.historyLimit) ??
+      RECOVERY_REGISTRY_DEFAULTS.historyLimit,
     links: optionalObject('RecoveryRegistry.links', options.links) ?? {},
     redact:
       optionalFunction<Redactor>('RecoveryRegistry.redact', options.redact) ??
@@ -79,5 +108,11 @@ export function resolveRegistryOptions(options: RecoveryRegistryOptions): Resolv
     reportBuilder: optionalFunction('RecoveryRegistry.reportBuilder', options.reportBuilder),
     capturer: optionalObject('RecoveryRegistry.capturer', options.capturer),
     logger: optionalObject('RecoveryRegistry.logger', options.logger),
+    strategyTimeoutMs:
+      optionalBudget('RecoveryRegistry.strategyTimeoutMs', options.strategyTimeoutMs) ??
+      RECOVERY_REGISTRY_DEFAULTS.strategyTimeoutMs,
+    lockWaitMs:
+      optionalBudget('RecoveryRegistry.lockWaitMs', options.lockWaitMs) ??
+      RECOVERY_REGISTRY_DEFAULTS.lockWaitMs,
   };
 }

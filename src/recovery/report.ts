@@ -1,4 +1,5 @@
 import type { ErrorContextCapturer } from '../diagnostics/capture/ErrorContextCapturer.js';
+import type { StrategyBudget } from './budget.js';
 import { type ManualInput, manualReport, messageOf } from './manual.js';
 import type { Redactor } from './types.js';
 
@@ -8,12 +9,14 @@ export interface ReportTools {
   readonly reportBuilder: ((input: ManualInput) => string | PromiseLike<string>) | undefined;
   readonly capturer: Pick<ErrorContextCapturer, 'capture' | 'report'> | undefined;
   readonly warn: (message: string) => void;
+  /** Bounds the builder and the capturer (the registry's `strategyTimeoutMs` and the signal). */
+  readonly budget: StrategyBudget;
 }
 
 /**
  * The report of a `manual` result: the custom builder's (redacted), or the Markdown summary followed
  * by the capturer's context when there is one. Falls back to the summary (with a warning) when
- * either throws.
+ * either throws or outlives the budget; when the signal aborts it returns the summary at once.
  */
 export async function buildRecoveryReport(
   input: ManualInput,
@@ -22,7 +25,7 @@ export async function buildRecoveryReport(
   tools: ReportTools,
 ): Promise<string> {
   const summary = manualReport(input, steps, tools.redact);
-  try {
+  const built = await tools.budget.run(async () => {
     if (tools.reportBuilder) return tools.redact(await tools.reportBuilder(input));
     if (!tools.capturer) return summary;
     const context = await tools.capturer.capture(input.error, {
@@ -33,8 +36,13 @@ export async function buildRecoveryReport(
       recoveryAttempts,
     });
     return tools.redact(`${summary}\n${tools.capturer.report(context, { format: 'markdown' })}`);
-  } catch (caught) {
-    tools.warn(`Building the recovery report failed: ${messageOf(caught)}`);
-    return summary;
+  });
+  if (built.kind === 'value') return built.value;
+  if (built.kind === 'threw') tools.warn(`Building the recovery report failed: ${messageOf(built.error)}`);
+  if (built.kind === 'timeout') {
+    tools.warn(
+      `Building the recovery report took longer than ${tools.budget.ms} ms; the summary report is used.`,
+    );
   }
+  return summary;
 }

@@ -50,6 +50,11 @@ export interface RecoveryStrategy {
   applies?(ctx: RecoveryContext): boolean | PromiseLike<boolean>;
   /** Tries to fix the failure. A throw counts as `'fail'`. */
   run(ctx: RecoveryContext): StrategyOutcome | PromiseLike<StrategyOutcome>;
+  /**
+   * Time this strategy may take, `applies()` and `run()` together, in ms; overrides the registry's
+   * `strategyTimeoutMs` (default 300 000). Raise it for strategies that legitimately take long.
+   */
+  readonly timeoutMs?: number;
 }
 
 /** One strategy tried during a recovery. */
@@ -68,6 +73,8 @@ export interface RecoveryAttempt {
   readonly notes: readonly string[];
   /** The (redacted) message of what it threw, when outcome is `'error'`. */
   readonly error?: string;
+  /** Present (true) when the strategy ran out of its time budget; outcome is then `'error'`. */
+  readonly timedOut?: true;
 }
 
 /** What every {@link RecoveryResult} carries, whatever the action. */
@@ -90,6 +97,8 @@ export interface RecoveredResult extends RecoveryResultBase {
 export interface CancelledRecoveryResult extends RecoveryResultBase {
   /** Only when the recovery was cancelled. */
   readonly action: 'fail';
+  /** The strategy that was running (or being asked `applies()`) when the signal aborted. */
+  readonly interrupted?: string;
 }
 
 /** Every strategy failed or none applied: a person has to act, guided by the steps and report. */
@@ -256,6 +265,8 @@ export type RecoveryEvents = {
     readonly durationMs: number;
     /** For `error`: the redacted message of what it threw. */
     readonly error?: string;
+    /** Present (true) when it ran out of its time budget. */
+    readonly timedOut?: true;
   };
   /** Every strategy failed (or none applied): a person must act. */
   'recovery:manual': {

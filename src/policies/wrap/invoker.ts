@@ -1,5 +1,6 @@
 import { classifyError } from '../../errors/classify.js';
 import { describeThrown, isArraySafe, readProperty } from '../../errors/thrown.js';
+import { raceAbort } from '../../shared/abort.js';
 import { redact } from '../../shared/redaction/redact.js';
 import { peekCurrentContext, signalOf } from '../policy/context.js';
 import type { Policy } from '../policy/types.js';
@@ -69,15 +70,25 @@ export class Invoker {
     const s = this.#s;
     const classification = classifyError(error);
     if (s.recovery && classification.category !== 'cancelled' && recoveryAttempts < s.maxRecoveryAttempts) {
-      const decision = await s.recovery
-        .recover(error, {
-          component: s.component,
-          operation: s.operation,
-          classification,
-          recoveryAttempts,
-          signal: signal ?? new AbortController().signal,
-        })
-        .catch(() => ({ action: 'fail' as const }));
+      const recovery = s.recovery;
+      // Raced against the signal: a hook that never settles must not keep an aborted call pending.
+      // A throw, a rejection or an abort counts as 'fail' (the caller gets its original error).
+      const decision = await raceAbort(
+        Promise.resolve().then(() =>
+          recovery.recover(error, {
+            component: s.component,
+            operation: s.operation,
+            classification,
+            recoveryAttempts,
+            signal: signal ?? new AbortController().signal,
+          }),
+        ),
+        signal,
+        'recovery',
+      ).then(
+        (answer) => ({ action: readProperty(answer, 'action') }),
+        () => ({ action: 'fail' as const }),
+      );
       if (decision.action === 'retry') {
         try {
           const value = await this.#run(args, signal);
