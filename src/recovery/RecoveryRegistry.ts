@@ -91,6 +91,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
     const operation = request.operation ?? 'unknown';
     const recoveryAttempts = request.recoveryAttempts ?? 0;
     const signal = request.signal ?? NEVER_ABORTED;
+    if (!isSignal(signal)) throw new ConfigurationError('recover() signal', 'an AbortSignal', signal);
     const extra = ('data' in request && request.data) || {};
     const takenBack = this.#ranking.settlePending(component, operation, recoveryAttempts);
     if (takenBack) this.#store.takeBackSuccess(takenBack.category, takenBack.strategy);
@@ -104,14 +105,16 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
       if (!links.includes(clean)) links.push(clean);
     };
     const base = { category, component, operation };
+    const finish = (outcome: Outcome, notes?: readonly string[]) =>
+      this.#finish(error, base, attempts, outcome, signal, notes);
     let index = 0;
     for (const entry of this.#ranking.candidates(category)) {
-      if (signal.aborted) return this.#finish(error, base, attempts, { action: 'fail' });
+      if (signal.aborted) return finish({ action: 'fail' });
       const strategy = entry.strategy;
       // One budget per strategy, applies() and run() together: a hung strategy costs at most this.
       const budget = new StrategyBudget(
         signal,
-        strategy.timeoutMs ?? this.#options.strategyTimeoutMs,
+        entry.timeoutMs ?? this.#options.strategyTimeoutMs,
         `recovery strategy ${strategy.name}`,
       );
       try {
@@ -132,7 +135,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
         const interrupted = { action: 'fail', interrupted: strategy.name } as const;
         if (strategy.applies) {
           const asked = await budget.run(() => strategy.applies?.(ctx));
-          if (asked.kind === 'aborted') return this.#finish(error, base, attempts, interrupted);
+          if (asked.kind === 'aborted') return finish(interrupted);
           if (asked.kind === 'timeout') {
             this.#warn(
               `Recovery strategy ${strategy.name}: applies() did not answer within ${budget.ms} ms; it was skipped.`,
@@ -155,7 +158,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
           text,
         });
         const run = await runStrategy(strategy, ctx, budget, redact);
-        if (run.aborted) return this.#finish(error, base, attempts, interrupted);
+        if (run.aborted) return finish(interrupted);
         const { outcome, thrown, durationMs } = run;
         const timedOut = run.timedOut ? ({ timedOut: true } as const) : {};
         const success = outcome === 'retry' || outcome === 'continue';
@@ -173,7 +176,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
         if (outcome === 'retry' || outcome === 'continue') {
           this.announce('recovery:success', { ...base, strategy: strategy.name, outcome, durationMs, notes });
           if (outcome === 'retry') this.#ranking.remember(component, operation, category, strategy.name);
-          return this.#finish(error, base, attempts, { action: outcome, strategy: strategy.name }, notes);
+          return finish({ action: outcome, strategy: strategy.name }, notes);
         }
         this.announce('recovery:failed', {
           ...base,
@@ -187,7 +190,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
         budget.dispose();
       }
     }
-    if (signal.aborted) return this.#finish(error, base, attempts, { action: 'fail' });
+    if (signal.aborted) return finish({ action: 'fail' });
 
     const configured = this.#options.links;
     for (const url of DEFAULT_RECOVERY_LINKS[category] ?? []) addLink(url);
@@ -211,9 +214,9 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
       warn: (message) => this.#warn(message),
       budget,
     }).finally(() => budget.dispose());
-    if (signal.aborted) return this.#finish(error, base, attempts, { action: 'fail' });
+    if (signal.aborted) return finish({ action: 'fail' });
     this.announce('recovery:manual', { ...base, manualSteps: steps, tried: attempts.map((a) => a.strategy) });
-    return this.#finish(error, base, attempts, { action: 'manual', manualSteps: steps, links, report });
+    return finish({ action: 'manual', manualSteps: steps, links, report });
   }
 
   /**
@@ -263,6 +266,7 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
     base: { category: ErrorCategory; component: string; operation: string },
     attempts: RecoveryAttempt[],
     outcome: Outcome,
+    signal: AbortSignal,
     notes?: readonly string[],
   ): Promise<RecoveryResult> {
     const { action } = outcome;
@@ -279,14 +283,27 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
     });
     const file = this.#store.file;
     if (this.#options.autoSave && file !== undefined) {
-      try {
-        await this.save();
-      } catch (caught) {
+      const saved = this.save().catch((caught: unknown) => {
         this.#warn(`The recovery store ${file} could not be saved: ${messageOf(caught)}`, { path: file });
-      }
+      });
+      // A cancelled recovery answers at once; its save (which may wait for the lock) goes on behind.
+      if (!signal.aborted) await saved;
     }
     return { ...outcome, category: base.category, attempts };
   }
+}
+
+/** Whether `value` behaves as an AbortSignal (instances from other realms included). */
+function isSignal(value: unknown): value is AbortSignal {
+  if (value instanceof AbortSignal) return true;
+  const v = value as Partial<AbortSignal> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.aborted === 'boolean' &&
+    typeof v.addEventListener === 'function' &&
+    typeof v.removeEventListener === 'function'
+  );
 }
 
 /** The action-specific part of a {@link RecoveryResult}. */

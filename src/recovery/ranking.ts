@@ -10,6 +10,8 @@ export interface Entry {
   readonly category: ErrorCategory | '*';
   readonly strategy: RecoveryStrategy;
   readonly seq: number;
+  /** The strategy's own time budget, read once at registration (a getter cannot change it later). */
+  readonly timeoutMs: number | undefined;
 }
 
 /** The error categories, for validating arguments. */
@@ -47,7 +49,7 @@ export class StrategyRanking {
     if (strategy.applies !== undefined && typeof strategy.applies !== 'function') {
       throw new ConfigurationError('strategy.applies', 'a function', strategy.applies);
     }
-    optionalBudget('strategy.timeoutMs', strategy.timeoutMs);
+    const timeoutMs = optionalBudget('strategy.timeoutMs', strategy.timeoutMs);
     for (const c of categories) {
       if (c !== '*' && !CATEGORY_SET.has(c)) {
         throw new ConfigurationError('RecoveryRegistry.register category', "an ErrorCategory or '*'", c);
@@ -60,7 +62,7 @@ export class StrategyRanking {
         );
       }
     }
-    for (const c of categories) this.#entries.push({ category: c, strategy, seq: this.#seq++ });
+    for (const c of categories) this.#entries.push({ category: c, strategy, seq: this.#seq++, timeoutMs });
   }
 
   /** The strategies for `category` (and `'*'`), one per name, best likelihood first, ties by registration. */

@@ -124,6 +124,7 @@ export class RegistryStore {
   async #write(file: string): Promise<void> {
     const batch = this.#pending;
     this.#pending = noChanges();
+    let written = false;
     try {
       // proper-lockfile makes `<file>.lock` beside the file, so its folder must exist first.
       await mkdir(path.dirname(file), { recursive: true });
@@ -135,6 +136,7 @@ export class RegistryStore {
           const merged = current ?? cloneStore(this.loaded());
           if (current) applyChanges(merged, batch, this.#historyLimit);
           await saveStore(file, merged);
+          written = true;
           // Adopt what the others learned, plus what this process recorded while the write ran.
           const adopted = applyChanges(cloneStore(merged), this.#pending, this.#historyLimit);
           const data = this.loaded();
@@ -144,7 +146,8 @@ export class RegistryStore {
         { waitMs: this.#lockWaitMs },
       );
     } catch (error) {
-      this.#pending = combineChanges(batch, this.#pending, this.#historyLimit);
+      // Once written, the batch is in the file: putting it back would count it twice.
+      if (!written) this.#pending = combineChanges(batch, this.#pending, this.#historyLimit);
       throw error;
     }
   }

@@ -228,6 +228,27 @@ describe('recovery strategy budget and abort', () => {
     expect(await run.value).toMatchObject({ action: 'fail' });
   });
 
+  it("reads a strategy's timeoutMs once, at registration, and rejects a signal that is not one", async () => {
+    let reads = 0;
+    const registry = new RecoveryRegistry();
+    registry.register('network', {
+      ...hanging('shifty'),
+      get timeoutMs() {
+        reads += 1;
+        return reads === 1 ? 100 : Number.NaN;
+      },
+    });
+    const run = track(registry.recover(networkError()));
+    await vi.advanceTimersByTimeAsync(99);
+    expect(run.settled()).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await run.value).attempts).toMatchObject([{ strategy: 'shifty', timedOut: true }]);
+    const bad = { aborted: false } as unknown as AbortSignal;
+    await expect(registry.recover(networkError(), { signal: bad })).rejects.toBeInstanceOf(
+      ConfigurationError,
+    );
+  });
+
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31, '1000', null])(
     'rejects %s as strategyTimeoutMs, lockWaitMs and a strategy timeoutMs with ConfigurationError',
     (bad) => {

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../../src/errors/category.js';
 import { RecoveryRegistry } from '../../src/recovery/RecoveryRegistry.js';
 import { loadStore } from '../../src/recovery/store.js';
+import { acquireFileLock } from '../../src/shared/fileLock.js';
 
 const CHILD = path.resolve(__dirname, '../support/recovery-store-child.ts');
 const LOCK_CHILD = path.resolve(__dirname, '../support/lock-child.ts');
@@ -189,6 +190,22 @@ describe('merge on write', () => {
       { numRuns: 40 },
     );
   }, 60_000);
+
+  it('a cancelled recovery answers at once while its save waits for the lock, and the save lands later', async () => {
+    const store = path.join(dir, 'recovery.json');
+    const registry = new RecoveryRegistry({ store });
+    registry.register('network', { name: 'stuck', description: 'hangs', run: () => new Promise(() => {}) });
+    const lock = await acquireFileLock(store);
+    const controller = new AbortController();
+    const recovering = registry.recover(networkError('while locked'), { signal: controller.signal });
+    controller.abort();
+    expect(await recovering).toMatchObject({ action: 'fail', interrupted: 'stuck' });
+    await lock.release();
+    await registry.save();
+    expect(loadStore(store).data.history.map((h) => [h.action, h.message])).toEqual([
+      ['fail', 'while locked'],
+    ]);
+  });
 
   it('writes the store readably for people and tools', async () => {
     const store = path.join(dir, 'recovery.json');
