@@ -3,6 +3,7 @@
 export { likelihood, likelihoodText } from './learning.js';
 export { DEFAULT_RECOVERY_LINKS, type ManualInput } from './manual.js';
 export { type RecoverOptions, RecoveryRegistry, type RecoveryRegistryOptions } from './RecoveryRegistry.js';
+export { RECOVERY_REGISTRY_DEFAULTS } from './registryOptions.js';
 export { RECOVERY_STORE_VERSION } from './store.js';
 export { type AlternativeSourceOptions, alternativeSource } from './strategies/alternativeSource.js';
 export { type CleanupTempOptions, cleanupTemp } from './strategies/cleanupTemp.js';
