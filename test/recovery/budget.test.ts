@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { getEventListeners } from 'node:events';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '../../src/errors/ConfigurationError.js';
 import { TimeoutError } from '../../src/errors/TimeoutError.js';
@@ -309,4 +311,25 @@ describe('withReliability with a recovery that hangs', () => {
     await expect(call.value).rejects.toBe(original);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
+});
+
+describe('in a real process', () => {
+  it("a hung strategy does not keep the process alive: the budget timer is unref'd", async () => {
+    vi.useRealTimers();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.resolve(__dirname, '../support/recovery-hang-child.ts')],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    // Killed when still alive long after it should have exited, so a failure leaves no process behind.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(killer);
+    expect(out).toBe('started\n');
+    expect(code).toBe(0);
+  }, 30_000);
 });
