@@ -8,7 +8,7 @@ import { StrategyBudget } from './budget.js';
 import { historyTotals, summarizeHistory } from './history.js';
 import { likelihood, likelihoodText } from './learning.js';
 import { DEFAULT_RECOVERY_LINKS, type ManualInput, manualSteps, messageOf } from './manual.js';
-import { CATEGORY_SET, StrategyRanking } from './ranking.js';
+import { CATEGORY_SET, type Entry, StrategyRanking } from './ranking.js';
 import {
   type RecoverOptions,
   type RecoveryRegistryOptions,
@@ -19,6 +19,7 @@ import { RegistryStore } from './registryStore.js';
 import { buildRecoveryReport } from './report.js';
 import type {
   RecoveryAttempt,
+  RecoveryContext,
   RecoveryEvents,
   RecoveryHistoryEntry,
   RecoveryResult,
@@ -107,88 +108,21 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
     const base = { category, component, operation };
     const finish = (outcome: Outcome, notes?: readonly string[]) =>
       this.#finish(error, base, attempts, outcome, signal, notes);
+    const call: RecoveryCall = {
+      facts: { error, classification, category, component, operation, recoveryAttempts, data: extra },
+      signal,
+      base,
+      attempts,
+      strategySteps,
+      addLink,
+    };
     let index = 0;
     for (const entry of this.#ranking.candidates(category)) {
       if (signal.aborted) return finish({ action: 'fail' });
-      const strategy = entry.strategy;
-      // One budget per strategy, applies() and run() together: a hung strategy costs at most this.
-      const budget = new StrategyBudget(
-        signal,
-        entry.timeoutMs ?? this.#options.strategyTimeoutMs,
-        `recovery strategy ${strategy.name}`,
-      );
-      try {
-        const notes: string[] = [];
-        const ctx = strategyContext(
-          {
-            error,
-            classification,
-            category,
-            component,
-            operation,
-            recoveryAttempts,
-            signal: budget.signal,
-            data: extra,
-          },
-          { strategySteps, notes, addLink, redact },
-        );
-        const interrupted = { action: 'fail', interrupted: strategy.name } as const;
-        if (strategy.applies) {
-          const asked = await budget.run(() => strategy.applies?.(ctx));
-          if (asked.kind === 'aborted') return finish(interrupted);
-          if (asked.kind === 'timeout') {
-            this.#warn(
-              `Recovery strategy ${strategy.name}: applies() did not answer within ${budget.ms} ms; it was skipped.`,
-            );
-          }
-          if (asked.kind !== 'value' || !asked.value) continue;
-        }
-        const stats = this.#ranking.stored(category, strategy.name);
-        const before = likelihood(stats?.successes ?? 0, stats?.attempts ?? 0);
-        const text = likelihoodText(strategy.name, stats?.successes ?? 0, stats?.attempts ?? 0);
-        index += 1;
-        this.announce('recovery:attempt', {
-          ...base,
-          strategy: strategy.name,
-          description: strategy.description,
-          index,
-          likelihood: before,
-          attempts: stats?.attempts ?? 0,
-          successes: stats?.successes ?? 0,
-          text,
-        });
-        const run = await runStrategy(strategy, ctx, budget, redact);
-        if (run.aborted) return finish(interrupted);
-        const { outcome, thrown, durationMs } = run;
-        const timedOut = run.timedOut ? ({ timedOut: true } as const) : {};
-        const success = outcome === 'retry' || outcome === 'continue';
-        this.#store.count(category, strategy.name, success, outcome);
-        attempts.push({
-          strategy: strategy.name,
-          outcome,
-          likelihood: before,
-          likelihoodText: text,
-          durationMs,
-          notes,
-          ...(thrown !== undefined ? { error: thrown } : {}),
-          ...timedOut,
-        });
-        if (outcome === 'retry' || outcome === 'continue') {
-          this.announce('recovery:success', { ...base, strategy: strategy.name, outcome, durationMs, notes });
-          if (outcome === 'retry') this.#ranking.remember(component, operation, category, strategy.name);
-          return finish({ action: outcome, strategy: strategy.name }, notes);
-        }
-        this.announce('recovery:failed', {
-          ...base,
-          strategy: strategy.name,
-          outcome,
-          durationMs,
-          ...(thrown !== undefined ? { error: thrown } : {}),
-          ...timedOut,
-        });
-      } finally {
-        budget.dispose();
-      }
+      const end = await this.#attempt(entry, call, index + 1);
+      if (end === 'skipped') continue;
+      index += 1;
+      if (end !== 'failed') return finish(end.outcome, end.notes);
     }
     if (signal.aborted) return finish({ action: 'fail' });
 
@@ -255,6 +189,96 @@ export class RecoveryRegistry extends ReliabilityEmitter<RecoveryEvents> impleme
 
   // ── internals ──────────────────────────────────────────────────────────────
 
+  /**
+   * Asks one strategy whether it applies and runs it, within its time budget (applies() and run()
+   * together). Returns how the recovery goes on: `skipped` (did not apply), `failed` (try the
+   * next), or the outcome that ends the recovery (a success, or `fail` when the signal aborted).
+   */
+  async #attempt(
+    entry: Entry,
+    call: RecoveryCall,
+    index: number,
+  ): Promise<'skipped' | 'failed' | { outcome: Outcome; notes?: readonly string[] }> {
+    const { strategy } = entry;
+    const { category, component, operation } = call.base;
+    const redact = this.#options.redact;
+    const budget = new StrategyBudget(
+      call.signal,
+      entry.timeoutMs ?? this.#options.strategyTimeoutMs,
+      `recovery strategy ${strategy.name}`,
+    );
+    try {
+      const notes: string[] = [];
+      const ctx = strategyContext(
+        { ...call.facts, signal: budget.signal },
+        { strategySteps: call.strategySteps, notes, addLink: call.addLink, redact },
+      );
+      const interrupted = { outcome: { action: 'fail', interrupted: strategy.name } } as const;
+      if (strategy.applies) {
+        const asked = await budget.run(() => strategy.applies?.(ctx));
+        if (asked.kind === 'aborted') return interrupted;
+        if (asked.kind === 'timeout') {
+          this.#warn(
+            `Recovery strategy ${strategy.name}: applies() did not answer within ${budget.ms} ms; it was skipped.`,
+          );
+        }
+        if (asked.kind !== 'value' || !asked.value) return 'skipped';
+      }
+      const stats = this.#ranking.stored(category, strategy.name);
+      const before = likelihood(stats?.successes ?? 0, stats?.attempts ?? 0);
+      const text = likelihoodText(strategy.name, stats?.successes ?? 0, stats?.attempts ?? 0);
+      this.announce('recovery:attempt', {
+        ...call.base,
+        strategy: strategy.name,
+        description: strategy.description,
+        index,
+        likelihood: before,
+        attempts: stats?.attempts ?? 0,
+        successes: stats?.successes ?? 0,
+        text,
+      });
+      const run = await runStrategy(strategy, ctx, budget, redact);
+      if (run.aborted) return interrupted;
+      const { outcome, thrown, durationMs } = run;
+      const extra = {
+        ...(thrown !== undefined ? { error: thrown } : {}),
+        ...(run.timedOut ? ({ timedOut: true } as const) : {}),
+      };
+      const success = outcome === 'retry' || outcome === 'continue';
+      this.#store.count(category, strategy.name, success, outcome);
+      call.attempts.push({
+        strategy: strategy.name,
+        outcome,
+        likelihood: before,
+        likelihoodText: text,
+        durationMs,
+        notes,
+        ...extra,
+      });
+      if (outcome === 'retry' || outcome === 'continue') {
+        this.announce('recovery:success', {
+          ...call.base,
+          strategy: strategy.name,
+          outcome,
+          durationMs,
+          notes,
+        });
+        if (outcome === 'retry') this.#ranking.remember(component, operation, category, strategy.name);
+        return { outcome: { action: outcome, strategy: strategy.name }, notes };
+      }
+      this.announce('recovery:failed', {
+        ...call.base,
+        strategy: strategy.name,
+        outcome,
+        durationMs,
+        ...extra,
+      });
+      return 'failed';
+    } finally {
+      budget.dispose();
+    }
+  }
+
   #warn(message: string, extra: { path?: string; movedTo?: string } = {}): void {
     const text = this.#options.redact(message);
     this.#options.logger?.warn(text, extra);
@@ -304,6 +328,17 @@ function isSignal(value: unknown): value is AbortSignal {
     typeof v.addEventListener === 'function' &&
     typeof v.removeEventListener === 'function'
   );
+}
+
+/** What one recover() call shares with each strategy attempt. */
+interface RecoveryCall {
+  /** The facts every strategy's context carries (its signal is the strategy's own budget signal). */
+  readonly facts: Omit<RecoveryContext, 'addManualStep' | 'addLink' | 'note' | 'signal'>;
+  readonly signal: AbortSignal;
+  readonly base: { category: ErrorCategory; component: string; operation: string };
+  readonly attempts: RecoveryAttempt[];
+  readonly strategySteps: string[];
+  readonly addLink: (url: string) => void;
 }
 
 /** The action-specific part of a {@link RecoveryResult}. */
