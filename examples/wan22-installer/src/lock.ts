@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { LockHeldError } from '@wan/reliability';
@@ -42,6 +42,8 @@ function alive(pid: number): boolean {
 /** The holder recorded in `file` (written by the holder once it has the lock), if readable. */
 async function recordedHolder(file: string): Promise<LockHolder | undefined> {
   try {
+    // Only a regular file of our own: a symlink planted there is not followed out of the folder.
+    if (!(await lstat(file)).isFile()) return undefined;
     const holder = JSON.parse(await readFile(file, 'utf8')) as Partial<LockHolder>;
     if (!Number.isSafeInteger(holder.pid) || typeof holder.startedAt !== 'string') return undefined;
     return { pid: holder.pid as number, startedAt: holder.startedAt };
@@ -89,10 +91,17 @@ export async function takeLock(file: string, session: LockSession): Promise<() =
     try {
       const lock = await acquireFileLock(file, { waitMs: 0, staleMs });
       const holder: LockHolder = { pid: process.pid, startedAt: new Date().toISOString() };
-      // Written whole (temp + rename) so that a contender never reads half of it.
+      // Written whole (temp + rename) so that a contender never reads half of it; the temp file is
+      // created exclusively, so a symlink left at its name is removed, never written through.
       const temp = `${file}.${process.pid}.tmp`;
-      await writeFile(temp, JSON.stringify(holder));
-      await rename(temp, file);
+      try {
+        await rm(temp, { force: true });
+        await writeFile(temp, JSON.stringify(holder), { flag: 'wx' });
+        await rename(temp, file);
+      } catch (error) {
+        await lock.release();
+        throw error;
+      }
       session.log.write('info', 'lock-acquired', { at: Date.now(), pid: process.pid });
       let released = false;
       return async () => {

@@ -7,7 +7,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -225,4 +225,32 @@ describe('the install lock of wan22-install', () => {
     expect(all[0]?.releasingAt).toBe(Number.POSITIVE_INFINITY);
     expect(all[1]?.releasingAt).toBeLessThan(Number.POSITIVE_INFINITY);
   }, 240_000);
+
+  it('a symlink planted as the holder record is neither believed nor written through', async () => {
+    const { manifest, dir } = await setUp();
+    const state = path.join(dir, '.wan22');
+    await mkdir(state, { recursive: true });
+    // Outside the install folder: a record naming a live process (this test runner).
+    const outside = path.join(work as string, 'outside.json');
+    const record = JSON.stringify({ pid: process.pid, startedAt: 'planted' });
+    await writeFile(outside, record);
+    await symlink(outside, path.join(state, 'install.lock'));
+    // A lock folder kept fresh until the installer says it waits for it, then left to go stale.
+    const lockDir = path.join(state, 'install.lock.lock');
+    await mkdir(lockDir);
+    const refresh = setInterval(() => void utimes(lockDir, new Date(), new Date()).catch(() => {}), 100);
+    const run = install(manifest, dir, { WAN22_LOCK_STALE_MS: '3000' });
+    run.child.stderr?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Waiting for the install lock')) clearInterval(refresh);
+    });
+    const result = await run.done;
+    clearInterval(refresh);
+    // Believing the record would have refused at once, naming the planted pid.
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('Waiting for the install lock');
+    expect(result.stderr).not.toContain('planted');
+    expect(await readFile(outside, 'utf8')).toBe(record);
+    // Released: the record (a regular file while held) is gone, the symlink with it.
+    await expect(lstat(path.join(state, 'install.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 120_000);
 });
