@@ -1,6 +1,13 @@
-// `@wan/reliability/install`: the install journal, dependency ordering and alternatives.
-// Re-exports only.
+// `@wan/reliability/install`: the install journal, dependency ordering, alternatives and the
+// cross-process file lock installers take around their work. Re-exports only.
 
+export {
+  acquireFileLock,
+  FILE_LOCK_DEFAULTS,
+  type FileLock,
+  type FileLockOptions,
+  withFileLock,
+} from '../shared/fileLock.js';
 export {
   type Alternative,
   type AlternativeAttempt,

@@ -38,7 +38,12 @@ export {
 } from '../errors/ReliabilityError.js';
 export { RequestLimitError } from '../errors/RequestLimitError.js';
 export { ResumeError } from '../errors/ResumeError.js';
-export { type AttemptFailure, RetriesExhaustedError } from '../errors/RetriesExhaustedError.js';
+export {
+  ATTEMPTS_KEPT,
+  type AttemptFailure,
+  RetriesExhaustedError,
+  type RetriesExhaustedErrorOptions,
+} from '../errors/RetriesExhaustedError.js';
 export { RetryAfterTooLongError } from '../errors/RetryAfterTooLongError.js';
 export { RetryableResultError, type RetryableResultErrorOptions } from '../errors/RetryableResultError.js';
 export { ShortBodyError } from '../errors/ShortBodyError.js';

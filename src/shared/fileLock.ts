@@ -1,3 +1,4 @@
+import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { LockHeldError } from '../errors/LockHeldError.js';
 import { abortError, sleep } from './abort.js';
 import { lazyRequire } from './lazyRequire.js';
@@ -31,11 +32,56 @@ export const FILE_LOCK_DEFAULTS = Object.freeze({ waitMs: 10_000, staleMs: 10_00
 
 const FIRST_POLL_MS = 25;
 const MAX_POLL_MS = 250;
+/**
+ * What proper-lockfile is told the stale time is: never, in practice. Its own takeover (stat, see
+ * stale, rmdir, mkdir) lets two processes that saw the same stale lock both win — the second rmdir
+ * removes the first one's fresh lock — so stale locks are removed by {@link removeIfStale} instead.
+ */
+const NEVER_STALE = 2 ** 31 - 1;
+/** Stale locks one call removes before it waits like for any held lock. */
+const MAX_TAKEOVERS = 3;
+
+/** Whether `dir` exists and was last refreshed more than `staleMs` ago. */
+async function isStale(dir: string, staleMs: number): Promise<boolean> {
+  const info = await stat(dir).catch(() => undefined);
+  return info !== undefined && Date.now() - info.mtimeMs > staleMs;
+}
+
+const ignoreMissing = (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'ENOENT') throw error;
+};
+
+/**
+ * Removes the lock folder `dir` if it is stale, under a guard (`<dir>.takeover`, also made with an
+ * atomic mkdir) so that only one process at a time checks and removes: a lock another process made
+ * a moment ago is never the one removed. Everyone then competes for the lock with mkdir again. A
+ * guard left by a process killed in these few milliseconds is cleared once it is as old as a stale
+ * lock.
+ */
+async function removeIfStale(dir: string, staleMs: number): Promise<boolean> {
+  if (!(await isStale(dir, staleMs))) return false;
+  const guard = `${dir}.takeover`;
+  try {
+    await mkdir(guard);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (await isStale(guard, staleMs)) await rmdir(guard).catch(ignoreMissing);
+    return false;
+  }
+  try {
+    if (!(await isStale(dir, staleMs))) return false;
+    await rmdir(dir).catch(ignoreMissing);
+    return true;
+  } finally {
+    await rmdir(guard).catch(ignoreMissing);
+  }
+}
 
 /**
  * Takes an exclusive, cross-process lock on `target` (the file need not exist): a `<target>.lock`
  * directory made with `mkdir`, which is atomic on local file systems and NFS alike, refreshed while
- * held and taken over when its holder stops refreshing it (proper-lockfile). Waits up to `waitMs`
+ * held (proper-lockfile). A lock its holder stopped refreshing for `staleMs` is removed by one
+ * contender at a time and competed for again, so two processes never both take it over. Waits up to `waitMs`
  * for a held lock, polling with a growing interval. The refresh timer never keeps the process alive.
  */
 export async function acquireFileLock(target: string, options: FileLockOptions = {}): Promise<FileLock> {
@@ -46,12 +92,13 @@ export async function acquireFileLock(target: string, options: FileLockOptions =
   const started = Date.now();
   let compromised = false;
   let poll = FIRST_POLL_MS;
+  let takeovers = 0;
   for (;;) {
     if (signal?.aborted) throw abortError(signal, 'file lock');
     try {
       const release = await lockfile.lock(target, {
         realpath: false,
-        stale: staleMs,
+        stale: NEVER_STALE,
         update: Math.floor(staleMs / 2),
         retries: 0,
         onCompromised: () => {
@@ -74,6 +121,12 @@ export async function acquireFileLock(target: string, options: FileLockOptions =
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      // A stale lock removed: compete for it again at once (a few times at most: each removal
+      // needs a lock nobody refreshed for staleMs).
+      if (takeovers < MAX_TAKEOVERS && (await removeIfStale(`${target}.lock`, staleMs))) {
+        takeovers += 1;
+        continue;
+      }
       const waited = Date.now() - started;
       if (waited >= waitMs) throw new LockHeldError(target, waited, { cause: error });
       await sleep(Math.min(poll, waitMs - waited), signal, 'file lock');

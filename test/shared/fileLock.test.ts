@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -90,6 +90,60 @@ describe('acquireFileLock', () => {
     await lock.release();
     await lock.release();
   }, 20_000);
+
+  /** A lock folder (or takeover guard) last refreshed a minute ago, as a killed process leaves it. */
+  function leftBehind(folder: string): void {
+    mkdirSync(folder);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(folder, old, old);
+  }
+
+  it('a stale lock found by six processes at the same moment is taken over by one at a time', async () => {
+    // proper-lockfile's own takeover (stat, stale, rmdir, mkdir) let two of them win in about one
+    // round in four: the second rmdir removed the first one's fresh lock.
+    for (let round = 0; round < 4; round++) {
+      const roundTarget = path.join(dir, `round-${round}.json`);
+      leftBehind(`${roundTarget}.lock`);
+      const at = Date.now() + 2_500;
+      const outputs = await Promise.all(
+        Array.from({ length: 6 }, () => {
+          const child = startChild({ mode: 'race', target: roundTarget, at, holdMs: 300 });
+          let text = '';
+          child.stdout?.on('data', (chunk: Buffer) => {
+            text += chunk.toString();
+          });
+          return exited(child).then(() => text.trim());
+        }),
+      );
+      const holds = outputs
+        .filter((o) => o.startsWith('held'))
+        .map((o) => o.split(' ').slice(1).map(Number) as [number, number])
+        .sort((a, b) => a[0] - b[0]);
+      expect(holds.length, outputs.join(' | ')).toBeGreaterThanOrEqual(1);
+      for (let i = 1; i < holds.length; i++) {
+        expect((holds[i] as [number, number])[0], `round ${round}: two holders`).toBeGreaterThanOrEqual(
+          (holds[i - 1] as [number, number])[1],
+        );
+      }
+    }
+  }, 120_000);
+
+  it('leaves a stale lock alone while another process is taking it over (fresh guard)', async () => {
+    leftBehind(`${target}.lock`);
+    mkdirSync(`${target}.lock.takeover`);
+    const error = await acquireFileLock(target, { waitMs: 300, staleMs: 2_000 }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(LockHeldError);
+  });
+
+  it('clears a takeover guard left by a killed process once it is stale, then takes the lock', async () => {
+    leftBehind(`${target}.lock`);
+    leftBehind(`${target}.lock.takeover`);
+    const lock = await acquireFileLock(target, { waitMs: 2_000, staleMs: 2_000 });
+    expect(lock.compromised).toBe(false);
+    await lock.release();
+  });
 
   it('does not keep the process alive while a lock is held and nothing else runs', async () => {
     const holder = startChild({ mode: 'leave', target });

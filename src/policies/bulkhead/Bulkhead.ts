@@ -18,19 +18,29 @@ export interface BulkheadOptions {
 
 /** Execute options of a Bulkhead: higher `priority` runs first (default 0). */
 export interface BulkheadExecuteOptions extends ExecuteOptions {
-  /** Higher runs first when calls wait for a slot. Default 0. */
+  /**
+   * Higher runs first when calls wait for a slot; equal priorities run in arrival order. Any finite
+   * number (negative and fractional too). Default 0. `NaN`, `±Infinity` or a non-number rejects
+   * with ConfigurationError: such a value has no place in the order.
+   */
   priority?: number;
 }
 
 interface Waiter extends Prioritized {
   readonly start: () => void;
-  readonly signal: AbortSignal | undefined;
+  readonly cancel: (signal: AbortSignal) => void;
+}
+
+/** The waiters of one signal: a single abort listener serves them all. */
+interface SignalGroup {
+  readonly waiters: Set<Waiter>;
   readonly onAbort: () => void;
 }
 
 /**
  * Limits how many calls run at once; extra calls wait in a priority queue (higher priority first,
- * then arrival order). An aborted waiter leaves the queue at once.
+ * then arrival order). An aborted waiter leaves the queue at once, in O(log n): aborting one signal
+ * shared by n waiters costs O(n log n), and the bulkhead adds one listener per signal, not per call.
  */
 export class Bulkhead implements Policy {
   /** Name used in errors. */
@@ -42,6 +52,8 @@ export class Bulkhead implements Policy {
   #running = 0;
   #sequence = 0;
   readonly #queue = new PriorityQueue<Waiter>();
+  /** Signals of waiting calls; an entry lives while one of its calls waits. */
+  readonly #groups = new Map<AbortSignal, SignalGroup>();
 
   constructor(options: BulkheadOptions = {}) {
     optionalObject('Bulkhead options', options);
@@ -66,6 +78,12 @@ export class Bulkhead implements Policy {
   execute<T>(fn: PolicyFunction<T>, options: BulkheadExecuteOptions = {}): Promise<T> {
     const signal = options.signal;
     const operation = options.operation ?? DEFAULT_OPERATION;
+    const priority = options.priority === undefined ? 0 : options.priority;
+    if (typeof priority !== 'number' || !Number.isFinite(priority)) {
+      return Promise.reject(
+        new ConfigurationError('Bulkhead.execute() priority', 'a finite number', priority),
+      );
+    }
     if (signal?.aborted) return Promise.reject(abortError(signal, operation));
     const run = (): Promise<T> => {
       this.#running += 1;
@@ -86,19 +104,16 @@ export class Bulkhead implements Policy {
     }
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter = {
-        priority: options.priority ?? 0,
+        priority,
         sequence: this.#sequence++,
-        signal,
+        position: -1,
         start: () => {
-          signal?.removeEventListener('abort', waiter.onAbort);
+          if (signal) this.#unwatch(signal, waiter);
           run().then(resolve, reject);
         },
-        onAbort: () => {
-          this.#queue.delete(waiter);
-          reject(abortError(signal as AbortSignal, operation));
-        },
+        cancel: (aborted) => reject(abortError(aborted, operation)),
       };
-      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      if (signal) this.#watch(signal, waiter);
       this.#queue.push(waiter);
     });
   }
@@ -106,5 +121,32 @@ export class Bulkhead implements Policy {
   #next(): void {
     if (this.#running >= this.maxConcurrent) return;
     this.#queue.pop()?.start();
+  }
+
+  #watch(signal: AbortSignal, waiter: Waiter): void {
+    const group = this.#groups.get(signal);
+    if (group) {
+      group.waiters.add(waiter);
+      return;
+    }
+    const waiters = new Set([waiter]);
+    const onAbort = () => {
+      this.#groups.delete(signal);
+      for (const w of waiters) {
+        this.#queue.delete(w);
+        w.cancel(signal);
+      }
+    };
+    this.#groups.set(signal, { waiters, onAbort });
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+
+  #unwatch(signal: AbortSignal, waiter: Waiter): void {
+    const group = this.#groups.get(signal);
+    if (!group) return;
+    group.waiters.delete(waiter);
+    if (group.waiters.size > 0) return;
+    this.#groups.delete(signal);
+    signal.removeEventListener('abort', group.onAbort);
   }
 }

@@ -1,7 +1,7 @@
 import type PRetry from 'p-retry';
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
 import { classifyError, type ErrorClassification } from '../../errors/classify.js';
-import { type AttemptFailure, RetriesExhaustedError } from '../../errors/RetriesExhaustedError.js';
+import { ATTEMPTS_KEPT, RetriesExhaustedError } from '../../errors/RetriesExhaustedError.js';
 import { RetryAfterTooLongError } from '../../errors/RetryAfterTooLongError.js';
 import { isInstance } from '../../errors/thrown.js';
 import { ReliabilityEmitter } from '../../events/emitter.js';
@@ -10,6 +10,7 @@ import { abortError, isThenable, raceAbort, sleep } from '../../shared/abort.js'
 import { lazyRequire } from '../../shared/lazyRequire.js';
 import { callInContext, LazyContext } from '../policy/context.js';
 import { DEFAULT_OPERATION, type ExecuteOptions, type Policy, type PolicyFunction } from '../policy/types.js';
+import { AttemptWindow } from './attemptWindow.js';
 import { nextDelay } from './backoff.js';
 import {
   type ResolvedRetryOptions,
@@ -27,7 +28,8 @@ const pRetry: typeof PRetry = (input, options) =>
 interface RetryRun {
   readonly operation: string;
   readonly signal: AbortSignal | undefined;
-  readonly failures: AttemptFailure[];
+  /** The first and last failures and their count (never all of them: retries may be Infinity). */
+  readonly failures: AttemptWindow;
   budget: number;
   previousDelay: number | undefined;
 }
@@ -95,7 +97,7 @@ export class RetryPolicy extends ReliabilityEmitter<RetryEvents> implements Poli
     const run: RetryRun = {
       operation,
       signal,
-      failures: [],
+      failures: new AttemptWindow(ATTEMPTS_KEPT),
       budget: this.options.retries,
       previousDelay: undefined,
     };
@@ -207,7 +209,9 @@ export class RetryPolicy extends ReliabilityEmitter<RetryEvents> implements Poli
   }
 
   #exhausted(run: RetryRun): RetriesExhaustedError {
-    const error = new RetriesExhaustedError(run.operation, run.failures);
+    const error = new RetriesExhaustedError(run.operation, run.failures.list(), {
+      totalAttempts: run.failures.total,
+    });
     this.#giveUp(run, 'exhausted', error);
     return error;
   }
@@ -215,7 +219,7 @@ export class RetryPolicy extends ReliabilityEmitter<RetryEvents> implements Poli
   #giveUp(run: RetryRun, reason: RetryGiveUpInfo['reason'], error: unknown): void {
     this.announce('retry:give-up', {
       operation: run.operation,
-      attempts: run.failures.length,
+      attempts: run.failures.total,
       reason,
       error,
     });

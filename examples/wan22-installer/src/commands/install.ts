@@ -123,7 +123,7 @@ export async function install(session: Session, flags: InstallFlags, signal: Abo
     throw new ExitError('Nothing was installed (declined).', EXIT.failed);
   }
 
-  const release = await takeLock(session.layout.lock);
+  const release = await takeLock(session.layout.lock, session);
   session.log.attach(session.layout.root);
   const journal = await InstallJournal.open({
     file: session.layout.journal,

@@ -53,7 +53,7 @@ export async function remove(session: Session, id: string): Promise<number> {
     out.result({ ok: false, exitCode: EXIT.failed, error: 'declined' });
     return EXIT.failed;
   }
-  const release = await takeLock(layout.lock);
+  const release = await takeLock(layout.lock, session);
   try {
     await rm(dir, { recursive: true, force: true });
     for (const partial of partials) await rm(partial, { recursive: true, force: true });
@@ -115,7 +115,7 @@ export async function cancel(session: Session): Promise<number> {
     out.result({ ok: false, exitCode: EXIT.failed, error: 'declined' });
     return EXIT.failed;
   }
-  const release = await takeLock(layout.lock);
+  const release = await takeLock(layout.lock, session);
   try {
     await rm(partialRoot, { recursive: true, force: true });
     await rm(layout.staging, { recursive: true, force: true });

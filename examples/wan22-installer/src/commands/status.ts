@@ -87,7 +87,7 @@ function describeUpdate(update: ModelUpdate): string {
 export async function repair(session: Session, signal: AbortSignal): Promise<number> {
   const manifest = (await session.manifest()) as Manifest;
   const ids = session.select(manifest).map((m) => m.id);
-  const release = await takeLock(session.layout.lock);
+  const release = await takeLock(session.layout.lock, session);
   const events = session.recovered;
   const stop = collectRecoveries(session, events);
   try {

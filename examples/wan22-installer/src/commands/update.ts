@@ -47,7 +47,7 @@ export async function update(session: Session, signal: AbortSignal): Promise<num
     out.result({ ok: true, exitCode: EXIT.ok, updated: [] });
     return EXIT.ok;
   }
-  const release = await takeLock(layout.lock);
+  const release = await takeLock(layout.lock, session);
   const journal = await InstallJournal.open({ file: layout.journal, root: layout.root, redact });
   const recovered = session.recovered;
   const stop = collectRecoveries(session, recovered);
@@ -151,7 +151,7 @@ export async function rollback(session: Session, signal: AbortSignal): Promise<n
     out.result({ ok: false, exitCode: EXIT.failed, error: 'declined' });
     return EXIT.failed;
   }
-  const release = await takeLock(layout.lock);
+  const release = await takeLock(layout.lock, session);
   try {
     const journal = await InstallJournal.open({ file: layout.journal, root: layout.root, redact });
     const result = await journal.rollback({ signal });
