@@ -19,6 +19,7 @@ export {
 export type {
   JournalChange,
   JournalData,
+  JournalOwner,
   JournalRun,
   JournalStep,
   JournalValue,
