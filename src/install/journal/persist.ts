@@ -1,12 +1,26 @@
-import { readFile } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { parseJournal } from './schema.js';
 import type { JournalData, JournalRun, RunStatus } from './types.js';
+
+/**
+ * Largest journal read (10 runs of a few hundred changes take well under 1 MB); anything bigger was
+ * not written by this package, and reading it whole could exhaust memory.
+ */
+export const MAX_JOURNAL_BYTES = 64 * 1024 * 1024;
 
 /** Reads a journal file; a missing file is an empty journal, an unreadable one is reported as such. */
 export async function readJournal(file: string): Promise<JournalData | { corrupt: string }> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > MAX_JOURNAL_BYTES)
+        return { corrupt: `${size} bytes, more than the ${MAX_JOURNAL_BYTES} a journal may have` };
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return { version: 1, runs: [] };
     throw error;
@@ -18,6 +32,25 @@ export async function readJournal(file: string): Promise<JournalData | { corrupt
     return { corrupt: (error as Error).message };
   }
   return parseJournal(value);
+}
+
+/**
+ * Moves an unreadable journal to `<file>.corrupt` for a person to look at (replacing an older one),
+ * or beside it with a time stamp when that name is taken by something rename cannot replace.
+ * Returns where it went.
+ */
+export async function setAsideJournal(file: string, now: number): Promise<string> {
+  const aside = `${file}.corrupt`;
+  try {
+    await rename(file, aside);
+    return aside;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM') throw error;
+    const stamped = `${aside}-${now}`;
+    await rename(file, stamped);
+    return stamped;
+  }
 }
 
 /** What {@link mergeRuns} found. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { JournalConflictError } from '../../errors/JournalConflictError.js';
 import { withFileLock } from '../../shared/fileLock.js';
 import { findTempFiles, removeStaleTempFiles, writeFileAtomic } from '../../shared/writeFileAtomic.js';
 import { JOURNAL_LOCK } from './defaults.js';
-import { mergeRuns, pruneRuns, readJournal } from './persist.js';
+import { mergeRuns, pruneRuns, readJournal, setAsideJournal } from './persist.js';
 import type { JournalData, JournalOwner, JournalRun } from './types.js';
 
 /** Changes a claimed run on the freshest copy there is (the one on disk, under the lock). */
@@ -138,12 +138,10 @@ export class JournalStore {
     }
   }
 
-  /** Moves the unreadable file to `<file>.corrupt` (under the lock) and notes why. */
+  /** Moves the unreadable file aside (under the lock) and notes why. */
   private async setAside(why: string): Promise<JournalData> {
-    await rename(this.file, `${this.file}.corrupt`);
-    this.corruptNote = this.redact(
-      `journal ${this.file} was unreadable (${why}); kept as ${this.file}.corrupt`,
-    );
+    const aside = await setAsideJournal(this.file, Date.now());
+    this.corruptNote = this.redact(`journal ${this.file} was unreadable (${why}); kept as ${aside}`);
     return { version: 1, runs: [] };
   }
 }

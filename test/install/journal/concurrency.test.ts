@@ -1,8 +1,9 @@
 // Issue #16 point 2: several writers on one journal file (processes or instances) lose nothing,
 // and a second writer resuming the same run never leaves a mix of both.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JournalConflictError } from '../../../src/errors/JournalConflictError.js';
 import { InstallJournal } from '../../../src/install/journal/InstallJournal.js';
@@ -143,5 +144,59 @@ describe('InstallJournal: concurrent writers', () => {
       expect(stored?.changes.map((c) => c.path)).toContain(path.join(root, 'first', name));
     }
     for (const name of lines(first, 'step ')) expect(steps.find((s) => s.name === name)?.status).toBe('done');
+  }, 60_000);
+
+  it('any sequence of begins, steps and finishes by three instances: every record kept, only owners write (property)', async () => {
+    const action = fc.record({
+      who: fc.nat(2),
+      op: fc.constantFrom('resume', 'new', 'step', 'step', 'finish'),
+      changes: fc.nat(2),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { maxLength: 20 }), async (actions) => {
+        await unlink(file).catch(() => {});
+        const journals = await Promise.all(
+          [0, 1, 2].map(() => InstallJournal.open({ file, root, keepRuns: 100 })),
+        );
+        const owner = new Map<string, number>(); // run id → the instance that claimed it last
+        const recorded: { run: string; path: string }[] = [];
+        let n = 0;
+        for (const { who, op, changes } of actions) {
+          const journal = journals[who] as InstallJournal;
+          if (op === 'resume' || op === 'new') {
+            const { run } = await journal.begin('install', { resume: op === 'resume' });
+            owner.set(run.id, who);
+            continue;
+          }
+          const run = journal.current;
+          if (!run) continue;
+          const name = `s${n++}`;
+          const outcome =
+            op === 'finish'
+              ? journal.finish('failed')
+              : journal.step(name, async (step) => {
+                  for (let c = 0; c < changes; c += 1) {
+                    const changed = path.join(root, name, String(c));
+                    await step.record({ kind: 'created', path: changed });
+                    recorded.push({ run: run.id, path: changed });
+                  }
+                });
+          const error = await outcome.then(
+            () => undefined,
+            (caught: unknown) => caught,
+          );
+          if (owner.get(run.id) === who) expect(error).toBeUndefined();
+          else expect(error).toBeInstanceOf(JournalConflictError);
+        }
+        const runs = ((await readFile(file, 'utf8').then(JSON.parse, () => ({ runs: [] }))) as JournalData)
+          .runs;
+        for (const { run, path: changed } of recorded) {
+          const stored = runs.find((r) => r.id === run)?.steps.flatMap((s) => s.changes.map((c) => c.path));
+          expect(stored).toContain(changed);
+        }
+        expect(new Set(runs.map((r) => r.id)).size).toBe(owner.size);
+      }),
+      { numRuns: 30 },
+    );
   }, 60_000);
 });

@@ -1,7 +1,18 @@
 // Issue #16 point 4: a journal of the right version but the wrong shape is set aside like any
 // unreadable journal, and temp files of killed writes do not pile up.
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  truncate,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -203,6 +214,25 @@ describe('InstallJournal: journals of the wrong shape', () => {
     expect(journal.corruptNote).toMatch(/runs\[0\]\.steps/);
     expect(journal.corruptNote).toContain(`${file}.corrupt`);
     expect(journal.runs).toEqual([]);
+  });
+
+  it('sets aside a journal too large to be one without reading it', async () => {
+    await writeFile(file, '{"version":1,"runs":[');
+    await truncate(file, 65 * 1024 * 1024);
+    const journal = await InstallJournal.open({ file, root });
+    expect(journal.corruptNote).toMatch(/more than the 67108864/);
+    expect((await stat(`${file}.corrupt`)).size).toBe(65 * 1024 * 1024);
+  });
+
+  it('keeps an earlier .corrupt folder and sets the new one aside beside it', async () => {
+    await mkdir(`${file}.corrupt`);
+    await writeFile(path.join(`${file}.corrupt`, 'inside'), 'x');
+    await writeFile(file, '{"version":1,"runs":[null]}');
+    const journal = await InstallJournal.open({ file, root });
+    const aside = journal.corruptNote?.match(/kept as (\S+)$/)?.[1] ?? '';
+    expect(aside.startsWith(`${file}.corrupt-`)).toBe(true);
+    expect(await readFile(aside, 'utf8')).toBe('{"version":1,"runs":[null]}');
+    expect(await readFile(path.join(`${file}.corrupt`, 'inside'), 'utf8')).toBe('x');
   });
 
   it('loads a sound journal unchanged (no false alarms)', async () => {
