@@ -60,7 +60,8 @@ export async function writeFileAtomic(
 export interface StaleTempOptions {
   /**
    * A temp file at least this old is stale whoever wrote it (default `60_000` ms: a write takes
-   * milliseconds; this catches writers on other machines and reused process ids).
+   * milliseconds; this catches writers on other machines and reused process ids). `0` removes every
+   * one: for a caller holding a lock that every writer of the file takes while writing.
    */
   readonly olderThanMs?: number;
   /** Clock in ms, for tests. Default `Date.now`. */
@@ -86,7 +87,7 @@ export async function removeStaleTempFiles(file: string, options: StaleTempOptio
     const full = path.join(dir, name);
     const info = await lstat(full).catch(() => undefined);
     if (!info || !(info.isFile() || info.isSymbolicLink())) continue;
-    if (!processGone(pid) && now - info.mtimeMs < olderThanMs) continue;
+    if (olderThanMs > 0 && !processGone(pid) && now - info.mtimeMs < olderThanMs) continue;
     // Another cleaner may have been first; that is fine.
     if (
       await unlink(full).then(

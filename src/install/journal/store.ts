@@ -8,6 +8,10 @@ import { JOURNAL_LOCK } from './defaults.js';
 import { mergeRuns, pruneRuns, readJournal, setAsideJournal } from './persist.js';
 import type { JournalData, JournalOwner, JournalRun } from './types.js';
 
+// Every journal write holds the lock: a temp file found while holding it belongs to a dead writer
+// (or one whose lock went stale and was taken over, whose rename then fails instead of racing).
+const UNDER_LOCK = { olderThanMs: 0 } as const;
+
 /** Changes a claimed run on the freshest copy there is (the one on disk, under the lock). */
 type Claim = { readonly candidate: JournalRun; readonly apply: (run: JournalRun) => void };
 
@@ -40,18 +44,25 @@ export class JournalStore {
   /** Reads the journal; sets an unreadable one aside and removes temp files of killed writers. */
   async load(): Promise<void> {
     const loaded = await readJournal(this.file);
-    if (!('corrupt' in loaded)) this.data = loaded;
-    // Maintenance needs the lock (another writer may be renaming right now); a reader of a sound
-    // journal with nothing to clean takes no lock at all, so it works in a read-only folder too.
-    if (!('corrupt' in loaded) && (await findTempFiles(this.file)).length === 0) return;
-    await withFileLock(
-      this.file,
-      async () => {
-        await removeStaleTempFiles(this.file);
-        const again = await readJournal(this.file);
-        this.data = 'corrupt' in again ? await this.setAside(again.corrupt) : again;
-      },
-      JOURNAL_LOCK,
+    if ('corrupt' in loaded) {
+      // Under the lock: another writer may be renaming a sound copy over it right now.
+      await withFileLock(
+        this.file,
+        async () => {
+          await removeStaleTempFiles(this.file, UNDER_LOCK);
+          const again = await readJournal(this.file);
+          this.data = 'corrupt' in again ? await this.setAside(again.corrupt) : again;
+        },
+        JOURNAL_LOCK,
+      );
+      return;
+    }
+    this.data = loaded;
+    // A reader of a sound journal with nothing to clean takes no lock, so it works in a read-only
+    // folder too; cleaning is best effort (a folder that cannot be locked keeps its temp files).
+    if ((await findTempFiles(this.file)).length === 0) return;
+    await withFileLock(this.file, () => removeStaleTempFiles(this.file, UNDER_LOCK), JOURNAL_LOCK).catch(
+      () => {},
     );
   }
 
