@@ -26,6 +26,7 @@ export {
 export type {
   JournalChange,
   JournalData,
+  JournalOwner,
   JournalRun,
   JournalStep,
   JournalValue,

@@ -24,6 +24,7 @@ export { DiskFullError, type DiskFullErrorOptions } from '../errors/DiskFullErro
 export { HttpError, type HttpErrorOptions } from '../errors/HttpError.js';
 export { classifyHttpStatus, type HttpStatusInfo } from '../errors/httpStatus.js';
 export { InjectedFaultError } from '../errors/InjectedFaultError.js';
+export { JournalConflictError } from '../errors/JournalConflictError.js';
 export { LockHeldError } from '../errors/LockHeldError.js';
 export { ManifestError, type ManifestProblem } from '../errors/ManifestError.js';
 export { MissingMethodError } from '../errors/MissingMethodError.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Options of {@link writeFileAtomic}. */
@@ -32,6 +32,7 @@ export async function writeFileAtomic(
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true });
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // (The name's pattern is what removeStaleTempFiles recognizes: keep the two in step.)
   try {
     const handle = await open(temp, 'wx', options.mode ?? 0o644);
     try {
@@ -53,4 +54,73 @@ export async function writeFileAtomic(
       .sync()
       .catch(() => {})
       .finally(() => dirHandle.close());
+}
+
+/** Options of {@link removeStaleTempFiles}. */
+export interface StaleTempOptions {
+  /**
+   * A temp file at least this old is stale whoever wrote it (default `60_000` ms: a write takes
+   * milliseconds; this catches writers on other machines and reused process ids). `0` removes every
+   * one: for a caller holding a lock that every writer of the file takes while writing.
+   */
+  readonly olderThanMs?: number;
+  /** Clock in ms, for tests. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Default of {@link StaleTempOptions.olderThanMs}. */
+export const STALE_TEMP_MS = 60_000;
+
+/**
+ * Removes the temp files {@link writeFileAtomic} left beside `file` when its process died between
+ * creating and renaming one (kill -9, power cut): those whose writer process no longer runs on this
+ * machine, and those older than `olderThanMs`. Only names of exactly writeFileAtomic's pattern for
+ * this file are considered, and only regular files and symbolic links (the link itself) removed.
+ * Returns the names removed; a folder that cannot be listed removes nothing.
+ */
+export async function removeStaleTempFiles(file: string, options: StaleTempOptions = {}): Promise<string[]> {
+  const dir = path.dirname(file);
+  const olderThanMs = options.olderThanMs ?? STALE_TEMP_MS;
+  const now = (options.now ?? Date.now)();
+  const removed: string[] = [];
+  for (const { name, pid } of await findTempFiles(file)) {
+    const full = path.join(dir, name);
+    const info = await lstat(full).catch(() => undefined);
+    if (!info || !(info.isFile() || info.isSymbolicLink())) continue;
+    if (olderThanMs > 0 && !processGone(pid) && now - info.mtimeMs < olderThanMs) continue;
+    // Another cleaner may have been first; that is fine.
+    if (
+      await unlink(full).then(
+        () => true,
+        () => false,
+      )
+    )
+      removed.push(name);
+  }
+  return removed;
+}
+
+/** Names in `file`'s folder of writeFileAtomic's temp pattern for `file`, with the writer's pid. */
+export async function findTempFiles(file: string): Promise<{ name: string; pid: number }[]> {
+  const base = path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^\\.${base}\\.(\\d{1,10})\\.[0-9a-f]{8}\\.tmp$`);
+  const names = await readdir(path.dirname(file)).catch(() => [] as string[]);
+  const found: { name: string; pid: number }[] = [];
+  for (const name of names) {
+    const match = pattern.exec(name);
+    if (match) found.push({ name, pid: Number(match[1]) });
+  }
+  return found;
+}
+
+/** True only when no process `pid` runs on this machine (ESRCH); unknown answers count as alive. */
+function processGone(pid: number): boolean {
+  // pid 0 and negative ids would signal process groups; they are not names writeFileAtomic makes.
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }

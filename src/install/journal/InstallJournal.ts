@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
+import { JournalConflictError } from '../../errors/JournalConflictError.js';
 import { abortError } from '../../shared/abort.js';
-import { writeFileAtomic } from '../../shared/writeFileAtomic.js';
 import { JOURNAL_DEFAULTS } from './defaults.js';
-import { readJournal } from './persist.js';
+import { JournalStore } from './store.js';
 import type {
   JournalChange,
-  JournalData,
   JournalRun,
   JournalStep,
   JournalValue,
@@ -63,20 +61,19 @@ export interface BeginResult {
  * A crash-safe journal of an install: every step's state is written atomically (temp + fsync +
  * rename) before and after it runs, so a killed install resumes at the first step not done, and
  * every change a step made is recorded so {@link InstallJournal.rollback} can undo the last run.
+ * Several processes may share one journal file: each write merges this writer's runs into the file
+ * under a file lock, and a run is written only by the writer that last began or rolled it back
+ * (another one gets {@link JournalConflictError}).
  */
 export class InstallJournal {
   /** The journal file, absolute. */
   readonly file: string;
   /** The folder every recorded change must lie in, absolute. */
   readonly root: string;
-  /** Set when the file on disk could not be read; it was moved aside to `<file>.corrupt`. */
-  corruptNote: string | undefined;
-  private data: JournalData = { version: 1, runs: [] };
   private run: JournalRun | undefined;
-  private readonly keepRuns: number;
+  private readonly store: JournalStore;
   private readonly now: () => Date;
   private readonly redact: (text: string) => string;
-  private writes: Promise<void> = Promise.resolve();
 
   private constructor(options: InstallJournalOptions) {
     if (typeof options?.file !== 'string' || options.file === '') {
@@ -91,28 +88,30 @@ export class InstallJournal {
     }
     this.file = path.resolve(options.file);
     this.root = path.resolve(options.root);
-    this.keepRuns = keep;
     this.now = options.now ?? (() => new Date());
     this.redact = options.redact ?? ((text) => text);
+    this.store = new JournalStore(this.file, keep, this.redact);
   }
 
-  /** Loads (or starts) the journal at `options.file`. */
+  /**
+   * Loads (or starts) the journal at `options.file`. An unreadable journal — not JSON, another
+   * version, or the right version in the wrong shape — is moved to `<file>.corrupt` and the journal
+   * starts empty ({@link corruptNote} says so); temp files of writes killed half-way are removed.
+   */
   static async open(options: InstallJournalOptions): Promise<InstallJournal> {
     const journal = new InstallJournal(options);
-    const loaded = await readJournal(journal.file);
-    if ('corrupt' in loaded) {
-      // Keep the unreadable file for a person to look at, and go on with an empty history.
-      journal.corruptNote = `journal ${journal.file} was unreadable (${loaded.corrupt}); kept as ${journal.file}.corrupt`;
-      await rename(journal.file, `${journal.file}.corrupt`);
-    } else {
-      journal.data = loaded;
-    }
+    await journal.store.load();
     return journal;
   }
 
-  /** Every run, oldest first. */
+  /** Set when the file on disk could not be read; it was moved aside to `<file>.corrupt`. */
+  get corruptNote(): string | undefined {
+    return this.store.corruptNote;
+  }
+
+  /** Every run, oldest first, as of this journal's last read or write of the file. */
   get runs(): readonly JournalRun[] {
-    return this.data.runs;
+    return this.store.data.runs;
   }
 
   /** The run begun by {@link begin}, if any. */
@@ -122,42 +121,44 @@ export class InstallJournal {
 
   /** The newest run (of `operation`, when given). */
   lastRun(operation?: string): JournalRun | undefined {
-    return this.data.runs.findLast((run) => operation === undefined || run.operation === operation);
+    return this.runs.findLast((run) => operation === undefined || run.operation === operation);
   }
 
   /**
-   * Begins a run of `operation`, or resumes the newest run of the same operation that did not
-   * complete (it was killed or failed): its done steps are then skipped by {@link step}.
+   * Begins a run of `operation`, or resumes the newest run when it is of the same operation and did
+   * not complete (it was killed, failed, or its rollback was interrupted): its done steps are then
+   * skipped by {@link step}, and steps a rollback undid run again. Resuming a run another process
+   * is still writing takes it over: that process's next write fails with JournalConflictError.
    */
   async begin(operation: string, options: BeginOptions = {}): Promise<BeginResult> {
     if (typeof operation !== 'string' || operation === '') {
       throw new ConfigurationError('InstallJournal.begin operation', 'a non-empty string', operation);
     }
-    const last = this.data.runs.at(-1);
-    if (
+    await this.store.refresh();
+    const last = this.runs.at(-1);
+    const resume =
       (options.resume ?? true) &&
       last?.operation === operation &&
-      (last.status === 'running' || last.status === 'failed')
-    ) {
-      last.status = 'running';
-      delete last.finishedAt;
-      this.run = last;
-      await this.save();
-      return { run: last, resumed: true };
-    }
-    const run: JournalRun = {
-      id: randomUUID(),
-      operation,
-      status: 'running',
-      startedAt: this.now().toISOString(),
-      ...(options.meta === undefined ? {} : { meta: options.meta }),
-      steps: [],
-    };
-    this.data.runs.push(run);
+      (last.status === 'running' || last.status === 'failed' || last.status === 'rolling-back');
+    const candidate: JournalRun =
+      resume && last
+        ? last
+        : {
+            id: randomUUID(),
+            operation,
+            status: 'running',
+            startedAt: this.now().toISOString(),
+            ...(options.meta === undefined ? {} : { meta: options.meta }),
+            steps: [],
+          };
+    // Applied to the copy on disk under the lock, so nothing another writer stored is lost.
+    await this.store.claim(candidate, (run) => {
+      run.status = 'running';
+      delete run.finishedAt;
+    });
+    const run = this.store.ownedRun(candidate.id) as JournalRun;
     this.run = run;
-    this.prune();
-    await this.save();
-    return { run, resumed: false };
+    return { run, resumed: resume };
   }
 
   /** The state of `name` in the current run. */
@@ -202,13 +203,14 @@ export class InstallJournal {
     step.attempts += 1;
     delete step.error;
     delete step.finishedAt;
-    await this.save();
+    delete step.result;
+    await this.store.save(run.id);
     const handle: StepHandle = {
       attempt: step.attempts,
       record: async (change) => {
         checkChangePath(change, this.root);
         step.changes.push(change);
-        await this.save();
+        await this.store.save(run.id);
       },
     };
     try {
@@ -216,16 +218,17 @@ export class InstallJournal {
       // A body typed as returning nothing may still return something; only JSON data is kept.
       const result = value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as JournalValue);
       step.status = 'done';
-      if (result === undefined) delete step.result;
-      else step.result = result;
+      if (result !== undefined) step.result = result;
       step.finishedAt = this.now().toISOString();
-      await this.save();
+      await this.store.save(run.id);
       return result;
     } catch (error) {
+      if (error instanceof JournalConflictError) throw error;
       step.status = 'failed';
       step.error = this.redact(error instanceof Error ? error.message : String(error));
       step.finishedAt = this.now().toISOString();
-      await this.save();
+      // The run may have been taken over meanwhile: that matters more than this step's failure.
+      await this.store.save(run.id);
       throw error;
     }
   }
@@ -236,12 +239,15 @@ export class InstallJournal {
     run.status = status;
     run.finishedAt = this.now().toISOString();
     this.run = undefined;
-    await this.save();
+    await this.store.save(run.id);
   }
 
   /**
    * Undoes the newest run that was not rolled back yet (of `operation`, when given): every
-   * recorded change, newest first. Custom change kinds need a handler in `handlers`.
+   * recorded change, newest first. Custom change kinds need a handler in `handlers`. The run is
+   * marked `rolling-back`, and each step `undone` as the rollback reaches it, before anything is
+   * undone; a rollback that stops part-way (an undo throws, an abort, a kill) leaves the run so,
+   * and calling `rollback()` again continues it.
    */
   async rollback(
     options: {
@@ -250,14 +256,29 @@ export class InstallJournal {
       signal?: AbortSignal;
     } = {},
   ): Promise<RollbackResult> {
-    const run = this.data.runs.findLast(
+    await this.store.refresh();
+    const target = this.runs.findLast(
       (candidate) =>
         candidate.status !== 'rolled-back' &&
         (options.operation === undefined || candidate.operation === options.operation),
     );
-    if (!run) return { undone: [] };
+    if (!target) return { undone: [] };
+    if (options.signal?.aborted) throw abortError(options.signal, 'rollback');
+    await this.store.claim(target, (run) => {
+      run.status = 'rolling-back';
+      delete run.finishedAt;
+    });
+    const run = this.store.ownedRun(target.id) as JournalRun;
+    if (this.run?.id === run.id) this.run = undefined;
     const undone: JournalChange[] = [];
     for (const step of [...run.steps].reverse()) {
+      if (options.signal?.aborted) throw abortError(options.signal, 'rollback');
+      if (step.status !== 'undone') {
+        // Persisted before any of its changes is undone: from here on the step is not done.
+        step.status = 'undone';
+        delete step.result;
+        await this.store.save(run.id);
+      }
       while (step.changes.length > 0) {
         if (options.signal?.aborted) throw abortError(options.signal, 'rollback');
         const change = step.changes.at(-1) as JournalChange;
@@ -265,13 +286,12 @@ export class InstallJournal {
         // Persist after each undo so an interrupted rollback continues where it stopped.
         step.changes.pop();
         undone.push(change);
-        await this.save();
+        await this.store.save(run.id);
       }
     }
     run.status = 'rolled-back';
     run.finishedAt = this.now().toISOString();
-    if (this.run === run) this.run = undefined;
-    await this.save();
+    await this.store.save(run.id);
     return { run, undone };
   }
 
@@ -279,18 +299,5 @@ export class InstallJournal {
     if (!this.run)
       throw new ConfigurationError(`InstallJournal.${what}`, 'a run begun with begin()', undefined);
     return this.run;
-  }
-
-  private prune(): void {
-    const runs = this.data.runs;
-    while (runs.length > this.keepRuns) runs.shift();
-  }
-
-  private save(): Promise<void> {
-    // Serialize writes: a later snapshot must never be overtaken by an earlier one.
-    const text = `${JSON.stringify(this.data, null, 2)}\n`;
-    const next = this.writes.catch(() => {}).then(() => writeFileAtomic(this.file, text, { mode: 0o600 }));
-    this.writes = next;
-    return next;
   }
 }

@@ -7,11 +7,26 @@ export type JournalValue =
   | readonly JournalValue[]
   | { readonly [key: string]: JournalValue };
 
-/** State of one step. */
-export type StepStatus = 'running' | 'done' | 'failed';
+/**
+ * State of one step. `undone`: a rollback reached it and undid its changes, or some of them (or
+ * was about to); it is not done, and runs again when its run is resumed.
+ */
+export type StepStatus = 'running' | 'done' | 'failed' | 'undone';
 
-/** State of one run (an install or an update). */
-export type RunStatus = 'running' | 'completed' | 'failed' | 'rolled-back';
+/**
+ * State of one run (an install or an update). `rolling-back`: a rollback began and has not
+ * finished (it threw, was aborted or the process was killed); `rollback()` continues it, and
+ * `begin()` of the same operation resumes the run, running its `undone` steps again.
+ */
+export type RunStatus = 'running' | 'completed' | 'failed' | 'rolled-back' | 'rolling-back';
+
+/** The writer (an {@link InstallJournal} instance) that last began, resumed or rolled back a run. */
+export interface JournalOwner {
+  /** Random id of the writer; another id on disk means the run was taken over. */
+  readonly id: string;
+  /** Its process id, for messages. */
+  readonly pid: number;
+}
 
 /**
  * One change a step made, so `rollback` can undo it. Paths are absolute and must lie inside the
@@ -35,7 +50,7 @@ export interface JournalChange {
 export interface JournalStep {
   /** The step's name, unique within a run. */
   readonly name: string;
-  /** `running` (also after a kill), `done` or `failed`. */
+  /** `running` (also after a kill), `done`, `failed` or `undone` (by a rollback). */
   status: StepStatus;
   /** Times the step was started (a killed or failed step is started again on resume). */
   attempts: number;
@@ -57,7 +72,7 @@ export interface JournalRun {
   readonly id: string;
   /** What the run does, e.g. `install` or `update`; a run resumes only a run of the same operation. */
   readonly operation: string;
-  /** `running` (also after a kill), `completed`, `failed` or `rolled-back`. */
+  /** `running` (also after a kill), `completed`, `failed`, `rolling-back` or `rolled-back`. */
   status: RunStatus;
   /** ISO time the run began. */
   readonly startedAt: string;
@@ -65,6 +80,8 @@ export interface JournalRun {
   finishedAt?: string;
   /** Free-form description of the run's target (e.g. the manifest revision). */
   readonly meta?: JournalValue;
+  /** The writer that owns the run: only it writes the run, until another one resumes or rolls it back. */
+  owner?: JournalOwner;
   /** Its steps in the order they first ran. */
   readonly steps: JournalStep[];
 }
