@@ -28,6 +28,7 @@ export {
   OTEL_INSTRUMENTS,
 } from './otel.js';
 export { escapeLabelValue, type PrometheusOptions, toPrometheus } from './prometheus.js';
+export type { FleetStatus } from './reportSchema.js';
 export type { HealthServer, ResettableBreaker, ServeOptions } from './server.js';
 export { LATENCY_BOUNDS_MS } from './stats.js';
 export { DEFAULT_HEALTH_THRESHOLDS } from './status.js';
