@@ -118,7 +118,15 @@ export async function loadHealthReports(
     else reports.push(value as HealthReport);
   };
   const walk = async (dir: string, depth: number): Promise<boolean> => {
-    const entries: Dirent[] = await readdir(dir, { withFileTypes: true });
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      // The folder itself must be readable; a sub-folder that is not is one more skipped input.
+      if (depth === 0) throw error;
+      skipped.push({ file: dir, reason: `cannot be listed (${(error as NodeJS.ErrnoException).code})` });
+      return true;
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const entry of entries) {
       options.signal?.throwIfAborted();

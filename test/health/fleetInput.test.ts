@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -282,6 +283,28 @@ describe('loadHealthReports / fleetDashboardFromFolder: hostile folders', () => 
     expect(skipped).toEqual([
       { file: path.join(inside, 'link.json'), reason: expect.stringMatching(/symbolic link/) },
     ]);
+  });
+
+  it('a FIFO named like a report is listed, never opened (opening it would block)', async () => {
+    const fifo = path.join(dir, 'pipe.json');
+    execFileSync('mkfifo', [fifo]);
+    await writeFile(path.join(dir, 'ok.json'), JSON.stringify(validReport('ok')));
+    const { reports, skipped } = await loadHealthReports(dir);
+    expect(reports).toHaveLength(1);
+    expect(skipped).toEqual([{ file: fifo, reason: 'not a regular file' }]);
+  });
+
+  it('maxReportFiles bounds the files opened and says where it stopped', async () => {
+    for (let i = 0; i < 5; i++)
+      await writeFile(path.join(dir, `r${i}.json`), JSON.stringify(validReport(`r${i}`)));
+    const { reports, skipped } = await loadHealthReports(dir, { maxReportFiles: 3 });
+    expect(reports.map((r) => r.instance.id)).toEqual(['r0', 'r1', 'r2']);
+    expect(skipped).toEqual([{ file: dir, reason: 'more than 3 report files: the rest were not read' }]);
+  });
+
+  it('the folder itself must exist', async () => {
+    await expect(loadHealthReports(path.join(dir, 'missing'))).rejects.toThrow(/ENOENT/);
+    await expect(loadHealthReports('' as string)).rejects.toThrow(ConfigurationError);
   });
 
   it('text that is not JSON is skipped without echoing its content', async () => {

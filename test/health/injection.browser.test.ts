@@ -97,6 +97,15 @@ function hostileReport(text: (i: number) => string): HealthReport {
   return visit(reporter.report()) as HealthReport;
 }
 
+/** A plain report that raises alerts (failed install, timeouts), for fleet views made by hand. */
+function validFleetReport(): HealthReport {
+  const reporter = new HealthReporter({ openTelemetry: false, circuits: false });
+  for (let i = 0; i < 4; i++)
+    reporter.record({ component: 'd', operation: 'get', success: i > 0, durationMs: 9, category: 'timeout' });
+  reporter.recordInstall({ success: false, durationMs: 5, category: 'disk_full' });
+  return reporter.report();
+}
+
 /** The same report with the fields the fleet needs valid (schema, version, time), the rest hostile. */
 function fleetInput(text: (i: number) => string, id: string): HealthReport {
   const r = hostileReport(text) as unknown as Record<string, unknown>;
@@ -203,6 +212,25 @@ describe.skipIf(!hasChromium && !process.env.CI)(
             skippedFiles: [{ file: text(4), reason: text(5) }],
           });
           expect(await injected(html)).toEqual([]);
+          // A fleet report made by hand (or saved and edited): every string in it hostile, the
+          // alert severities and statuses included; also its keys of free-form records.
+          let n = 0;
+          const every = (value: unknown, key?: string): unknown => {
+            if (typeof value === 'string') return text(n++);
+            if (Array.isArray(value)) return value.map((v) => every(v));
+            if (value !== null && typeof value === 'object') {
+              const out: Record<string, unknown> = {};
+              for (const [k, v] of Object.entries(value))
+                out[key === 'errors' || key === 'attemptErrors' ? text(n++) : k] = every(v, k);
+              return out;
+            }
+            return value;
+          };
+          const handMade = every(
+            aggregate([validFleetReport(), validFleetReport()], { thresholds: { installSuccessRate: 1.1 } }),
+          ) as typeof fleet;
+          expect(handMade.alerts.length).toBeGreaterThan(0);
+          expect(await injected(fleetToHTML(handMade, { title: text(6) }))).toEqual([]);
         }),
         { numRuns: 30 },
       );
