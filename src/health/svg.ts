@@ -74,13 +74,13 @@ export interface BarGroup {
 }
 
 const LABEL_WIDTH = 200;
+const ROW = 26;
+const BAR = 16;
 
 /** The text at a bar's end. */
 function shown(b: { readonly display?: string; readonly value: number }): string {
   return typeof b.display === 'string' ? b.display : String(finite(b.value));
 }
-const ROW = 26;
-const BAR = 16;
 
 function truncate(label: unknown, max = 28): string {
   const text = plain(label);
