@@ -111,6 +111,17 @@ describe('toPrometheus: every series is unique by construction', () => {
     expect(text).not.toContain('token-two');
   });
 
+  it('report() itself names components, operations, circuits and strategies distinctly (JSON, dashboards, OpenTelemetry)', () => {
+    const report = collidingReporter().report();
+    const distinct = (names: readonly string[]) => expect(new Set(names).size).toBe(names.length);
+    distinct(report.components.map((c) => c.name));
+    for (const c of report.components) distinct(c.operations.map((o) => o.name));
+    distinct((report.circuits ?? []).map((b) => b.name));
+    distinct((report.recovery?.strategies ?? []).map((s) => `${s.category}\0${s.strategy}`));
+    expect(report.components.map((c) => c.name)).toContain('https://[REDACTED]@hub.example (2)');
+    expect(JSON.stringify(report)).not.toContain('token-one');
+  });
+
   it('two components wrapped under the same name: one breaker series each, no duplicate', async () => {
     const health = new HealthReporter({ openTelemetry: false });
     const a = withReliability(
