@@ -3,7 +3,7 @@ import { ERROR_CATEGORIES, type ErrorCategory } from '../errors/category.js';
 import type { CallOutcome, HealthHook } from '../policies/wrap/hooks.js';
 import { type AggregateOptions, aggregate, type FleetReport } from './aggregate.js';
 import { ComponentTable } from './componentTable.js';
-import { fleetToHTML } from './fleetHtml.js';
+import { type FleetHtmlOptions, fleetToHTML } from './fleetHtml.js';
 import { type HtmlOptions, toHTML } from './html.js';
 import { toMarkdown } from './markdown.js';
 import { bindMeter, loadGlobalMeter, type MeterLike } from './otel.js';
@@ -239,7 +239,7 @@ export class HealthReporter implements HealthHook {
   }
 
   /** A fleet view as one self-contained HTML dashboard. */
-  static fleetToHTML(fleet: FleetReport, options?: { title?: string }): string {
+  static fleetToHTML(fleet: FleetReport, options?: FleetHtmlOptions): string {
     return fleetToHTML(fleet, options);
   }
 

@@ -10,13 +10,9 @@ import {
   type FleetReport,
   type FleetThresholds,
 } from './fleetTypes.js';
+import { type FleetInput, type FleetStatus, parseReport } from './reportSchema.js';
 import { worse } from './status.js';
-import {
-  HEALTH_REPORT_SCHEMA,
-  HEALTH_REPORT_VERSION,
-  type HealthReport,
-  type HealthStatus,
-} from './types.js';
+import type { HealthStatus } from './types.js';
 
 export {
   type AggregateOptions,
@@ -29,17 +25,10 @@ export {
 
 const CATEGORY_SET: ReadonlySet<string> = new Set(ERROR_CATEGORIES);
 
-/** Why `value` is not a usable health report, or undefined when it is. */
+/** Why `value` is not a usable health report (the field and what was expected), or undefined when it is. */
 export function reportProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return 'not an object';
-  const r = value as Partial<HealthReport>;
-  if (r.schema !== HEALTH_REPORT_SCHEMA) return `schema is not "${HEALTH_REPORT_SCHEMA}"`;
-  if (r.version !== HEALTH_REPORT_VERSION) return `unsupported version ${JSON.stringify(r.version)}`;
-  if (typeof r.generatedAt !== 'string' || Number.isNaN(Date.parse(r.generatedAt))) return 'bad generatedAt';
-  if (typeof r.instance?.id !== 'string') return 'missing instance.id';
-  if (!Array.isArray(r.components)) return 'missing components';
-  if (typeof r.totals?.calls !== 'number') return 'missing totals';
-  return undefined;
+  const parsed = parseReport(value);
+  return 'problem' in parsed ? parsed.problem : undefined;
 }
 
 function resolve(partial: Partial<FleetThresholds> | undefined): FleetThresholds {
@@ -76,7 +65,7 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
   if (!Array.isArray(reports))
     throw new ConfigurationError('aggregate(reports)', 'an array of health reports', reports);
   const thresholds = resolve(options.thresholds);
-  const valid: HealthReport[] = [];
+  const valid: FleetInput[] = [];
   const skipped: { index: number; reason: string }[] = [];
   reports.forEach((input, index) => {
     let r = input;
@@ -88,19 +77,19 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
         return;
       }
     }
-    const problem = reportProblem(r);
-    if (problem) skipped.push({ index, reason: problem });
-    else valid.push(r as HealthReport);
+    const parsed = parseReport(r);
+    if ('problem' in parsed) skipped.push({ index, reason: parsed.problem });
+    else valid.push(parsed.report);
   });
 
-  const latest = new Map<string, HealthReport>();
+  const latest = new Map<string, FleetInput>();
   for (const r of valid) {
     const seen = latest.get(r.instance.id);
     if (!seen || Date.parse(r.generatedAt) >= Date.parse(seen.generatedAt)) latest.set(r.instance.id, r);
   }
   const current = [...latest.values()].sort((a, b) => (a.instance.id < b.instance.id ? -1 : 1));
 
-  const statusCount = { healthy: 0, degraded: 0, unhealthy: 0 };
+  const statusCount: Record<FleetStatus, number> = { healthy: 0, degraded: 0, unhealthy: 0, unknown: 0 };
   let calls = 0;
   let failures = 0;
   let attempts = 0;
@@ -118,7 +107,8 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
       successes: number;
       unhealthy: number;
       worstP95: number;
-      status: HealthStatus;
+      /** Worst known status; undefined while every instance reported one it does not know. */
+      status: HealthStatus | undefined;
     }
   >();
   const recovery = new Map<
@@ -127,7 +117,7 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
   >();
 
   for (const r of current) {
-    statusCount[r.status] = (statusCount[r.status] ?? 0) + 1;
+    statusCount[r.status] += 1;
     calls += r.totals.calls;
     failures += r.totals.failures ?? 0;
     addCategories(errors, r.totals.errors);
@@ -149,14 +139,14 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
         successes: 0,
         unhealthy: 0,
         worstP95: 0,
-        status: 'healthy',
+        status: undefined,
       };
       agg.instances += 1;
       agg.calls += c.calls;
       agg.successes += c.successes;
       if (c.status === 'unhealthy') agg.unhealthy += 1;
       agg.worstP95 = Math.max(agg.worstP95, c.p95);
-      agg.status = worse(agg.status, c.status);
+      if (c.status !== 'unknown') agg.status = agg.status ? worse(agg.status, c.status) : c.status;
       components.set(c.name, agg);
     }
     for (const s of r.recovery?.strategies ?? []) {
@@ -225,7 +215,7 @@ export function aggregate(reports: readonly unknown[], options: AggregateOptions
         successRate: ratio(c.successes, c.calls, 1),
         unhealthyInstances: c.unhealthy,
         worstP95: c.worstP95,
-        status: c.status,
+        status: c.status ?? ('unknown' as const),
       }))
       .sort((a, b) => a.successRate - b.successRate || (a.name < b.name ? -1 : 1)),
     recovery: [...recovery.values()]

@@ -1,21 +1,31 @@
 import type { FleetReport } from './aggregate.js';
 import { duration, percent, sortedCounts } from './format.js';
-import { card, page } from './html.js';
-import { barChart, COLORS, escapeHtml, ratioLineChart } from './svg.js';
+import { badge, card, num, page } from './html.js';
+import { barChart, COLORS, escapeHtml, ratioLineChart, statusColor } from './svg.js';
+
+/** Options of {@link fleetToHTML}. */
+export interface FleetHtmlOptions {
+  /** Page title (default "Installer fleet health"). */
+  title?: string;
+  /** Files that were not read as reports (fleetDashboardFromFolder's `skippedFiles`), listed at the end. */
+  skippedFiles?: ReadonlyArray<{ readonly file: string; readonly reason: string }>;
+}
 
 /**
  * One self-contained HTML dashboard for a fleet: alerts, instance and install counts, charts
  * (success rate per component, failures by category, recovery methods that worked, success rate
- * over time) and the instance list. Nothing is loaded from the network.
+ * over time) and the instance list. Nothing is loaded from the network. Every value from the fleet
+ * report is escaped (reports come from many machines: any text in them is outside input); statuses
+ * and severities other than the known ones show as `unknown`.
  */
-export function fleetToHTML(fleet: FleetReport, options: { title?: string } = {}): string {
+export function fleetToHTML(fleet: FleetReport, options: FleetHtmlOptions = {}): string {
   const title = options.title ?? 'Installer fleet health';
+  const files = options.skippedFiles ?? [];
+  const skippedCount = fleet.skipped.length + files.length;
   const parts: string[] = [
     `<h1>${escapeHtml(title)}</h1>`,
-    `<div class="meta">${fleet.instances.total} instance${fleet.instances.total === 1 ? '' : 's'} · generated ${escapeHtml(fleet.generatedAt)}${
-      fleet.skipped.length > 0
-        ? ` · ${fleet.skipped.length} input${fleet.skipped.length === 1 ? '' : 's'} skipped`
-        : ''
+    `<div class="meta">${num(fleet.instances.total)} instance${fleet.instances.total === 1 ? '' : 's'} · generated ${escapeHtml(fleet.generatedAt)}${
+      skippedCount > 0 ? ` · ${skippedCount} input${skippedCount === 1 ? '' : 's'} skipped` : ''
     }</div>`,
     '<h2>Alerts</h2>',
     fleet.alerts.length === 0
@@ -23,7 +33,7 @@ export function fleetToHTML(fleet: FleetReport, options: { title?: string } = {}
       : `<ul class="alerts">${fleet.alerts
           .map(
             (a) =>
-              `<li><span class="badge ${a.severity}">${a.severity}</span> ${escapeHtml(a.message)}<br><strong>Do:</strong> ${escapeHtml(a.action)}</li>`,
+              `<li>${badge(a.severity)} ${escapeHtml(a.message)}<br><strong>Do:</strong> ${escapeHtml(a.action)}</li>`,
           )
           .join('')}</ul>`,
     '<h2>Runbook targets</h2>',
@@ -37,13 +47,15 @@ export function fleetToHTML(fleet: FleetReport, options: { title?: string } = {}
           }</td></tr>`,
       )
       .join('')}</tbody></table>`,
-    `<div class="cards">${card('instances', String(fleet.instances.total))}${card('healthy', String(fleet.instances.healthy))}${card(
+    `<div class="cards">${card('instances', num(fleet.instances.total))}${card('healthy', num(fleet.instances.healthy))}${card(
       'degraded',
-      String(fleet.instances.degraded),
-    )}${card('unhealthy', String(fleet.instances.unhealthy))}${card(
+      num(fleet.instances.degraded),
+    )}${card('unhealthy', num(fleet.instances.unhealthy))}${
+      fleet.instances.unknown > 0 ? card('unknown status', num(fleet.instances.unknown)) : ''
+    }${card(
       'install success',
       fleet.installs.known > 0
-        ? `${percent(fleet.installs.successRate)} (${fleet.installs.succeeded}/${fleet.installs.known})`
+        ? `${percent(fleet.installs.successRate)} (${num(fleet.installs.succeeded)}/${num(fleet.installs.known)})`
         : '–',
     )}${card('average install', fleet.installs.known > 0 ? duration(fleet.installs.averageDurationMs) : '–')}${card(
       'call success',
@@ -57,8 +69,8 @@ export function fleetToHTML(fleet: FleetReport, options: { title?: string } = {}
       fleet.components.map((c) => ({
         label: c.name,
         value: c.successRate,
-        display: `${percent(c.successRate)} · ${c.instances} inst.`,
-        color: COLORS[c.status],
+        display: `${percent(c.successRate)} · ${num(c.instances)} inst.`,
+        color: statusColor(c.status),
       })),
       { max: 1 },
     ),
@@ -71,7 +83,7 @@ export function fleetToHTML(fleet: FleetReport, options: { title?: string } = {}
       worked.map((r) => ({
         label: `${r.category}: ${r.strategy}`,
         value: r.rate,
-        display: `${r.successes}/${r.attempts}`,
+        display: `${num(r.successes)}/${num(r.attempts)}`,
         color: COLORS.healthy,
       })),
       { max: 1 },
@@ -86,18 +98,21 @@ export function fleetToHTML(fleet: FleetReport, options: { title?: string } = {}
     `<table><thead><tr><th>instance</th><th>host</th><th>status</th><th>install</th><th>calls</th><th>success rate</th><th>report time</th></tr></thead><tbody>${fleet.instances.list
       .map(
         (i) =>
-          `<tr><td>${escapeHtml(i.id)}</td><td>${escapeHtml(i.hostname)}</td><td><span class="badge ${i.status}">${i.status}</span></td><td>${
+          `<tr><td>${escapeHtml(i.id)}</td><td>${escapeHtml(i.hostname)}</td><td>${badge(i.status)}</td><td>${
             i.install
               ? `${i.install.success ? 'succeeded' : 'failed'} · ${duration(i.install.durationMs)}`
               : '–'
-          }</td><td class="num">${i.calls}</td><td class="num">${percent(i.successRate)}</td><td>${escapeHtml(i.generatedAt)}</td></tr>`,
+          }</td><td class="num">${num(i.calls)}</td><td class="num">${percent(i.successRate)}</td><td>${escapeHtml(i.generatedAt)}</td></tr>`,
       )
       .join('')}</tbody></table>`,
   );
-  if (fleet.skipped.length > 0) {
+  if (skippedCount > 0) {
     parts.push(
       '<h2>Skipped inputs</h2>',
-      `<ul>${fleet.skipped.map((s) => `<li>#${s.index}: ${escapeHtml(s.reason)}</li>`).join('')}</ul>`,
+      `<ul>${[
+        ...fleet.skipped.map((s) => `<li>#${num(s.index)}: ${escapeHtml(s.reason)}</li>`),
+        ...files.map((s) => `<li>${escapeHtml(s.file)}: ${escapeHtml(s.reason)}</li>`),
+      ].join('')}</ul>`,
     );
   }
   return page(title, parts.join('\n'));

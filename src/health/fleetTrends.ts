@@ -1,19 +1,19 @@
 import { ratio } from './fleetRatio.js';
 import type { FleetReport } from './fleetTypes.js';
-import type { HealthReport } from './types.js';
+import type { FleetInput } from './reportSchema.js';
 
 /**
  * Reports grouped per period (per hour when they all fall on one day, else per day), oldest first,
  * with calls, success rate, install success and unhealthy instances of each period.
  */
-export function fleetTrends(reports: readonly HealthReport[]): FleetReport['trends'] {
+export function fleetTrends(reports: readonly FleetInput[]): FleetReport['trends'] {
   if (reports.length === 0) return [];
   const days = new Set(reports.map((r) => new Date(r.generatedAt).toISOString().slice(0, 10)));
-  const keyOf = (r: HealthReport) => {
+  const keyOf = (r: FleetInput) => {
     const iso = new Date(r.generatedAt).toISOString();
     return days.size === 1 ? `${iso.slice(0, 10)} ${iso.slice(11, 13)}:00` : iso.slice(0, 10);
   };
-  const groups = new Map<string, HealthReport[]>();
+  const groups = new Map<string, FleetInput[]>();
   for (const r of reports) {
     const key = keyOf(r);
     const list = groups.get(key) ?? [];

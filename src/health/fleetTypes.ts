@@ -1,5 +1,5 @@
 import type { ErrorCategory } from '../errors/category.js';
-import type { HealthStatus } from './types.js';
+import type { FleetStatus } from './reportSchema.js';
 
 /** Alert thresholds of the fleet view (the runbook's). */
 export interface FleetThresholds {
@@ -80,14 +80,16 @@ export interface FleetReport {
     readonly degraded: number;
     /** Instances whose latest report is unhealthy. */
     readonly unhealthy: number;
+    /** Instances whose latest report has a status this version does not know (shown as `unknown`). */
+    readonly unknown: number;
     /** One entry per instance, sorted by id. */
     readonly list: ReadonlyArray<{
       /** The instance id. */
       readonly id: string;
       /** Host name from its report. */
       readonly hostname: string;
-      /** Overall status of its latest report. */
-      readonly status: HealthStatus;
+      /** Overall status of its latest report; `unknown` when the report's value is not a known status. */
+      readonly status: FleetStatus;
       /** ISO time of its latest report. */
       readonly generatedAt: string;
       /** Calls in its latest report. */
@@ -161,8 +163,8 @@ export interface FleetReport {
     readonly unhealthyInstances: number;
     /** Worst p95 across instances, ms. */
     readonly worstP95: number;
-    /** Its worst status across instances. */
-    readonly status: HealthStatus;
+    /** Its worst known status across instances; `unknown` when no instance gave a known one. */
+    readonly status: FleetStatus;
   }>;
   /** Recovery methods across the fleet, those that worked most first. */
   readonly recovery: ReadonlyArray<{

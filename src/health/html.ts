@@ -1,5 +1,6 @@
 import { duration, percent, sortedCounts } from './format.js';
-import { barChart, COLORS, escapeHtml, groupedBarChart, PAGE_STYLE } from './svg.js';
+import { knownStatus } from './reportSchema.js';
+import { barChart, COLORS, escapeHtml, groupedBarChart, PAGE_STYLE, statusColor } from './svg.js';
 import type { HealthReport } from './types.js';
 
 /** Options of {@link toHTML}. */
@@ -8,8 +9,26 @@ export interface HtmlOptions {
   title?: string;
 }
 
-/** Content-Security-Policy of the dashboards: nothing may load, only inline styles apply. */
-export const DASHBOARD_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+/**
+ * Content-Security-Policy of the dashboards: nothing may load, only inline styles apply, no form
+ * may be submitted and no `<base>` may redirect relative URLs — defence in depth behind the escaping.
+ */
+export const DASHBOARD_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'";
+
+/**
+ * A status badge. Only a known status (or alert severity) becomes the class and the text; anything
+ * else — a report is outside input — shows as `unknown`.
+ */
+export function badge(status: unknown): string {
+  const s = status === 'critical' || status === 'warning' ? status : knownStatus(status);
+  return `<span class="badge ${s}">${s}</span>`;
+}
+
+/** A count for a table cell: a finite number as text, anything else as `–`. */
+export function num(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : '–';
+}
 
 /** Wraps a body into one self-contained page. */
 export function page(title: string, body: string): string {
@@ -37,9 +56,9 @@ export function toHTML(report: HealthReport, options: HtmlOptions = {}): string 
   const comps = report.components;
   const parts: string[] = [];
   parts.push(
-    `<h1>${escapeHtml(title)} <span class="badge ${report.status}">${report.status}</span></h1>`,
+    `<h1>${escapeHtml(title)} ${badge(report.status)}</h1>`,
     `<div class="meta">Instance ${escapeHtml(report.instance.id)} · ${escapeHtml(report.instance.platform)} ${escapeHtml(report.instance.arch)} · Node ${escapeHtml(report.instance.node)} · generated ${escapeHtml(report.generatedAt)} · up ${duration(report.instance.uptimeSeconds * 1000)}</div>`,
-    `<div class="cards">${card('calls', String(report.totals.calls))}${card('success rate', percent(report.totals.successRate))}${card('failures', String(report.totals.failures))}${card('recovered', String(report.totals.recovered))}${
+    `<div class="cards">${card('calls', num(report.totals.calls))}${card('success rate', percent(report.totals.successRate))}${card('failures', num(report.totals.failures))}${card('recovered', num(report.totals.recovered))}${
       report.install
         ? card(
             'install',
@@ -55,7 +74,7 @@ export function toHTML(report: HealthReport, options: HtmlOptions = {}): string 
   } else {
     const rows = comps.map(
       (c) =>
-        `<tr><td>${escapeHtml(c.name)}</td><td><span class="badge ${c.status}">${c.status}</span></td><td class="num">${percent(c.successRate)}</td><td class="num">${c.consecutiveFailures}</td><td class="num">${c.calls}</td><td class="num">${duration(c.p50)}</td><td class="num">${duration(c.p95)}</td><td class="num">${c.recovered}</td><td>${escapeHtml(c.lastFailureCategory ?? '')}</td></tr>`,
+        `<tr><td>${escapeHtml(c.name)}</td><td>${badge(c.status)}</td><td class="num">${percent(c.successRate)}</td><td class="num">${num(c.consecutiveFailures)}</td><td class="num">${num(c.calls)}</td><td class="num">${duration(c.p50)}</td><td class="num">${duration(c.p95)}</td><td class="num">${num(c.recovered)}</td><td>${escapeHtml(c.lastFailureCategory ?? '')}</td></tr>`,
     );
     parts.push(
       `<table><thead><tr><th>component</th><th>status</th><th>success rate</th><th>consecutive failures</th><th>calls</th><th>p50</th><th>p95</th><th>recovered</th><th>last failure</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
@@ -70,7 +89,7 @@ export function toHTML(report: HealthReport, options: HtmlOptions = {}): string 
         label: c.name,
         value: c.successRate,
         display: percent(c.successRate),
-        color: COLORS[c.status],
+        color: statusColor(c.status),
       })),
       { max: 1 },
     ),
@@ -102,7 +121,7 @@ export function toHTML(report: HealthReport, options: HtmlOptions = {}): string 
           strategies.map((s) => ({
             label: `${s.category}: ${s.strategy}`,
             value: s.observedRate,
-            display: `${s.successes}/${s.attempts}`,
+            display: `${num(s.successes)}/${num(s.attempts)}`,
             color: COLORS.healthy,
           })),
           { max: 1 },
@@ -120,7 +139,7 @@ export function toHTML(report: HealthReport, options: HtmlOptions = {}): string 
       `<table><thead><tr><th>circuit</th><th>state</th><th>consecutive failures</th></tr></thead><tbody>${report.circuits
         .map(
           (b) =>
-            `<tr><td>${escapeHtml(b.name)}</td><td>${escapeHtml(b.state)}</td><td class="num">${b.consecutiveFailures ?? ''}</td></tr>`,
+            `<tr><td>${escapeHtml(b.name)}</td><td>${escapeHtml(b.state)}</td><td class="num">${b.consecutiveFailures === undefined ? '' : num(b.consecutiveFailures)}</td></tr>`,
         )
         .join('')}</tbody></table>`,
     );

@@ -9,12 +9,15 @@ export {
   type FleetReport,
   type FleetThresholds,
 } from './aggregate.js';
-export { fleetToHTML } from './fleetHtml.js';
+export { type FleetHtmlOptions, fleetToHTML } from './fleetHtml.js';
 export type { FleetTarget } from './fleetTypes.js';
 export {
+  DEFAULT_MAX_REPORT_BYTES,
+  DEFAULT_MAX_REPORT_FILES,
   type FleetDashboardOptions,
   fleetDashboardFromFolder,
   type LoadedReports,
+  type LoadReportsOptions,
   loadHealthReports,
 } from './folder.js';
 export { HealthReporter, type HealthReporterOptions } from './HealthReporter.js';
@@ -27,7 +30,14 @@ export {
   type ObservableResultLike,
   OTEL_INSTRUMENTS,
 } from './otel.js';
-export { escapeLabelValue, type PrometheusOptions, toPrometheus } from './prometheus.js';
+export {
+  escapeLabelValue,
+  MAX_LABEL_LENGTH,
+  type PrometheusOptions,
+  toPrometheus,
+} from './prometheus.js';
+export { DEFAULT_MAX_COMPONENTS, DEFAULT_MAX_OPERATIONS } from './reporterOptions.js';
+export type { FleetStatus } from './reportSchema.js';
 export type { HealthServer, ResettableBreaker, ServeOptions } from './server.js';
 export { LATENCY_BOUNDS_MS } from './stats.js';
 export { DEFAULT_HEALTH_THRESHOLDS } from './status.js';

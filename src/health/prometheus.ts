@@ -1,5 +1,9 @@
 import { ConfigurationError } from '../errors/ConfigurationError.js';
+import { clip, LabelValues, MAX_LABEL_LENGTH } from './labelValues.js';
 import { LATENCY_BOUNDS_MS } from './stats.js';
+
+export { MAX_LABEL_LENGTH } from './labelValues.js';
+
 import type { ComponentReport, HealthReport, HealthStatus } from './types.js';
 
 /** Options of {@link toPrometheus}. */
@@ -63,13 +67,21 @@ const COMPONENT_GAUGES: ReadonlyArray<readonly [string, string, (c: ComponentRep
   ],
 ];
 
-/** Renders `k="v",…` (escaped); label names are ours and valid. */
+/** Renders `k="v",…` (clipped to MAX_LABEL_LENGTH, escaped); label names are ours and valid. */
 function labels(...pairs: string[]): string {
   let out = '';
   for (let i = 0; i < pairs.length; i += 2) {
-    out += `${i === 0 ? '' : ','}${pairs[i]}="${escapeLabelValue(pairs[i + 1]!)}"`;
+    const value = pairs[i + 1];
+    out += `${i === 0 ? '' : ','}${pairs[i]}="${escapeLabelValue(clip(typeof value === 'string' ? value : '', MAX_LABEL_LENGTH))}"`;
   }
   return out;
+}
+
+/** `[key, count]` of a category → count record, each key a distinct label value. */
+function categoryCounts(record: unknown): [string, number][] {
+  if (typeof record !== 'object' || record === null) return [];
+  const keys = new LabelValues();
+  return Object.entries(record).map(([k, v]) => [keys.take(k), typeof v === 'number' ? v : 0]);
 }
 
 class Exposition {
@@ -107,10 +119,25 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
     throw new ConfigurationError('prefix', 'a metric name such as wan_reliability', prefix);
   }
   const out = new Exposition(prefix);
-  const ops = report.components.flatMap((c) =>
-    c.operations.map((o) => ({ o, base: labels('component', c.name, 'operation', o.name) })),
-  );
-  const perComponent = report.components.map((c) => ({ c, base: labels('component', c.name) }));
+  // Series are unique by construction: names equal after redaction, clipping or surrogate
+  // replacement get a suffix (see LabelValues) — Prometheus rejects a scrape with duplicates.
+  const componentNames = new LabelValues();
+  const perComponent = report.components.map((c) => {
+    const component = componentNames.take(c.name);
+    const operationNames = new LabelValues();
+    return {
+      c,
+      component,
+      base: labels('component', component),
+      ops: c.operations.map((o) => ({
+        o,
+        base: labels('component', component, 'operation', operationNames.take(o.name)),
+        errors: categoryCounts(o.errors),
+        attemptErrors: categoryCounts(o.attemptErrors),
+      })),
+    };
+  });
+  const ops = perComponent.flatMap((c) => c.ops);
 
   let name = out.family('info', 'gauge', 'Reporter identity; always 1.');
   const i = report.instance;
@@ -144,10 +171,9 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
   for (const { o, base } of ops) out.sample(name, base, o.recovered);
 
   name = out.family('failures_total', 'counter', 'Failed calls by error category.');
-  for (const { o, base } of ops) {
-    for (const [category, count] of Object.entries(o.errors)) {
-      out.sample(name, `${base},${labels('category', category)}`, count ?? 0);
-    }
+  for (const { base, errors } of ops) {
+    for (const [category, count] of errors)
+      out.sample(name, `${base},${labels('category', category)}`, count);
   }
 
   name = out.family(
@@ -162,10 +188,9 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
     'counter',
     'Failed attempts by error category, final and retried ones (recovered calls included).',
   );
-  for (const { o, base } of ops) {
-    for (const [category, count] of Object.entries(o.attemptErrors)) {
-      out.sample(name, `${base},${labels('category', category)}`, count ?? 0);
-    }
+  for (const { base, attemptErrors } of ops) {
+    for (const [category, count] of attemptErrors)
+      out.sample(name, `${base},${labels('category', category)}`, count);
   }
 
   name = out.family(
@@ -214,10 +239,24 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
   }
 
   if (report.recovery) {
-    const strategies = report.recovery.strategies.map((s) => ({
-      s,
-      base: labels('category', s.category, 'strategy', s.strategy),
-    }));
+    // Unique per category: the pair (category, strategy) names a series.
+    const perCategory = new Map<string, LabelValues>();
+    const categories = new LabelValues();
+    const categoryOf = new Map<string, string>();
+    const strategies = report.recovery.strategies.map((s) => {
+      const raw = typeof s.category === 'string' ? s.category : '';
+      let category = categoryOf.get(raw);
+      if (category === undefined) {
+        category = categories.take(raw);
+        categoryOf.set(raw, category);
+      }
+      let names = perCategory.get(category);
+      if (!names) {
+        names = new LabelValues();
+        perCategory.set(category, names);
+      }
+      return { s, base: labels('category', category, 'strategy', names.take(s.strategy)) };
+    });
     for (const [metric, help, key] of [
       ['recovery_attempts_total', 'Recovery strategy runs by category and strategy.', 'attempts'],
       ['recovery_successes_total', 'Recovery strategy runs that fixed the failure.', 'successes'],
@@ -233,8 +272,9 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
       'gauge',
       'Circuit breaker state: 1 for the current state, 0 for the others.',
     );
+    const circuitNames = new LabelValues();
     for (const b of report.circuits) {
-      const base = labels('circuit', b.name);
+      const base = labels('circuit', circuitNames.take(b.name));
       for (const s of CIRCUIT_STATES) out.sample(name, `${base},state="${s}"`, b.state === s ? 1 : 0);
     }
   }

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { ErrorCategory } from '../errors/category.js';
 import type { RecoveryStats, Redactor } from '../recovery/types.js';
 import type { ComponentTable } from './componentTable.js';
+import { LabelValues } from './labelValues.js';
 import { type ComponentStats, LATENCY_BOUNDS_MS } from './stats.js';
 import { statusOf, worse } from './status.js';
 import {
@@ -99,7 +100,9 @@ export interface ReportSources {
 /** The full report: per-component reports, totals, the worst status, install, recovery and circuits. */
 export function assembleReport(sources: ReportSources): HealthReport {
   const { cleaner, thresholds } = sources;
-  const components = [...sources.table.values()].map((c) => componentReport(c, cleaner, thresholds));
+  const components = distinctNames(
+    [...sources.table.values()].map((c) => componentReport(c, cleaner, thresholds)),
+  );
   const base = sources.base();
   const totals = {
     calls: 0,
@@ -128,7 +131,8 @@ export function assembleReport(sources: ReportSources): HealthReport {
   let circuits: CircuitReport[] | undefined;
   if (sources.circuits) {
     try {
-      circuits = [...sources.circuits()].map((b) => ({ ...b, name: cleaner.clean(b.name) }));
+      const names = new LabelValues(Number.POSITIVE_INFINITY);
+      circuits = [...sources.circuits()].map((b) => ({ ...b, name: names.take(cleaner.clean(b.name)) }));
     } catch {
       circuits = undefined;
     }
@@ -143,12 +147,46 @@ export function assembleReport(sources: ReportSources): HealthReport {
       ? {
           recovery: {
             ...recovery,
-            strategies: recovery.strategies.map((s) => ({ ...s, strategy: cleaner.clean(s.strategy) })),
+            strategies: distinctStrategies(recovery.strategies, cleaner),
           },
         }
       : {}),
     ...(circuits && circuits.length > 0 ? { circuits } : {}),
   };
+}
+
+/**
+ * Components with distinct names, and operations distinct within each: two raw names that redact
+ * alike (`https://u:***@host`) would otherwise be two entries of one name in the report, its
+ * dashboards and OpenTelemetry. A repeated name gets ` (2)`, ` (3)`, … in first-seen order (see
+ * LabelValues; no length limit here).
+ */
+function distinctNames(components: ComponentReport[]): ComponentReport[] {
+  const names = new LabelValues(Number.POSITIVE_INFINITY);
+  return components.map((c) => {
+    const operations = new LabelValues(Number.POSITIVE_INFINITY);
+    return {
+      ...c,
+      name: names.take(c.name),
+      operations: c.operations.map((o) => ({ ...o, name: operations.take(o.name) })),
+    };
+  });
+}
+
+/** Strategy names redacted, distinct within each category. */
+function distinctStrategies(
+  strategies: RecoveryStats['strategies'],
+  cleaner: NameCleaner,
+): RecoveryStats['strategies'] {
+  const perCategory = new Map<string, LabelValues>();
+  return strategies.map((s) => {
+    let names = perCategory.get(s.category);
+    if (!names) {
+      names = new LabelValues(Number.POSITIVE_INFINITY);
+      perCategory.set(s.category, names);
+    }
+    return { ...s, strategy: names.take(cleaner.clean(s.strategy)) };
+  });
 }
 
 /** The health summary of one component under `name`. */

@@ -10,6 +10,11 @@ import type { MeterLike } from './otel.js';
 import { resolveThresholds } from './status.js';
 import type { CircuitReport, HealthThresholds } from './types.js';
 
+/** Default `maxComponents`: components beyond it are folded into `(other)`. */
+export const DEFAULT_MAX_COMPONENTS = 16;
+/** Default `maxOperations` per component: operations beyond it are folded into `(other)`. */
+export const DEFAULT_MAX_OPERATIONS = 8;
+
 /** Options of {@link HealthReporter}. */
 export interface HealthReporterOptions {
   /** Identifies this instance in fleet views (default: `<hostname>-<pid>-<random>`, unique per reporter). */
@@ -22,9 +27,12 @@ export interface HealthReporterOptions {
   latencySamples?: number;
   /** Status thresholds (see DEFAULT_HEALTH_THRESHOLDS). */
   thresholds?: Partial<HealthThresholds>;
-  /** Distinct components tracked; more are folded into `(other)` (default 200). */
+  /**
+   * Distinct components tracked; more are folded into `(other)` (default 16). With the default
+   * `maxOperations`, `/metrics` holds at most 9 000 series (see docs/health.md, cardinality).
+   */
   maxComponents?: number;
-  /** Distinct operations tracked per component; more are folded into `(other)` (default 100). */
+  /** Distinct operations tracked per component; more are folded into `(other)` (default 8). */
   maxOperations?: number;
   /** A RecoveryRegistry (anything with `stats()`), whose learned statistics go into reports. */
   recovery?: {
@@ -79,8 +87,9 @@ export function resolveReporterOptions(options: HealthReporterOptions): Resolved
   const limits: TableLimits = {
     window: positive('window', options.window, 100),
     samples: positive('latencySamples', options.latencySamples, 256),
-    maxComponents: positive('maxComponents', options.maxComponents, 200),
-    maxOperations: positive('maxOperations', options.maxOperations, 100),
+    // Prometheus cardinality: (16 + 1) × (8 + 1) operation label sets × 58 series at most (docs/health.md).
+    maxComponents: positive('maxComponents', options.maxComponents, DEFAULT_MAX_COMPONENTS),
+    maxOperations: positive('maxOperations', options.maxOperations, DEFAULT_MAX_OPERATIONS),
   };
   const thresholds = resolveThresholds(optionalObject('HealthReporter.thresholds', options.thresholds));
   if (

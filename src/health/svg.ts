@@ -4,11 +4,40 @@
  */
 
 /**
- * Escapes text for HTML and SVG. `/` is escaped too, so that no `scheme://` sequence appears in
- * the markup even when a component name is a URL (the page then holds no network references).
+ * Escapes a value for HTML and SVG text and quoted attributes. `/` is escaped too, so that no
+ * `scheme://` sequence appears in the markup even when a component name is a URL (the page then
+ * holds no network references). Reports may be hand-made: numbers and booleans are written as text,
+ * anything else that is not a string (objects, null) as nothing — never through its `toString`.
  */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'/]/g, (c) => `&#${c.charCodeAt(0)};`);
+export function escapeHtml(value: unknown): string {
+  return plain(value).replace(/[&<>"'/]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Strings as they are, numbers and booleans as text, anything else as nothing. */
+function plain(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+    ? String(value)
+    : '';
+}
+
+/** A finite number, or 0: chart geometry never holds text from a report. */
+export function finite(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+const HEX_COLOR = /^#[0-9a-fA-F]{3,8}$/;
+
+/** `color` when it is a hex colour, else `fallback` (a fill attribute takes no text from outside). */
+function safeColor(color: unknown, fallback: string): string {
+  return typeof color === 'string' && HEX_COLOR.test(color) ? color : fallback;
+}
+
+/** The largest of `values` and `floor`, without spreading (a report may hold 10^5 components). */
+function largest(values: readonly number[], floor: number): number {
+  let max = floor;
+  for (const v of values) if (v > max) max = v;
+  return max;
 }
 
 /** Colours used by the dashboards. */
@@ -21,6 +50,13 @@ export const COLORS = Object.freeze({
   neutral: '#757575',
   grid: '#e0e0e0',
 });
+
+/** Colour of a status badge or bar; `unknown` (and anything not a status) is neutral grey. */
+export function statusColor(status: unknown): string {
+  return status === 'healthy' || status === 'degraded' || status === 'unhealthy'
+    ? COLORS[status]
+    : COLORS.neutral;
+}
 
 /** One bar. */
 export interface Bar {
@@ -41,8 +77,14 @@ const LABEL_WIDTH = 200;
 const ROW = 26;
 const BAR = 16;
 
-function truncate(label: string, max = 28): string {
-  return label.length > max ? `${label.slice(0, max - 1)}…` : label;
+/** The text at a bar's end. */
+function shown(b: { readonly display?: string; readonly value: number }): string {
+  return typeof b.display === 'string' ? b.display : String(finite(b.value));
+}
+
+function truncate(label: unknown, max = 28): string {
+  const text = plain(label);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function frame(title: string, height: number, width: number, body: string): string {
@@ -62,19 +104,27 @@ export function barChart(
 ): string {
   const width = options.width ?? 640;
   if (bars.length === 0) return empty(title, width);
-  const max = options.max ?? Math.max(...bars.map((b) => b.value), 0);
-  const longest = Math.max(...bars.map((b) => (b.display ?? String(b.value)).length));
+  const max =
+    options.max ??
+    largest(
+      bars.map((b) => finite(b.value)),
+      0,
+    );
+  const longest = largest(
+    bars.map((b) => shown(b).length),
+    0,
+  );
   const plot = width - LABEL_WIDTH - Math.max(50, Math.min(200, longest * 7 + 12));
   const rows = bars.map((b, i) => {
     const y = i * ROW + 6;
-    const w = max > 0 ? Math.max(0, Math.min(1, b.value / max)) * plot : 0;
+    const w = max > 0 ? Math.max(0, Math.min(1, finite(b.value) / max)) * plot : 0;
     const label = escapeHtml(b.label);
     return (
-      `<g><title>${label}: ${escapeHtml(b.display ?? String(b.value))}</title>` +
+      `<g><title>${label}: ${escapeHtml(shown(b))}</title>` +
       `<text x="${LABEL_WIDTH - 8}" y="${y + 12}" text-anchor="end">${escapeHtml(truncate(b.label))}</text>` +
       `<rect x="${LABEL_WIDTH}" y="${y}" width="${plot}" height="${BAR}" fill="${COLORS.grid}"/>` +
-      `<rect x="${LABEL_WIDTH}" y="${y}" width="${w.toFixed(1)}" height="${BAR}" fill="${b.color ?? COLORS.primary}"/>` +
-      `<text x="${LABEL_WIDTH + plot + 6}" y="${y + 12}">${escapeHtml(b.display ?? String(b.value))}</text></g>`
+      `<rect x="${LABEL_WIDTH}" y="${y}" width="${w.toFixed(1)}" height="${BAR}" fill="${safeColor(b.color, COLORS.primary)}"/>` +
+      `<text x="${LABEL_WIDTH + plot + 6}" y="${y + 12}">${escapeHtml(shown(b))}</text></g>`
     );
   });
   return frame(title, bars.length * ROW + 10, width, rows.join(''));
@@ -93,23 +143,26 @@ export function groupedBarChart(
   const width = options.width ?? 640;
   if (groups.length === 0) return empty(title, width);
   const scale = options.log ? (v: number) => Math.log10(1 + Math.max(0, v)) : (v: number) => Math.max(0, v);
-  const max = Math.max(...groups.flatMap((g) => g.values.map((v) => scale(v.value))), 0);
+  const max = largest(
+    groups.flatMap((g) => g.values.map((v) => scale(finite(v.value)))),
+    0,
+  );
   const plot = width - LABEL_WIDTH - 90;
   const bar = 10;
   const groupHeight = series.length * (bar + 2) + 10;
   const legend = series
     .map(
       (s, i) =>
-        `<rect x="${LABEL_WIDTH + i * 90}" y="4" width="10" height="10" fill="${s.color}"/><text x="${LABEL_WIDTH + i * 90 + 14}" y="13">${escapeHtml(s.name)}</text>`,
+        `<rect x="${LABEL_WIDTH + i * 90}" y="4" width="10" height="10" fill="${safeColor(s.color, COLORS.neutral)}"/><text x="${LABEL_WIDTH + i * 90 + 14}" y="13">${escapeHtml(s.name)}</text>`,
     )
     .join('');
   const rows = groups.map((g, gi) => {
     const y0 = 24 + gi * groupHeight;
     const bars = g.values.map((v, si) => {
       const y = y0 + si * (bar + 2);
-      const w = max > 0 ? (scale(v.value) / max) * plot : 0;
-      const display = escapeHtml(v.display ?? String(v.value));
-      return `<rect x="${LABEL_WIDTH}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${series[si]?.color ?? COLORS.neutral}"><title>${escapeHtml(series[si]?.name ?? '')}: ${display}</title></rect><text x="${LABEL_WIDTH + w + 4}" y="${y + 9}" class="small">${display}</text>`;
+      const w = max > 0 ? (scale(finite(v.value)) / max) * plot : 0;
+      const display = escapeHtml(shown(v));
+      return `<rect x="${LABEL_WIDTH}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${safeColor(series[si]?.color, COLORS.neutral)}"><title>${escapeHtml(series[si]?.name ?? '')}: ${display}</title></rect><text x="${(LABEL_WIDTH + w + 4).toFixed(1)}" y="${y + 9}" class="small">${display}</text>`;
     });
     return `<g><title>${escapeHtml(g.label)}</title><text x="${LABEL_WIDTH - 8}" y="${y0 + 10}" text-anchor="end">${escapeHtml(truncate(g.label))}</text>${bars.join('')}</g>`;
   });
@@ -132,7 +185,7 @@ export function ratioLineChart(
   const plotW = width - left - right;
   const plotH = height - top - bottom;
   const x = (i: number) => left + (points.length === 1 ? plotW / 2 : (i / (points.length - 1)) * plotW);
-  const y = (v: number) => top + (1 - Math.max(0, Math.min(1, v))) * plotH;
+  const y = (v: number) => top + (1 - Math.max(0, Math.min(1, finite(v)))) * plotH;
   const grid = [0, 0.25, 0.5, 0.75, 1]
     .map(
       (v) =>
@@ -143,7 +196,7 @@ export function ratioLineChart(
   const dots = points
     .map(
       (p, i) =>
-        `<circle cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="3" fill="${COLORS.primary}"><title>${escapeHtml(p.label)}: ${(p.value * 100).toFixed(1)}%</title></circle>`,
+        `<circle cx="${x(i).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="3" fill="${COLORS.primary}"><title>${escapeHtml(p.label)}: ${(finite(p.value) * 100).toFixed(1)}%</title></circle>`,
     )
     .join('');
   const step = Math.max(1, Math.ceil(points.length / 8));
@@ -169,7 +222,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .meta{color:#616161;margin-bottom:16px}
 .badge{display:inline-block;padding:2px 10px;border-radius:10px;color:#fff;font-weight:600;font-size:13px}
 .badge.healthy{background:${COLORS.healthy}}.badge.degraded{background:${COLORS.degraded};color:#212121}.badge.unhealthy{background:${COLORS.unhealthy}}
-.badge.critical{background:${COLORS.unhealthy}}.badge.warning{background:${COLORS.degraded};color:#212121}
+.badge.unknown{background:${COLORS.neutral}}.badge.critical{background:${COLORS.unhealthy}}.badge.warning{background:${COLORS.degraded};color:#212121}
 .cards{display:flex;flex-wrap:wrap;gap:12px}.card{background:#fff;border:1px solid #e0e0e0;border-radius:8px;padding:10px 16px;min-width:130px}
 .card .v{font-size:22px;font-weight:600}.card .k{color:#616161;font-size:12px}
 table{border-collapse:collapse;background:#fff;margin:8px 0}th,td{border:1px solid #e0e0e0;padding:4px 10px;text-align:left;vertical-align:top}

@@ -49,6 +49,8 @@ describe('serve()', () => {
 
     res = await fetch(`${server.url}/dashboard`);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('content-security-policy')).toContain("form-action 'none'");
+    expect(res.headers.get('content-security-policy')).toContain("base-uri 'none'");
     expect(await res.text()).toContain('<svg');
 
     for (let i = 0; i < 5; i++) {
