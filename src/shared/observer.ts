@@ -25,6 +25,15 @@ export function notify(source: string, call: () => unknown): void {
     observerFailed(source, error);
     return;
   }
+  settleQuietly(source, result);
+}
+
+/**
+ * What an observer returned, made harmless: a promise (or any thenable) that rejects is reported
+ * like a throw instead of becoming an unhandled rejection. For hot paths that call the observer
+ * inline in their own `try`.
+ */
+export function settleQuietly(source: string, result: unknown): void {
   if ((typeof result === 'object' || typeof result === 'function') && result !== null) {
     // Promise.resolve reads `then` itself and turns a throwing `then` into a rejection.
     Promise.resolve(result).then(undefined, (error: unknown) => observerFailed(source, error));

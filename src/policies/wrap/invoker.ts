@@ -1,11 +1,14 @@
 import { classifyError, type ErrorClassification } from '../../errors/classify.js';
 import { DEFAULT_REMEDIATION } from '../../errors/remediation.js';
 import { describeThrown, isArraySafe, readProperty } from '../../errors/thrown.js';
-import { notify } from '../../shared/observer.js';
+import { notify, observerFailed, settleQuietly } from '../../shared/observer.js';
 import { redact } from '../../shared/redaction/redact.js';
 import { peekCurrentContext, signalOf } from '../policy/context.js';
 import type { Policy } from '../policy/types.js';
 import type { CaptureHook, HealthHook, Logger, RecoveryHook, RecoveryRequest } from './hooks.js';
+
+/** How a failing health hook is named in the warning. */
+const HEALTH = 'withReliability health hook';
 
 /** What one wrapped method needs at call time. */
 export interface InvokerSettings {
@@ -49,7 +52,21 @@ export class Invoker {
     if (!s.health && !s.recovery && !s.capture && !s.logger) return run;
     return run.then(
       (value) => {
-        this.#record(true, start, undefined, false);
+        const health = s.health;
+        if (health) {
+          // Inline (not #record, not notify()): this runs on every successful call.
+          try {
+            const result: unknown = health.record({
+              component: s.component,
+              operation: s.operation,
+              success: true,
+              durationMs: performance.now() - start,
+            });
+            if (result !== undefined) settleQuietly(HEALTH, result);
+          } catch (error) {
+            observerFailed(HEALTH, error);
+          }
+        }
         return value;
       },
       (error: unknown) => this.#afterFailure(error, args, signal, start, 0),
@@ -129,7 +146,7 @@ export class Invoker {
     const s = this.#s;
     const health = s.health;
     if (!health) return;
-    notify('withReliability health hook', () =>
+    notify(HEALTH, () =>
       health.record({
         component: s.component,
         operation: s.operation,

@@ -91,7 +91,15 @@ export function reliableProxy<T extends object>(component: T, table: MethodTable
   };
 
   const handler: ProxyHandler<object> = {
-    get: (_, key, receiver) => expose(key, Reflect.get(component, key, receiverOf(receiver))),
+    get: (_, key, receiver) => {
+      // The common case first, inline: a method or a plain value read through the proxy itself.
+      if (receiver === proxy && typeof key === 'string') {
+        const value: unknown = (component as Record<string, unknown>)[key];
+        if (typeof value === 'function' && key !== 'constructor') return table.method(key, value);
+        return expose(key, value);
+      }
+      return expose(key, Reflect.get(component, key, receiverOf(receiver)));
+    },
     set: (_, key, value, receiver) => Reflect.set(component, key, value, receiverOf(receiver)),
     has: (_, key) => {
       sealedShadow();
