@@ -6,6 +6,7 @@ import type { AnyFunction, WithReliabilityOptions } from './options.js';
 import { PipelineFactory } from './pipeline.js';
 import { reliableProxy } from './proxy.js';
 import type { MethodsOption, NoOptions, Reliable } from './reliable.js';
+import { validateWithReliabilityOptions } from './validateOptions.js';
 
 export type { MethodsOption, NoOptions, Promisified, Reliable, ReliableShape } from './reliable.js';
 
@@ -42,6 +43,7 @@ export function withReliability<
   if (!options || typeof options.name !== 'string' || options.name.length === 0) {
     throw new ConfigurationError('withReliability options.name', 'a non-empty component name', options?.name);
   }
+  validateWithReliabilityOptions(options);
   const maxRecoveryAttempts =
     optionalCount('withReliability.maxRecoveryAttempts', options.maxRecoveryAttempts) ?? 1;
   const factory = new PipelineFactory(

@@ -27,6 +27,25 @@ afterEach(() => {
   for (const b of CircuitBreaker.registry()) if (b.name.startsWith('identity')) b.dispose();
 });
 
+/**
+ * `hook` with members that are readable while withReliability validates its options and throw
+ * on every later read (a hook object that breaks mid-install).
+ */
+function breaksLater<T extends object>(names: readonly string[]): T {
+  const hook = {};
+  for (const name of names) {
+    let reads = 0;
+    Object.defineProperty(hook, name, {
+      get: () => {
+        reads += 1;
+        if (reads > 1) touch();
+        return () => undefined;
+      },
+    });
+  }
+  return hook as T;
+}
+
 /** A value thrown by a hook itself: the caller must never see it. */
 class HookFailure extends Error {}
 const hookThrows = (): never => {
@@ -46,7 +65,7 @@ const loggers: Record<string, () => Logger | undefined> = {
     },
   }),
   'async, rejects': () => ({ warn: async () => hookThrows(), error: async () => hookThrows() }),
-  'getters throw': () => withThrowingGetters({}, ['warn', 'error']) as Logger,
+  'getters throw after validation': () => breaksLater<Logger>(['warn', 'error', 'debug', 'info']),
 };
 
 const healths: Record<string, () => HealthHook | undefined> = {
@@ -54,7 +73,7 @@ const healths: Record<string, () => HealthHook | undefined> = {
   fine: () => ({ record: () => {} }),
   throws: () => ({ record: hookThrows }),
   'async, rejects': () => ({ record: (async () => hookThrows()) as () => void }),
-  'getter throws': () => withThrowingGetters({}, ['record']) as HealthHook,
+  'getter throws after validation': () => breaksLater<HealthHook>(['record']),
 };
 
 const captures: Record<string, () => CaptureHook | undefined> = {
@@ -66,7 +85,7 @@ const captures: Record<string, () => CaptureHook | undefined> = {
     capture: () => withThrowingGetters({}, ['then']) as Promise<unknown>,
   }),
   'rejects with a revoked proxy': () => ({ capture: () => Promise.reject(revoked({})) }),
-  'getter throws': () => withThrowingGetters({}, ['capture']) as CaptureHook,
+  'getter throws after validation': () => breaksLater<CaptureHook>(['capture']),
 };
 
 const recoveries: Record<string, () => RecoveryHook | undefined> = {
@@ -82,7 +101,7 @@ const recoveries: Record<string, () => RecoveryHook | undefined> = {
     recover: (() => ({ action: 'fail' })) as unknown as RecoveryHook['recover'],
   }),
   'resolves a revoked proxy': () => ({ recover: async () => revoked({}) as never }),
-  'getter throws': () => withThrowingGetters({}, ['recover']) as RecoveryHook,
+  'getter throws after validation': () => breaksLater<RecoveryHook>(['recover']),
 };
 
 /** Retry settings; `exhausts` ends with a RetriesExhaustedError carrying the value. */
