@@ -82,9 +82,13 @@ export class MethodTable {
     const source = typeof value === 'function' ? value : this.#substitute(name);
     const cached = this.#resolved.get(name);
     if (cached !== undefined && cached.source === source) return cached.exposed;
+    if (source === MISSING) {
+      // Not cached: probing many absent names (inspection, typos in a loop) must not grow the table.
+      this.#resolved.delete(name);
+      return this.#missing(name);
+    }
     let exposed: unknown;
-    if (source === MISSING) exposed = this.#missing(name);
-    else if (source === value && this.#passesThrough(name)) exposed = (source as Fn).bind(this.#component);
+    if (source === value && this.#passesThrough(name)) exposed = (source as Fn).bind(this.#component);
     else exposed = this.#wrap(name, source as Fn);
     this.#resolved.set(name, { source, exposed });
     return exposed;

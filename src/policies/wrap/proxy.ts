@@ -13,19 +13,29 @@ const NOT_METHODS = new Set([
   '$$typeof',
 ]);
 
+/** Node's `util.inspect.custom`, without importing node:util. */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+type Inspect = (value: unknown, options: unknown) => string;
+
 /**
  * An empty stand-in of the component's kind (callable for a class or function, an array for an
- * array) for the Proxy to be checked against.
+ * array) for the Proxy to be checked against. Node's `util.inspect` (so `console.log`) shows a
+ * Proxy's target, not what its traps report: the shadow's prototype forwards that to the component.
  */
 function shadowOf(component: object): object {
+  let shadow: object;
   if (typeof component === 'function') {
     // A bound function has no `prototype` (which would be non-configurable) and is constructable.
-    const shadow: object = Function.prototype.bind.call(function stand() {}, null);
+    shadow = Function.prototype.bind.call(function stand() {}, null);
     Reflect.deleteProperty(shadow, 'name');
     Reflect.deleteProperty(shadow, 'length');
-    return shadow;
-  }
-  return Array.isArray(component) ? [] : {};
+  } else shadow = Array.isArray(component) ? [] : {};
+  const inspectable = {
+    [INSPECT]: (_depth: number, options: unknown, inspect: Inspect) => inspect(component, options),
+  };
+  Reflect.setPrototypeOf(shadow, inspectable);
+  return shadow;
 }
 
 /**

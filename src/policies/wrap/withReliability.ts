@@ -40,6 +40,16 @@ export function withReliability<
   if (typeof component !== 'object' && typeof component !== 'function') {
     throw new ConfigurationError('withReliability(component)', 'an object or class instance', component);
   }
+  try {
+    // A revoked Proxy passes the typeof check and fails every operation; say so now, not mid-call.
+    Reflect.isExtensible(component);
+  } catch {
+    throw new ConfigurationError(
+      'withReliability(component)',
+      'an object or class instance',
+      'a revoked Proxy',
+    );
+  }
   if (!options || typeof options.name !== 'string' || options.name.length === 0) {
     throw new ConfigurationError('withReliability options.name', 'a non-empty component name', options?.name);
   }

@@ -1,5 +1,12 @@
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CircuitBreaker, CircuitOpenError, MissingMethodError, withReliability } from '../../../src/index.js';
+import {
+  CircuitBreaker,
+  CircuitOpenError,
+  ConfigurationError,
+  MissingMethodError,
+  withReliability,
+} from '../../../src/index.js';
 
 /**
  * The wrapper is a Proxy; everything but its method lookups must behave as the component itself
@@ -399,6 +406,19 @@ describe('withReliability: components the Proxy invariants constrain', () => {
     expect(wrapped.length).toBe(2);
     await expect(wrapped.first()).resolves.toBe('x');
     expect(Object.keys(wrapped)).toEqual(['0', '1', 'first']);
+  });
+
+  it('console.log / util.inspect show the component, not the stand-in the Proxy is checked against', () => {
+    const wrapped = withReliability(new Vault(), { name: 'traps', ...noPolicies });
+    expect(inspect(wrapped)).toMatch(/^Vault /);
+    expect(inspect(withReliability(Vault, { name: 'traps', ...noPolicies }))).toContain('class Vault');
+    expect(inspect(withReliability(['x'], { name: 'traps', ...noPolicies }))).toBe("[ 'x' ]");
+  });
+
+  it('a revoked Proxy as the component is a ConfigurationError when wrapping', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(() => withReliability(proxy, { name: 'traps' })).toThrow(ConfigurationError);
   });
 
   it('own property names that collide with Object.prototype in the option tables are ignored', async () => {
