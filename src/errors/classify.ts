@@ -248,7 +248,7 @@ function builtIn(error: unknown, now: number, depth: number): ErrorClassificatio
     return build(known ? (category as ErrorCategory) : 'unknown', {
       retryable,
       retryAfterMs,
-      remediation: isArraySafe(remediation) ? (remediation as readonly string[]) : undefined,
+      remediation: stringsOf(remediation),
       code,
       status,
     });
@@ -294,10 +294,31 @@ function builtIn(error: unknown, now: number, depth: number): ErrorClassificatio
     const inner = builtIn(fields.cause, now, depth + 1);
     if (inner.category !== 'unknown') return inner;
   }
-  if (depth < 5 && isArraySafe(fields.errors) && fields.errors.length > 0) {
+  // An AggregateError's first error; a hostile array (a Proxy whose reads throw) counts as empty.
+  const errorCount = isArraySafe(fields.errors) ? readProperty(fields.errors, 'length') : 0;
+  if (depth < 5 && typeof errorCount === 'number' && errorCount > 0) {
     return builtIn(readProperty(fields.errors, 0), now, depth + 1);
   }
   return build('unknown', { code, retryable: explicitRetryable });
+}
+
+/** Most remediation steps taken from an error (a longer list is a hostile value, not advice). */
+const MAX_STEPS = 32;
+
+/**
+ * A copy of an error's remediation steps, read safely: the strings of an array, at most
+ * {@link MAX_STEPS}; `undefined` when it is not an array or cannot be read.
+ */
+function stringsOf(value: unknown): readonly string[] | undefined {
+  if (!isArraySafe(value)) return undefined;
+  const length = readProperty(value, 'length');
+  if (typeof length !== 'number') return undefined;
+  const steps: string[] = [];
+  for (let i = 0; i < Math.min(length, MAX_STEPS); i++) {
+    const step = readProperty(value, i);
+    if (typeof step === 'string') steps.push(step);
+  }
+  return steps;
 }
 
 function fromClassifiers(
@@ -305,21 +326,20 @@ function fromClassifiers(
   classifiers: readonly ErrorClassifier[],
 ): ErrorClassification | undefined {
   for (const classifier of classifiers) {
-    let result: ClassifierResult | undefined;
     try {
-      result = classifier(error);
+      const result: ClassifierResult | undefined = classifier(error);
+      if (result) {
+        return build(result.category, {
+          retryable: result.retryable,
+          retryAfterMs: result.retryAfterMs,
+          remediation: stringsOf(result.remediation),
+          code: result.code,
+          status: result.status,
+        });
+      }
     } catch {
-      // A classifier that trips over a hostile value (a throwing getter) has no opinion on it.
-      continue;
-    }
-    if (result) {
-      return build(result.category, {
-        retryable: result.retryable,
-        retryAfterMs: result.retryAfterMs,
-        remediation: result.remediation,
-        code: result.code,
-        status: result.status,
-      });
+      // A classifier that trips over a hostile value (a throwing getter), or answers with one, has
+      // no opinion on it.
     }
   }
   return undefined;

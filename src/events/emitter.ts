@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'eventemitter3';
 import { lazyRequire } from '../shared/lazyRequire.js';
+import { observerFailed } from '../shared/observer.js';
 import { publish } from './channels.js';
 
 /** An event map: event name → the single payload object listeners receive. */
@@ -90,10 +91,20 @@ export class ReliabilityEmitter<Events extends EventPayloads<Events>> {
     return this.#emitter?.emit(event, payload) ?? false;
   }
 
-  /** Emits to listeners and to the diagnostics channel; costs nothing when nobody listens. */
+  /**
+   * Emits to listeners and to the diagnostics channel; costs nothing when nobody listens. The
+   * components announce from inside calls they are running: a listener that throws must not
+   * replace the call's result or error, so its failure is reported once as a process warning and
+   * otherwise ignored (the listeners after it in that emit are skipped, as with Node's emitter).
+   */
   protected announce<K extends EventName<Events>>(event: K, payload: Events[K]): void {
-    if (this.#emitter !== undefined && this.#emitter.listenerCount(event) > 0)
-      this.#emitter.emit(event, payload);
+    if (this.#emitter !== undefined && this.#emitter.listenerCount(event) > 0) {
+      try {
+        this.#emitter.emit(event, payload);
+      } catch (error) {
+        observerFailed(`a '${event}' listener`, error);
+      }
+    }
     publish(event, payload);
   }
 }

@@ -8,6 +8,7 @@ import { ReliabilityEmitter } from '../../events/emitter.js';
 import type { RetryEvents, RetryGiveUpInfo, RetryInfo } from '../../events/retryEvents.js';
 import { abortError, isThenable, raceAbort, sleep } from '../../shared/abort.js';
 import { lazyRequire } from '../../shared/lazyRequire.js';
+import { notify } from '../../shared/observer.js';
 import { callInContext, LazyContext } from '../policy/context.js';
 import { DEFAULT_OPERATION, type ExecuteOptions, type Policy, type PolicyFunction } from '../policy/types.js';
 import { AttemptWindow } from './attemptWindow.js';
@@ -138,7 +139,9 @@ export class RetryPolicy extends ReliabilityEmitter<RetryEvents> implements Poli
     const classification = classifyError(error, { classifiers: options.classifiers });
     run.failures.push({ attempt, error, classification });
     if (run.signal?.aborted) return false;
-    const retryable = options.retryOn ? options.retryOn(error, classification) : classification.retryable;
+    const retryable = options.retryOn
+      ? retryOnSafe(options.retryOn, error, classification)
+      : classification.retryable;
     if (!retryable) {
       this.#giveUp(run, 'not-retryable', error);
       return false;
@@ -160,7 +163,8 @@ export class RetryPolicy extends ReliabilityEmitter<RetryEvents> implements Poli
         info = this.#info(run, attempt, error, classification, delayMs, serverDirected);
       }
     }
-    options.onRetry?.(info);
+    const onRetry = options.onRetry;
+    if (onRetry) notify('RetryPolicy onRetry', () => onRetry(info));
     this.announce('retry', info);
     run.previousDelay = delayMs;
     await sleep(delayMs, run.signal, run.operation);
@@ -243,6 +247,22 @@ class AttemptFailed extends Error {
 /** The original failure inside an {@link AttemptFailed}, or the value itself. */
 function unwrap(error: unknown): unknown {
   return isInstance(error, AttemptFailed) ? error.failure : error;
+}
+
+/**
+ * A user `retryOn` that throws (it read a getter of a hostile thrown value) answers "do not retry",
+ * so the caller gets the attempt's own error rather than the predicate's.
+ */
+function retryOnSafe(
+  retryOn: NonNullable<ResolvedRetryOptions['retryOn']>,
+  error: unknown,
+  classification: ErrorClassification,
+): boolean {
+  try {
+    return Boolean(retryOn(error, classification));
+  } catch {
+    return false;
+  }
 }
 
 function validBudget(decision: RetryDecision): number {

@@ -68,7 +68,14 @@ export class FastPipeline implements Policy {
     operation: string,
     signal: AbortSignal | undefined,
   ): Promise<T> {
-    if (this.#breaker) await this.#breaker.recordFailure(error).catch(() => undefined);
+    if (this.#breaker) {
+      try {
+        await this.#breaker.recordFailure(error);
+      } catch {
+        // recordFailure rejects with `error` by design; any other failure of the bookkeeping
+        // (even a synchronous one) must not replace the call's own error either.
+      }
+    }
     if (!this.#retry) throw error;
     const attempt = this.#attempt;
     return this.#retry.continueAfterFailure(

@@ -19,7 +19,10 @@ export interface CallOutcome {
 
 /** Receives every call's outcome; HealthReporter implements it. Must be cheap: it runs on every call. */
 export interface HealthHook {
-  /** Called once per wrapped call when it settles; must not throw. */
+  /**
+   * Called once per wrapped call when it settles. Should not throw: a throw (or a rejected promise)
+   * is ignored and reported once as a process warning; it never changes the call's outcome.
+   */
   record(outcome: CallOutcome): void;
 }
 
@@ -54,7 +57,7 @@ export interface RecoveryDecision {
 export interface RecoveryHook {
   /**
    * Tries to repair the cause of a final failure and says what to do next. Not asked for
-   * cancellations; a rejection counts as `'fail'`.
+   * cancellations; a throw, a rejection or an answer without a known `action` counts as `'fail'`.
    */
   recover(error: unknown, request: RecoveryRequest): Promise<RecoveryDecision>;
 }
@@ -79,12 +82,15 @@ export interface CaptureRequest {
 export interface CaptureHook {
   /**
    * Records the failure before withReliability rethrows it (the call waits for it); the resolved
-   * value is ignored and a rejection is swallowed.
+   * value is ignored and a throw or rejection is swallowed.
    */
   capture(error: unknown, request: CaptureRequest): Promise<unknown>;
 }
 
-/** Minimal structured logger; `console` fits. Messages are already redacted by the caller. */
+/**
+ * Minimal structured logger; `console` fits. Messages are already redacted by the caller. A logger
+ * that throws or rejects is ignored (reported once as a process warning).
+ */
 export interface Logger {
   /** Detail for troubleshooting. */
   debug?(message: string, fields?: Record<string, unknown>): void;

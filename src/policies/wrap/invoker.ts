@@ -1,10 +1,15 @@
-import { classifyError } from '../../errors/classify.js';
+import { classifyError, type ErrorClassification } from '../../errors/classify.js';
+import { DEFAULT_REMEDIATION } from '../../errors/remediation.js';
 import { describeThrown, isArraySafe, readProperty } from '../../errors/thrown.js';
 import { raceAbort } from '../../shared/abort.js';
+import { notify, observerFailed, settleQuietly } from '../../shared/observer.js';
 import { redact } from '../../shared/redaction/redact.js';
 import { peekCurrentContext, signalOf } from '../policy/context.js';
 import type { Policy } from '../policy/types.js';
-import type { CaptureHook, HealthHook, Logger, RecoveryHook } from './hooks.js';
+import type { CaptureHook, HealthHook, Logger, RecoveryHook, RecoveryRequest } from './hooks.js';
+
+/** How a failing health hook is named in the warning. */
+const HEALTH = 'withReliability health hook';
 
 /** What one wrapped method needs at call time. */
 export interface InvokerSettings {
@@ -26,6 +31,10 @@ type Call = (args: readonly unknown[]) => unknown;
 /**
  * Runs one method call through its policy and reports the outcome. The success path is one
  * policy execution plus one `then`; recovery and capture run only after a final failure.
+ *
+ * The caller always gets exactly what the method threw (or what the policies made of it, e.g. a
+ * RetriesExhaustedError): every hook is called so that nothing it does — throwing, rejecting,
+ * answering with a hostile value — can replace that error or turn a success into a failure.
  */
 export class Invoker {
   readonly #s: InvokerSettings;
@@ -44,12 +53,21 @@ export class Invoker {
     if (!s.health && !s.recovery && !s.capture && !s.logger) return run;
     return run.then(
       (value) => {
-        s.health?.record({
-          component: s.component,
-          operation: s.operation,
-          success: true,
-          durationMs: performance.now() - start,
-        });
+        const health = s.health;
+        if (health) {
+          // Inline (not #record, not notify()): this runs on every successful call.
+          try {
+            const result: unknown = health.record({
+              component: s.component,
+              operation: s.operation,
+              success: true,
+              durationMs: performance.now() - start,
+            });
+            if (result !== undefined) settleQuietly(HEALTH, result);
+          } catch (error) {
+            observerFailed(HEALTH, error);
+          }
+        }
         return value;
       },
       (error: unknown) => this.#afterFailure(error, args, signal, start, 0),
@@ -68,28 +86,21 @@ export class Invoker {
     recoveryAttempts: number,
   ): Promise<unknown> {
     const s = this.#s;
-    const classification = classifyError(error);
+    const classification = classifySafe(error);
     if (s.recovery && classification.category !== 'cancelled' && recoveryAttempts < s.maxRecoveryAttempts) {
-      const recovery = s.recovery;
-      // Raced against the signal: a hook that never settles must not keep an aborted call pending.
-      // A throw, a rejection or an abort counts as 'fail' (the caller gets its original error).
-      const decision = await raceAbort(
-        Promise.resolve().then(() =>
-          recovery.recover(error, {
-            component: s.component,
-            operation: s.operation,
-            classification,
-            recoveryAttempts,
-            signal: signal ?? new AbortController().signal,
-          }),
-        ),
+      const action = await recoveryAction(
+        s.recovery,
+        error,
+        {
+          component: s.component,
+          operation: s.operation,
+          classification,
+          recoveryAttempts,
+          signal: signal ?? new AbortController().signal,
+        },
         signal,
-        'recovery',
-      ).then(
-        (answer) => ({ action: readProperty(answer, 'action') }),
-        () => ({ action: 'fail' as const }),
       );
-      if (decision.action === 'retry') {
+      if (action === 'retry') {
         try {
           const value = await this.#run(args, signal);
           this.#record(true, start, undefined, true);
@@ -98,31 +109,36 @@ export class Invoker {
           return this.#afterFailure(again, args, signal, start, recoveryAttempts + 1);
         }
       }
-      if (decision.action === 'continue') {
+      if (action === 'continue') {
         this.#record(true, start, undefined, true);
         return undefined;
       }
     }
     this.#record(false, start, classification.category, false);
-    s.logger?.error(
-      redact(`${s.component}.${s.operation} failed (${classification.category}): ${messageOf(error)}`),
-      {
-        component: s.component,
-        operation: s.operation,
-        category: classification.category,
-      },
-    );
+    const logger = s.logger;
+    if (logger) {
+      notify('withReliability logger', () =>
+        logger.error(
+          redact(`${s.component}.${s.operation} failed (${classification.category}): ${messageOf(error)}`),
+          { component: s.component, operation: s.operation, category: classification.category },
+        ),
+      );
+    }
     if (s.capture) {
-      await s.capture
-        .capture(error, {
+      const capture = s.capture;
+      try {
+        // Awaited (the capture is written before the caller sees the error); its outcome is ignored.
+        await capture.capture(error, {
           component: s.component,
           operation: s.operation,
           retryCount: retryCountOf(error),
           recoveryAttempts,
           ...(s.correlationId === undefined ? {} : { correlationId: s.correlationId }),
           ...(s.phase === undefined ? {} : { phase: s.phase }),
-        })
-        .catch(() => undefined);
+        });
+      } catch {
+        // A capture that fails (synchronously, by rejecting, or with a hostile thenable) is ignored.
+      }
     }
     throw error;
   }
@@ -132,15 +148,20 @@ export class Invoker {
     start: number,
     category: ReturnType<typeof classifyError>['category'] | undefined,
     recovered: boolean,
-  ) {
-    this.#s.health?.record({
-      component: this.#s.component,
-      operation: this.#s.operation,
-      success,
-      durationMs: performance.now() - start,
-      ...(category === undefined ? {} : { category }),
-      ...(recovered ? { recovered } : {}),
-    });
+  ): void {
+    const s = this.#s;
+    const health = s.health;
+    if (!health) return;
+    notify(HEALTH, () =>
+      health.record({
+        component: s.component,
+        operation: s.operation,
+        success,
+        durationMs: performance.now() - start,
+        ...(category === undefined ? {} : { category }),
+        ...(recovered ? { recovered } : {}),
+      }),
+    );
   }
 }
 
@@ -155,7 +176,43 @@ export function messageOf(error: unknown): string {
   return describeThrown(error);
 }
 
+/** Retries made before a final failure, from a RetriesExhaustedError's attempts; 0 when unreadable. */
 function retryCountOf(error: unknown): number {
   const attempts = readProperty(error, 'attempts');
-  return isArraySafe(attempts) ? Math.max(0, attempts.length - 1) : 0;
+  const count = isArraySafe(attempts) ? readProperty(attempts, 'length') : 0;
+  return typeof count === 'number' && count > 1 ? count - 1 : 0;
+}
+
+/** classifyError never throws by contract; a defect there must still not replace the caller's error. */
+function classifySafe(error: unknown): ErrorClassification {
+  try {
+    return classifyError(error);
+  } catch {
+    return { category: 'unknown', retryable: false, remediation: DEFAULT_REMEDIATION.unknown };
+  }
+}
+
+/**
+ * What the recovery hook decided, as one of the actions withReliability knows. A hook that throws
+ * (synchronously or by rejecting), or answers with anything but a readable known action, means
+ * `'fail'`: the caller gets its own error.
+ */
+async function recoveryAction(
+  hook: RecoveryHook,
+  error: unknown,
+  request: RecoveryRequest,
+  signal: AbortSignal | undefined,
+): Promise<'retry' | 'continue' | 'fail'> {
+  try {
+    // Raced against the signal: a hook that never settles must not keep an aborted call pending.
+    const decision: unknown = await raceAbort(
+      Promise.resolve().then(() => hook.recover(error, request)),
+      signal,
+      'recovery',
+    );
+    const action = readProperty(decision, 'action');
+    return action === 'retry' || action === 'continue' ? action : 'fail';
+  } catch {
+    return 'fail';
+  }
 }

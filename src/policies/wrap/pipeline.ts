@@ -1,3 +1,4 @@
+import { notify } from '../../shared/observer.js';
 import { redact } from '../../shared/redaction/redact.js';
 import { CircuitBreaker } from '../circuit/CircuitBreaker.js';
 import type { Policy } from '../policy/types.js';
@@ -55,11 +56,13 @@ export class PipelineFactory {
     if (logger) {
       const component = this.#options.name;
       policy.on('retry', (info) =>
-        logger.warn(
-          redact(
-            `${component}.${info.operation} attempt ${info.attempt} failed (${info.classification.category}): ${messageOf(info.error)}; retrying in ${info.delayMs} ms`,
+        notify('withReliability logger', () =>
+          logger.warn(
+            redact(
+              `${component}.${info.operation} attempt ${info.attempt} failed (${info.classification.category}): ${messageOf(info.error)}; retrying in ${info.delayMs} ms`,
+            ),
+            { component, operation: info.operation, attempt: info.attempt, delayMs: info.delayMs },
           ),
-          { component, operation: info.operation, attempt: info.attempt, delayMs: info.delayMs },
         ),
       );
     }

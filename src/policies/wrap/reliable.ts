@@ -67,6 +67,13 @@ type FallbackMembers<T, A, F> = {
 type Part<O extends ReliableShape, K extends keyof ReliableShape> = O[K] extends object ? O[K] : NoOptions;
 
 /**
+ * A wrapped class or function keeps its construct and call signatures: `new Wrapped()` and
+ * `wrapped()` pass through to the component untouched (its static methods are what is wrapped).
+ */
+type Signatures<T> = (T extends new (...args: infer A) => infer I ? new (...args: A) => I : unknown) &
+  (T extends (...args: infer A) => infer R ? (...args: A) => R : unknown);
+
+/**
  * A wrapped component: the same properties; every method returns a Promise of its result, except
  * methods set to `false` in `methods` (passed through with their own, possibly synchronous, type)
  * and Object.prototype's methods. Names listed in `aliases` and `fallbacks` are methods too:
@@ -80,7 +87,8 @@ export type Reliable<T extends object, O extends ReliableShape = NoOptions> = Ow
   Part<O, 'methods'>
 > &
   AliasMembers<T, Part<O, 'aliases'>, Part<O, 'fallbacks'>> &
-  FallbackMembers<T, Part<O, 'aliases'>, Part<O, 'fallbacks'>>;
+  FallbackMembers<T, Part<O, 'aliases'>, Part<O, 'fallbacks'>> &
+  Signatures<T>;
 
 /** The `methods` option: per-method settings for the component's methods (and any other name). */
 export type MethodsOption<T> = { [K in Exclude<keyof T, ObjectProtocol>]?: MethodOptions | false } & Record<
