@@ -122,7 +122,12 @@ export type {
   RecoveryHook,
   RecoveryRequest,
 } from '../policies/wrap/hooks.js';
-export type { AnyFunction, MethodOptions, WithReliabilityOptions } from '../policies/wrap/options.js';
+export {
+  type AnyFunction,
+  type MethodOptions,
+  WITH_RELIABILITY_DEFAULTS,
+  type WithReliabilityOptions,
+} from '../policies/wrap/options.js';
 export type { MethodsOption, NoOptions, Promisified, ReliableShape } from '../policies/wrap/reliable.js';
 export { type Reliable, withReliability } from '../policies/wrap/withReliability.js';
 export type { HeaderSource } from '../shared/headers.js';

@@ -11,6 +11,9 @@ import type { CaptureHook, HealthHook, Logger, RecoveryHook, RecoveryRequest } f
 /** How a failing health hook is named in the warning. */
 const HEALTH = 'withReliability health hook';
 
+/** The bounds of one component's failure handling (see WithReliabilityOptions). */
+export type InvokerLimits = Pick<InvokerSettings, 'maxRecoveryAttempts' | 'captureTimeout'>;
+
 /** What one wrapped method needs at call time. */
 export interface InvokerSettings {
   readonly component: string;
@@ -20,6 +23,8 @@ export interface InvokerSettings {
   readonly recovery: RecoveryHook | undefined;
   readonly maxRecoveryAttempts: number;
   readonly capture: CaptureHook | undefined;
+  /** How long the caller waits for `capture`, in ms. */
+  readonly captureTimeout: number;
   readonly correlationId: string | undefined;
   readonly phase: string | undefined;
   readonly signal: AbortSignal | undefined;
@@ -127,17 +132,22 @@ export class Invoker {
     if (s.capture) {
       const capture = s.capture;
       try {
-        // Awaited (the capture is written before the caller sees the error); its outcome is ignored.
-        await capture.capture(error, {
-          component: s.component,
-          operation: s.operation,
-          retryCount: retryCountOf(error),
-          recoveryAttempts,
-          ...(s.correlationId === undefined ? {} : { correlationId: s.correlationId }),
-          ...(s.phase === undefined ? {} : { phase: s.phase }),
-        });
+        // Awaited (the capture is written before the caller sees the error), but bounded: a capture
+        // that hangs must not keep the caller's error from it, nor an aborted call pending.
+        const captured = Promise.resolve().then(() =>
+          capture.capture(error, {
+            component: s.component,
+            operation: s.operation,
+            retryCount: retryCountOf(error),
+            recoveryAttempts,
+            ...(s.correlationId === undefined ? {} : { correlationId: s.correlationId }),
+            ...(s.phase === undefined ? {} : { phase: s.phase }),
+          }),
+        );
+        await raceAbort(withinBudget(captured, s.captureTimeout), signal, 'capture');
       } catch {
-        // A capture that fails (synchronously, by rejecting, or with a hostile thenable) is ignored.
+        // A capture that fails (synchronously, by rejecting, or with a hostile thenable), takes too
+        // long or is cut short by an abort is ignored: the caller gets its own error.
       }
     }
     throw error;
@@ -215,4 +225,18 @@ async function recoveryAction(
   } catch {
     return 'fail';
   }
+}
+
+/**
+ * Settles like `promise`, or resolves after `ms` (whichever comes first); the timer is unref'd and
+ * cleared, so a hung hook keeps neither the caller nor the process waiting.
+ */
+function withinBudget(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  if (ms === Number.POSITIVE_INFINITY) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([promise, budget]).finally(() => clearTimeout(timer));
 }

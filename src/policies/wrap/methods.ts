@@ -1,6 +1,6 @@
 import { MissingMethodError } from '../../errors/MissingMethodError.js';
 import type { Policy } from '../policy/types.js';
-import { Invoker } from './invoker.js';
+import { Invoker, type InvokerLimits } from './invoker.js';
 import type { AnyFunction, MethodOptions, WithReliabilityOptions } from './options.js';
 import type { PipelineFactory } from './pipeline.js';
 
@@ -58,7 +58,7 @@ export class MethodTable {
   readonly #component: object;
   readonly #options: WithReliabilityOptions<object>;
   readonly #factory: PipelineFactory;
-  readonly #maxRecoveryAttempts: number;
+  readonly #limits: InvokerLimits;
   readonly #resolved = new Map<PropertyKey, Resolved>();
   readonly #policies = new Map<string, Policy>();
 
@@ -66,12 +66,12 @@ export class MethodTable {
     component: object,
     options: WithReliabilityOptions<object>,
     factory: PipelineFactory,
-    maxRecoveryAttempts: number,
+    limits: InvokerLimits,
   ) {
     this.#component = component;
     this.#options = options;
     this.#factory = factory;
-    this.#maxRecoveryAttempts = maxRecoveryAttempts;
+    this.#limits = limits;
   }
 
   /**
@@ -141,7 +141,8 @@ export class MethodTable {
         policy: this.#policy(name),
         health: options.health,
         recovery: options.recovery,
-        maxRecoveryAttempts: this.#maxRecoveryAttempts,
+        maxRecoveryAttempts: this.#limits.maxRecoveryAttempts,
+        captureTimeout: this.#limits.captureTimeout,
         capture: options.capture,
         correlationId: options.correlationId,
         phase: options.phase,

@@ -19,6 +19,14 @@ export interface MethodOptions {
 /** Any callable, for fallbacks (the component decides the real signature). */
 export type AnyFunction = (...args: never[]) => unknown;
 
+/** Defaults of {@link WithReliabilityOptions} that are numbers (the policies' own are in their files). */
+export const WITH_RELIABILITY_DEFAULTS = Object.freeze({
+  /** Runs of one call that recovery may ask for. */
+  maxRecoveryAttempts: 1,
+  /** How long a caller waits for the capture hook, in ms. */
+  captureTimeout: 10_000,
+});
+
 /** Options of {@link withReliability}. */
 export interface WithReliabilityOptions<T extends object> {
   /** Component name for errors, events, health and breakers. Required. */
@@ -48,6 +56,11 @@ export interface WithReliabilityOptions<T extends object> {
   health?: HealthHook;
   /** Records rich context of final failures. */
   capture?: CaptureHook;
+  /**
+   * How long the caller waits for `capture` before it gets its error anyway, in ms (the capture
+   * goes on in the background; an abort of the call's signal also stops the wait). Default 10 000.
+   */
+  captureTimeout?: number;
   /** Correlation id passed to capture (e.g. one per install run). */
   correlationId?: string;
   /** Phase passed to capture (e.g. `'download'`). */

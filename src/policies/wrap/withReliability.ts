@@ -1,8 +1,8 @@
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
-import { optionalCount } from '../../shared/validate.js';
+import { optionalCount, optionalDuration } from '../../shared/validate.js';
 import { TimeoutManager } from '../timeout/TimeoutManager.js';
 import { MethodTable } from './methods.js';
-import type { AnyFunction, WithReliabilityOptions } from './options.js';
+import { type AnyFunction, WITH_RELIABILITY_DEFAULTS, type WithReliabilityOptions } from './options.js';
 import { PipelineFactory } from './pipeline.js';
 import { reliableProxy } from './proxy.js';
 import type { MethodsOption, NoOptions, Reliable } from './reliable.js';
@@ -55,16 +55,18 @@ export function withReliability<
   }
   validateWithReliabilityOptions(options);
   const maxRecoveryAttempts =
-    optionalCount('withReliability.maxRecoveryAttempts', options.maxRecoveryAttempts) ?? 1;
+    optionalCount('withReliability.maxRecoveryAttempts', options.maxRecoveryAttempts) ??
+    WITH_RELIABILITY_DEFAULTS.maxRecoveryAttempts;
   const factory = new PipelineFactory(
     options as WithReliabilityOptions<object>,
     options.timeouts ?? new TimeoutManager(),
   );
-  const table = new MethodTable(
-    component,
-    options as WithReliabilityOptions<object>,
-    factory,
+  const captureTimeout =
+    optionalDuration('withReliability.captureTimeout', options.captureTimeout) ??
+    WITH_RELIABILITY_DEFAULTS.captureTimeout;
+  const table = new MethodTable(component, options as WithReliabilityOptions<object>, factory, {
     maxRecoveryAttempts,
-  );
+    captureTimeout,
+  });
   return reliableProxy(component, table) as Reliable<T, { methods: M; aliases: A; fallbacks: F }>;
 }

@@ -410,6 +410,67 @@ describe('withReliability: hooks', () => {
   });
 });
 
+describe('withReliability: a capture hook that hangs', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const hanging: CaptureHook = { capture: () => new Promise(() => {}) };
+
+  it('gives the caller its own error after captureTimeout', async () => {
+    vi.useFakeTimers();
+    const failure = new Error('boom');
+    const wrapped = withReliability(
+      {
+        async run(): Promise<void> {
+          throw failure;
+        },
+      },
+      { name: 'hang', retry: false, ...noPolicies, capture: hanging, captureTimeout: 1_000 },
+    );
+    let settled: Settled<void> | undefined;
+    void observe(wrapped.run()).then((outcome) => {
+      settled = outcome;
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(settled).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(settled).toEqual({ ok: false, error: failure });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('stops waiting for the capture when the call is aborted', async () => {
+    vi.useFakeTimers();
+    const failure = new Error('boom');
+    const controller = new AbortController();
+    const wrapped = withReliability(
+      {
+        async run(): Promise<void> {
+          throw failure;
+        },
+      },
+      { name: 'hang', retry: false, ...noPolicies, capture: hanging, signal: controller.signal },
+    );
+    let settled: Settled<void> | undefined;
+    void observe(wrapped.run()).then((outcome) => {
+      settled = outcome;
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(settled).toBeUndefined();
+    controller.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled).toEqual({ ok: false, error: failure });
+  });
+
+  it('rejects a captureTimeout that is not a positive duration', () => {
+    for (const captureTimeout of [0, -1, Number.NaN, '5' as unknown as number]) {
+      expect(() => withReliability({ async run() {} }, { name: 'x', captureTimeout })).toThrow(
+        ConfigurationError,
+      );
+    }
+  });
+});
+
 describe('withReliability: options', () => {
   it('requires a name and valid options', () => {
     expect(() => withReliability(new Downloader(), { name: '' })).toThrow(ConfigurationError);
