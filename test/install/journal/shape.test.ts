@@ -1,10 +1,23 @@
 // Issue #16 point 4: a journal of the right version but the wrong shape is set aside like any
 // unreadable journal, and temp files of killed writes do not pile up.
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../../src/errors/ConfigurationError.js';
 import { isReliabilityError } from '../../../src/errors/ReliabilityError.js';
 import { InstallJournal } from '../../../src/install/journal/InstallJournal.js';
 import { killJournalChildren, startJournalChild } from './children.js';
@@ -331,4 +344,38 @@ describe('InstallJournal: temp files of interrupted writes', () => {
     expect(journal.runs).toHaveLength(6);
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   }, 60_000);
+});
+
+describe('InstallJournal: what sits at the journal path', () => {
+  it('a folder there is a ConfigurationError, and the folder is left as it is', async () => {
+    await mkdir(file);
+    await writeFile(path.join(file, 'mine'), 'x');
+    const error = await InstallJournal.open({ file, root }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).option).toBe('InstallJournal.file');
+    expect(String(error)).toMatch(/a folder/);
+    expect(await readFile(path.join(file, 'mine'), 'utf8')).toBe('x');
+  });
+
+  it('a FIFO there is a ConfigurationError at once (opening it does not hang)', async () => {
+    execFileSync('mkfifo', [file]);
+    const error = await InstallJournal.open({ file, root }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(String(error)).toMatch(/a FIFO/);
+  });
+
+  it('a symbolic link there is not read through: the link is set aside, its target untouched', async () => {
+    const outside = path.join(root, 'elsewhere.json');
+    const sound = JSON.stringify(validJournal());
+    await writeFile(outside, sound);
+    await symlink(outside, file);
+    const journal = await InstallJournal.open({ file, root });
+    expect(journal.corruptNote).toMatch(/symbolic link/);
+    expect(journal.runs).toHaveLength(0);
+    await journal.begin('install');
+    await journal.finish('completed');
+    expect(await readFile(outside, 'utf8')).toBe(sound);
+    expect((await lstat(file)).isFile()).toBe(true);
+    expect((await lstat(`${file}.corrupt`)).isSymbolicLink()).toBe(true);
+  });
 });
