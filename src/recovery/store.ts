@@ -1,4 +1,4 @@
-import { readFileSync, renameSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync } from 'node:fs';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../errors/category.js';
 import { writeFileAtomic } from '../shared/writeFileAtomic.js';
 import type { RecoveryHistoryEntry, StrategyOutcome } from './types.js';
@@ -149,6 +149,26 @@ export function serializeStore(data: StoreData, now = new Date()): string {
   )}\n`;
 }
 
+/** Largest store read: 500 strategies with their history take well under 1 MB. */
+export const MAX_STORE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The store's text. The read is synchronous, so it must never block: a FIFO is opened non-blocking
+ * and refused, a symbolic link is not followed (nothing outside is read, or replaced by the next
+ * save), and a file over MAX_STORE_BYTES is not read whole. Each of these throws (→ "unreadable").
+ */
+function readStoreText(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new Error('not a regular file');
+    if (info.size > MAX_STORE_BYTES) throw new Error(`${info.size} bytes, more than ${MAX_STORE_BYTES}`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Reads the store synchronously (it is small and read once). A missing file is an empty store; a
  * file that is not a valid store is renamed to `<file>.corrupt-<time>` and an empty store is used.
@@ -156,7 +176,7 @@ export function serializeStore(data: StoreData, now = new Date()): string {
 export function loadStore(file: string, now = new Date()): LoadedStore {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readStoreText(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { data: emptyStore() };
     return { data: emptyStore(), corrupt: { reason: `unreadable (${(error as Error).message})` } };

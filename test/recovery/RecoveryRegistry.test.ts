@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { lstat, mkdtemp, readdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -9,7 +10,7 @@ import { ERROR_CATEGORIES, type ErrorCategory } from '../../src/errors/category.
 import { HealthReporter } from '../../src/health/HealthReporter.js';
 import { withReliability } from '../../src/policies/wrap/withReliability.js';
 import { RecoveryRegistry } from '../../src/recovery/RecoveryRegistry.js';
-import { loadStore, saveStore } from '../../src/recovery/store.js';
+import { loadStore, MAX_STORE_BYTES, saveStore } from '../../src/recovery/store.js';
 import type {
   ManualRecoveryResult,
   RecoveryEvents,
@@ -242,6 +243,30 @@ describe('RecoveryRegistry', () => {
     const saved = JSON.parse(await readFile(store, 'utf8'));
     expect(saved.version).toBe(1);
     expect(saved.strategies.network.a).toMatchObject({ attempts: 1, successes: 1 });
+  });
+
+  it('never blocks on, reads through or reads whole what is not a plain store file', async () => {
+    const outside = path.join(dir, 'outside.json');
+    await new RecoveryRegistry({ store: outside }).save();
+    const sound = await readFile(outside, 'utf8');
+    const fifo = path.join(dir, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    const link = path.join(dir, 'link.json');
+    await symlink(outside, link);
+    const huge = path.join(dir, 'huge.json');
+    await writeFile(huge, '');
+    await truncate(huge, MAX_STORE_BYTES + 1);
+    for (const store of [fifo, link, huge]) {
+      const loaded = loadStore(store);
+      expect(loaded.corrupt?.reason, store).toMatch(/unreadable|more than/);
+      expect(loaded.data.strategies.size).toBe(0);
+    }
+    const registry = new RecoveryRegistry({ store: link });
+    registry.register('network', strategy('a', 'retry'));
+    await registry.recover(networkError());
+    await registry.save();
+    expect(await readFile(outside, 'utf8')).toBe(sound);
+    expect((await lstat(link)).isFile()).toBe(true);
   });
 
   it('keeps a bounded history and summarises what was fixed', async () => {
