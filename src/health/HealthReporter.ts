@@ -170,6 +170,7 @@ export class HealthReporter implements HealthHook {
       install: () => this.#install ?? derivedInstall(this.#table, options.installOperation),
       recovery: () => options.recovery?.stats(),
       circuits: options.circuits,
+      maxCircuits: options.maxCircuits,
     });
   }
 

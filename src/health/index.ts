@@ -36,7 +36,7 @@ export {
   type PrometheusOptions,
   toPrometheus,
 } from './prometheus.js';
-export { DEFAULT_MAX_COMPONENTS, DEFAULT_MAX_OPERATIONS } from './reporterOptions.js';
+export { DEFAULT_MAX_CIRCUITS, DEFAULT_MAX_COMPONENTS, DEFAULT_MAX_OPERATIONS } from './reporterOptions.js';
 export type { FleetStatus } from './reportSchema.js';
 export type { HealthServer, ResettableBreaker, ServeOptions } from './server.js';
 export { LATENCY_BOUNDS_MS } from './stats.js';

@@ -277,6 +277,12 @@ export function toPrometheus(report: HealthReport, options: PrometheusOptions = 
       const base = labels('circuit', circuitNames.take(b.name));
       for (const s of CIRCUIT_STATES) out.sample(name, `${base},state="${s}"`, b.state === s ? 1 : 0);
     }
+    name = out.family(
+      'circuits_omitted',
+      'gauge',
+      "Circuit breakers left out of circuit_state by the reporter's maxCircuits (closed ones first).",
+    );
+    out.sample(name, '', report.circuitsOmitted ?? 0);
   }
   return out.text();
 }

@@ -95,6 +95,8 @@ export interface ReportSources {
   readonly install: () => InstallOutcome | undefined;
   readonly recovery: () => RecoveryStats | undefined;
   readonly circuits: (() => Iterable<CircuitReport>) | undefined;
+  /** Breakers listed at most; the rest are counted in `circuitsOmitted`. */
+  readonly maxCircuits: number;
 }
 
 /** The full report: per-component reports, totals, the worst status, install, recovery and circuits. */
@@ -129,10 +131,16 @@ export function assembleReport(sources: ReportSources): HealthReport {
   const install = sources.install();
   const recovery = sources.recovery();
   let circuits: CircuitReport[] | undefined;
+  let circuitsOmitted = 0;
   if (sources.circuits) {
     try {
+      const all = [...sources.circuits()];
+      circuitsOmitted = Math.max(0, all.length - sources.maxCircuits);
       const names = new LabelValues(Number.POSITIVE_INFINITY);
-      circuits = [...sources.circuits()].map((b) => ({ ...b, name: names.take(cleaner.clean(b.name)) }));
+      circuits = keepWorst(all, sources.maxCircuits).map((b) => ({
+        ...b,
+        name: names.take(cleaner.clean(b.name)),
+      }));
     } catch {
       circuits = undefined;
     }
@@ -152,7 +160,28 @@ export function assembleReport(sources: ReportSources): HealthReport {
         }
       : {}),
     ...(circuits && circuits.length > 0 ? { circuits } : {}),
+    ...(circuitsOmitted > 0 ? { circuitsOmitted } : {}),
   };
+}
+
+/** Which breakers a capped list keeps: the ones that reject calls first. Unknown states go last. */
+const STATE_ORDER: Readonly<Record<string, number>> = { open: 0, 'half-open': 1, closed: 2 };
+
+/**
+ * The `max` breakers in the worst states (open, then half-open, then closed), in their original
+ * order: names are made distinct in that order, so a cap that keeps everything changes nothing.
+ */
+function keepWorst(all: CircuitReport[], max: number): CircuitReport[] {
+  if (all.length <= max) return all;
+  const rank = (b: CircuitReport) => STATE_ORDER[b.state] ?? 3;
+  const kept = new Set(
+    all
+      .map((b, index) => ({ index, rank: rank(b) }))
+      .sort((a, b) => a.rank - b.rank || a.index - b.index)
+      .slice(0, max)
+      .map((entry) => entry.index),
+  );
+  return all.filter((_, index) => kept.has(index));
 }
 
 /**

@@ -14,6 +14,8 @@ import type { CircuitReport, HealthThresholds } from './types.js';
 export const DEFAULT_MAX_COMPONENTS = 16;
 /** Default `maxOperations` per component: operations beyond it are folded into `(other)`. */
 export const DEFAULT_MAX_OPERATIONS = 8;
+/** Default `maxCircuits`: breakers listed in a report (the worst states first); the rest are counted. */
+export const DEFAULT_MAX_CIRCUITS = 32;
 
 /** Options of {@link HealthReporter}. */
 export interface HealthReporterOptions {
@@ -42,6 +44,12 @@ export interface HealthReporterOptions {
   /** Circuit breakers to list; default: every live CircuitBreaker. `false` lists none. */
   circuits?: false | (() => Iterable<CircuitReport>);
   /**
+   * Breakers listed in a report, open ones first, then half-open, then closed (default 32: 96
+   * series). A downloader makes one breaker per mirror origin, so the count follows the manifest's
+   * data; the others are counted in `circuitsOmitted`.
+   */
+  maxCircuits?: number;
+  /**
    * The operation (or, failing that, component) name whose last outcome tells how the install went
    * when recordInstall was not called (default `install`, any case).
    */
@@ -68,6 +76,7 @@ export interface ResolvedReporterOptions {
   readonly labels: Readonly<Record<string, string>>;
   readonly recovery: { stats(): RecoveryStats } | undefined;
   readonly circuits: (() => Iterable<CircuitReport>) | undefined;
+  readonly maxCircuits: number;
   /** Lower case. */
   readonly installOperation: string;
   readonly redact: Redactor;
@@ -123,6 +132,7 @@ export function resolveReporterOptions(options: HealthReporterOptions): Resolved
     labels: Object.freeze({ ...(labels as Record<string, string>) }),
     recovery: options.recovery,
     circuits,
+    maxCircuits: positive('maxCircuits', options.maxCircuits, DEFAULT_MAX_CIRCUITS),
     installOperation: (options.installOperation ?? 'install').toLowerCase(),
     redact: optionalFunction<Redactor>('HealthReporter.redact', options.redact) ?? ((text) => redact(text)),
   };

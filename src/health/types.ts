@@ -199,4 +199,6 @@ export interface HealthReport {
   readonly recovery?: RecoveryStats;
   /** Circuit breakers (default: every live CircuitBreaker); absent when there are none. */
   readonly circuits?: readonly CircuitReport[];
+  /** Breakers left out of `circuits` by the reporter's `maxCircuits` (closed ones go first). */
+  readonly circuitsOmitted?: number;
 }

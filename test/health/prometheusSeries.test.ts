@@ -208,6 +208,32 @@ describe('toPrometheus: every series is unique by construction', () => {
 });
 
 describe('default cardinality caps', () => {
+  it('lists at most maxCircuits breakers, every open one first, and counts the rest', () => {
+    const breakers = Array.from({ length: 500 }, (_, i) => ({
+      name: `download:https://mirror-${i}.example`,
+      state: i % 50 === 7 ? ('open' as const) : i % 50 === 9 ? ('half-open' as const) : ('closed' as const),
+    }));
+    const reporter = new HealthReporter({ openTelemetry: false, circuits: () => breakers });
+    const report = reporter.report();
+    expect(report.circuits).toHaveLength(32);
+    expect(report.circuitsOmitted).toBe(468);
+    const states = (report.circuits ?? []).map((b) => b.state);
+    expect(states.filter((state) => state === 'open')).toHaveLength(10);
+    expect(states.filter((state) => state === 'half-open')).toHaveLength(10);
+    // Kept in their original order: the 12 closed ones are the first closed ones.
+    expect(report.circuits?.slice(0, 3).map((b) => b.name)).toEqual(
+      ['0', '1', '2'].map((i) => `download:https://mirror-${i}.example`),
+    );
+    const text = reporter.toPrometheus();
+    expect(text.split('\n').filter((line) => line.includes('circuit_state{'))).toHaveLength(96);
+    expect(text).toMatch(/^wan_reliability_circuits_omitted 468$/m);
+    expect(duplicates(text)).toEqual([]);
+    const uncapped = new HealthReporter({ openTelemetry: false, circuits: () => breakers, maxCircuits: 600 });
+    expect(uncapped.report().circuits).toHaveLength(500);
+    expect(uncapped.report().circuitsOmitted).toBeUndefined();
+    expect(() => new HealthReporter({ openTelemetry: false, maxCircuits: 0 })).toThrow(/maxCircuits/);
+  });
+
   it('the worst case stays within the documented bound: 9 000 series, 4 MB', () => {
     const reporter = new HealthReporter({
       openTelemetry: false,
