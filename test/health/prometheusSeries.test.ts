@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CATEGORIES } from '../../src/errors/category.js';
@@ -10,7 +7,7 @@ import { MAX_LABEL_LENGTH, toPrometheus } from '../../src/health/prometheus.js';
 import type { HealthServer } from '../../src/health/server.js';
 import type { HealthReport } from '../../src/health/types.js';
 import { withReliability } from '../../src/policies/wrap/withReliability.js';
-import { freePort } from '../support/port.js';
+import { type RunningPrometheus, startPrometheus } from '../support/prometheus.js';
 import { parseExposition } from './expositionParser.js';
 
 const hasPromtool = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -275,17 +272,12 @@ describe('default cardinality caps', () => {
 });
 
 describe.skipIf(!hasPrometheus && !process.env.CI)('a real Prometheus scrape of colliding names', () => {
-  let prometheus: ChildProcess | undefined;
+  let prometheus: RunningPrometheus | undefined;
   let server: HealthServer | undefined;
-  let dir: string | undefined;
   afterEach(async () => {
-    if (prometheus && prometheus.exitCode === null) {
-      const exited = new Promise((resolve) => prometheus?.once('exit', resolve));
-      prometheus.kill('SIGTERM');
-      await exited;
-    }
+    await prometheus?.stop();
+    prometheus = undefined;
     await server?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('scrapes every sample: up == 1, scrape_samples_scraped == lines served, no duplicate-sample error', async () => {
@@ -295,41 +287,10 @@ describe.skipIf(!hasPrometheus && !process.env.CI)('a real Prometheus scrape of 
       .toPrometheus()
       .split('\n')
       .filter((l) => l !== '' && !l.startsWith('#')).length;
-    dir = await mkdtemp(path.join(tmpdir(), 'prometheus-dupes-'));
-    const config = path.join(dir, 'prometheus.yml');
-    await writeFile(
-      config,
-      [
-        'global:',
-        '  scrape_interval: 1s',
-        'scrape_configs:',
-        '  - job_name: wan',
-        '    static_configs:',
-        `      - targets: ['127.0.0.1:${server.port}']`,
-        '',
-      ].join('\n'),
-    );
-    const port = await freePort();
-    const log: string[] = [];
-    prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${path.join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=debug',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    prometheus.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
-    prometheus.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
+    prometheus = await startPrometheus([`127.0.0.1:${server.port}`], { logLevel: 'debug' });
+    const running = prometheus;
     const query = async (expr: string): Promise<number | undefined> => {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(expr)}`);
-      const body = (await res.json()) as {
-        status: string;
-        data: { result: Array<{ value: [number, string] }> };
-      };
-      const v = body.status === 'success' ? body.data.result[0]?.value[1] : undefined;
+      const v = (await running.query(expr))[0]?.value[1];
       return v === undefined ? undefined : Number(v);
     };
     let up: number | undefined;
@@ -347,7 +308,7 @@ describe.skipIf(!hasPrometheus && !process.env.CI)('a real Prometheus scrape of 
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    const text = log.join('');
+    const text = running.log();
     expect(up, text.slice(-2000)).toBe(1);
     expect(scraped).toBe(served);
     expect(stored).toBe(served);

@@ -1,14 +1,12 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HealthReporter } from '../../src/health/HealthReporter.js';
 import type { HealthServer } from '../../src/health/server.js';
 import { hostName } from '../../src/health/serverHost.js';
 import { CircuitBreaker } from '../../src/policies/circuit/CircuitBreaker.js';
+import { type RunningPrometheus, startPrometheus } from '../support/prometheus.js';
 import { parseExposition } from './expositionParser.js';
 
 const quiet = { openTelemetry: false as const, circuits: false as const };
@@ -260,28 +258,11 @@ describe('serve(): Host checks, strict mode and breaker reset', () => {
 
 const hasPrometheus = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 describe.skipIf(!hasPrometheus && !process.env.CI)('a real Prometheus server', () => {
-  let prometheus: ChildProcess | undefined;
-  let dir: string | undefined;
+  let prometheus: RunningPrometheus | undefined;
   afterEach(async () => {
-    if (prometheus && prometheus.exitCode === null) {
-      const exited = new Promise((resolve) => prometheus?.once('exit', resolve));
-      prometheus.kill('SIGTERM');
-      await exited;
-    }
+    await prometheus?.stop();
     prometheus = undefined;
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('scrapes three serve() instances and its HTTP API returns the aggregated success rate', async () => {
@@ -307,43 +288,9 @@ describe.skipIf(!hasPrometheus && !process.env.CI)('a real Prometheus server', (
       const server = await serve(reporter);
       targets.push(`127.0.0.1:${server.port}`);
     }
-    dir = await mkdtemp(path.join(tmpdir(), 'prometheus-'));
-    const config = path.join(dir, 'prometheus.yml');
-    await writeFile(
-      config,
-      [
-        'global:',
-        '  scrape_interval: 1s',
-        '  evaluation_interval: 1s',
-        'scrape_configs:',
-        '  - job_name: wan',
-        '    static_configs:',
-        `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`,
-        '',
-      ].join('\n'),
-    );
-    const port = await freePort();
-    const log: string[] = [];
-    prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${path.join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    prometheus.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
-    prometheus.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
-
-    const query = async (expr: string): Promise<Array<{ value: [number, string] }>> => {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(expr)}`);
-      const body = (await res.json()) as {
-        status: string;
-        data: { result: Array<{ value: [number, string] }> };
-      };
-      return body.status === 'success' ? body.data.result : [];
-    };
+    prometheus = await startPrometheus(targets);
+    const running = prometheus;
+    const query = (expr: string) => running.query(expr);
     const deadline = Date.now() + 20_000;
     let rate: number | undefined;
     let up = 0;
@@ -368,7 +315,7 @@ describe.skipIf(!hasPrometheus && !process.env.CI)('a real Prometheus server', (
       await new Promise((r) => setTimeout(r, 250));
     }
     if (rate === undefined)
-      throw new Error(`Prometheus never answered (up=${up}):\n${log.join('').slice(-2000)}`);
+      throw new Error(`Prometheus never answered (up=${up}):\n${running.log().slice(-2000)}`);
     expect(up).toBe(3);
     expect(rate).toBeCloseTo(22 / 30, 6);
   }, 40_000);

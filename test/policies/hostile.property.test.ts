@@ -12,68 +12,19 @@ import type { Policy, PolicyFunction } from '../../src/policies/policy/types.js'
 import { RetryPolicy } from '../../src/policies/retry/RetryPolicy.js';
 import { TimeoutManager } from '../../src/policies/timeout/TimeoutManager.js';
 import { withReliability } from '../../src/policies/wrap/withReliability.js';
+import {
+  allTraps,
+  ERROR_FIELDS,
+  HostileTouch,
+  revoked,
+  touch,
+  withThrowingGetters,
+} from '../support/hostile-values.js';
 
 /**
  * JavaScript can throw anything. Every policy must hand back exactly what was thrown (or a
  * documented wrapper carrying it), as a rejected promise, whatever the value does when touched.
  */
-
-/** The error a hostile getter throws: a policy that rejects with it has read the value and failed. */
-class GetterTrap extends Error {}
-
-const trap = (): never => {
-  throw new GetterTrap('a getter of the thrown value ran and threw');
-};
-
-/** Property names the package (and common code) might read on a thrown value. */
-const READ_NAMES = [
-  'code',
-  'status',
-  'statusCode',
-  'name',
-  'message',
-  'stack',
-  'cause',
-  'errors',
-  'headers',
-  'response',
-  'retryable',
-  'retryAfterMs',
-  'category',
-  'remediation',
-  'attempts',
-  'constructor',
-  'toString',
-  'valueOf',
-  'toJSON',
-] as const;
-
-function withThrowingGetters(base: object, names: readonly string[]): object {
-  // `stack` first: V8 formats a pending stack (reading name and message) when it is redefined.
-  const ordered = [...names].sort((a, b) => Number(b === 'stack') - Number(a === 'stack'));
-  for (const name of ordered) Object.defineProperty(base, name, { get: trap, configurable: true });
-  return base;
-}
-
-function revoked(target: object): object {
-  const { proxy, revoke } = Proxy.revocable(target, {});
-  revoke();
-  return proxy;
-}
-
-/** A Proxy whose every trap throws. */
-function allTraps(target: object): object {
-  return new Proxy(target, {
-    get: trap,
-    has: trap,
-    ownKeys: trap,
-    getPrototypeOf: trap,
-    getOwnPropertyDescriptor: trap,
-    defineProperty: trap,
-    set: trap,
-    apply: trap,
-  });
-}
 
 /** Values that are hostile to touch, with a label for failure messages. */
 const hostile: fc.Arbitrary<{ label: string; make: () => unknown }> = fc.oneof(
@@ -95,7 +46,7 @@ const hostile: fc.Arbitrary<{ label: string; make: () => unknown }> = fc.oneof(
     { label: 'frozen Error', make: () => Object.freeze(new Error('frozen')) },
     {
       label: 'throwing toString / toPrimitive / valueOf',
-      make: () => ({ toString: trap, valueOf: trap, [Symbol.toPrimitive]: trap }),
+      make: () => ({ toString: touch, valueOf: touch, [Symbol.toPrimitive]: touch }),
     },
     {
       label: 'Error with code getter (the reported crash)',
@@ -126,7 +77,7 @@ const hostile: fc.Arbitrary<{ label: string; make: () => unknown }> = fc.oneof(
   ),
   fc.string().map((s) => ({ label: `string ${JSON.stringify(s)}`, make: () => s })),
   fc.double().map((n) => ({ label: `number ${n}`, make: () => n })),
-  fc.subarray([...READ_NAMES], { minLength: 1 }).chain((names) =>
+  fc.subarray([...ERROR_FIELDS], { minLength: 1 }).chain((names) =>
     fc.boolean().map((asError) => ({
       label: `${asError ? 'Error' : 'object'} with throwing ${names.join(', ')}`,
       make: () => withThrowingGetters(asError ? new Error('hostile') : {}, names),
@@ -172,7 +123,7 @@ async function expectCarried(run: () => Promise<unknown>, value: unknown, label:
   expect(outcome.ok, `${label}: must reject`).toBe(false);
   // Compared by identity only: the reason may be the hostile value itself.
   if (Object.is(outcome.reason, value)) return;
-  expect(isInstance(outcome.reason, GetterTrap), `${label}: rejected with a getter's error`).toBe(false);
+  expect(isInstance(outcome.reason, HostileTouch), `${label}: rejected with a getter's error`).toBe(false);
   expect(carries(outcome.reason, value), `${label}: rejected with ${describeThrown(outcome.reason)}`).toBe(
     true,
   );
