@@ -1,35 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HealthReporter } from '../../src/health/HealthReporter.js';
 import { cell, toMarkdown } from '../../src/health/markdown.js';
 import type { HealthReport } from '../../src/health/types.js';
-import { RecoveryRegistry } from '../../src/recovery/RecoveryRegistry.js';
-
-/** A real report, then every string in it (and the keys of free-form records) set from `text`. */
-function hostileReport(text: (i: number) => string): HealthReport {
-  const recovery = new RecoveryRegistry();
-  recovery.recordOutcome('network', 'alternative-source', true);
-  const reporter = new HealthReporter({
-    openTelemetry: false,
-    recovery,
-    circuits: () => [{ name: 'c', state: 'open' }],
-    redact: (s) => s,
-  });
-  reporter.record({ component: 'a', operation: 'b', success: false, durationMs: 5, category: 'timeout' });
-  reporter.recordInstall({ success: false, durationMs: 10, category: 'network' });
-  let n = 0;
-  const visit = (value: unknown, key?: string): unknown => {
-    if (typeof value === 'string') return text(n++);
-    if (Array.isArray(value)) return value.map((v) => visit(v));
-    if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[key === 'errors' ? text(n++) : k] = visit(v, k);
-      return out;
-    }
-    return value;
-  };
-  return visit(reporter.report()) as HealthReport;
-}
+import { hostileReport } from './hostileReport.js';
 
 const hostile = fc
   .array(
