@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorCategory } from '../errors/category.js';
 import { withFileLock } from '../shared/fileLock.js';
+import { removeStaleTempFiles } from '../shared/writeFileAtomic.js';
 import { appendHistory } from './history.js';
 import { emptyStore, loadStore, type StoreData, saveStore } from './store.js';
 import {
@@ -137,6 +138,9 @@ export class RegistryStore {
           if (current) applyChanges(merged, batch, this.#historyLimit);
           await saveStore(file, merged);
           written = true;
+          // Every writer holds this lock while its temp file exists: one found now was left by a
+          // writer killed mid-write (kill -9), and would otherwise pile up.
+          await removeStaleTempFiles(file, { olderThanMs: 0 });
           // Adopt what the others learned, plus what this process recorded while the write ran.
           const adopted = applyChanges(cloneStore(merged), this.#pending, this.#historyLimit);
           const data = this.loaded();

@@ -207,6 +207,17 @@ describe('merge on write', () => {
     ]);
   });
 
+  it('removes temp files that writers killed mid-write left, and nothing else', async () => {
+    const store = path.join(dir, 'recovery.json');
+    const left = [`.recovery.json.${process.pid}.0a1b2c3d.tmp`, '.recovery.json.4194999.deadbeef.tmp'];
+    const kept = ['.recovery.json.tmp', '.other.json.4194999.deadbeef.tmp', 'recovery.json.corrupt-x'];
+    for (const name of [...left, ...kept]) await writeFile(path.join(dir, name), '{');
+    const registry = new RecoveryRegistry({ store });
+    registry.recordOutcome('network', 'mirror', true);
+    await registry.save();
+    expect((await readdir(dir)).sort()).toEqual([...kept, 'recovery.json'].sort());
+  });
+
   it('writes the store readably for people and tools', async () => {
     const store = path.join(dir, 'recovery.json');
     const registry = new RecoveryRegistry({ store });
