@@ -50,12 +50,15 @@ export function withReliability<
       'a revoked Proxy',
     );
   }
-  if (!options || typeof options.name !== 'string' || options.name.length === 0) {
-    throw new ConfigurationError('withReliability options.name', 'a non-empty component name', options?.name);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ConfigurationError('withReliability options', 'an options object with a name', options);
+  }
+  if (typeof options.name !== 'string' || options.name.length === 0) {
+    throw new ConfigurationError('withReliability options.name', 'a non-empty component name', options.name);
   }
   validateWithReliabilityOptions(options);
   const maxRecoveryAttempts =
-    optionalCount('withReliability.maxRecoveryAttempts', options.maxRecoveryAttempts) ?? 1;
+    optionalCount('withReliability options.maxRecoveryAttempts', options.maxRecoveryAttempts) ?? 1;
   const factory = new PipelineFactory(
     options as WithReliabilityOptions<object>,
     options.timeouts ?? new TimeoutManager(),
