@@ -348,9 +348,7 @@ export function resolveDownloaderOptions(options: DownloaderOptions = {}): Resol
     headers: { ...headers },
     token: optionalFunction<TokenProvider>('Downloader.token', options.token),
     tokenOrigins: resolveTokenOrigins(options.tokenOrigins),
-    lockStaleAfter:
-      optionalDuration('Downloader.lockStaleAfter', options.lockStaleAfter) ??
-      DOWNLOADER_DEFAULTS.lockStaleAfter,
+    lockStaleAfter: lockStaleAfter(options.lockStaleAfter),
     tempDir: options.tempDir,
     maxRedirects,
     proxy: options.proxy,
@@ -364,6 +362,22 @@ export function resolveDownloaderOptions(options: DownloaderOptions = {}): Resol
     chunkSize,
     segmentMinSize,
   };
+}
+
+/** Longest delay setTimeout honours; the claim's heartbeat (a quarter of it) must stay a real timer. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** `lockStaleAfter`: Infinity or more than ~24.8 days would make the heartbeat fire every 1 ms. */
+function lockStaleAfter(value: unknown): number {
+  const ms = optionalDuration('Downloader.lockStaleAfter', value) ?? DOWNLOADER_DEFAULTS.lockStaleAfter;
+  if (ms > MAX_TIMER_MS) {
+    throw new ConfigurationError(
+      'Downloader.lockStaleAfter',
+      `a number of milliseconds from 1 to ${MAX_TIMER_MS}`,
+      ms,
+    );
+  }
+  return ms;
 }
 
 /** Chunk sizes are multiples of this (64 KiB), which keeps every chunk aligned for direct writes. */

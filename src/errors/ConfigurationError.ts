@@ -1,4 +1,6 @@
+import { redact } from '../shared/redaction/redactText.js';
 import { ReliabilityError } from './ReliabilityError.js';
+import { isArraySafe, readProperty } from './thrown.js';
 
 /** An option or argument given to the package is invalid; the message names it and what is allowed. */
 export class ConfigurationError extends ReliabilityError {
@@ -16,11 +18,27 @@ export class ConfigurationError extends ReliabilityError {
   }
 }
 
+/** Longest part of a received string that is shown. */
+const SHOWN_CHARACTERS = 40;
+
+/**
+ * What was received, for the message. A string is shown only after redaction and cut to 40
+ * characters: a token or a URL with credentials given in the wrong place must not end up in a log
+ * through the very error that rejects it. Redacting the whole string before cutting it matters: a
+ * cut token no longer has the shape that would have been recognised.
+ */
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string') {
+    const shown = redact(value);
+    return JSON.stringify(shown.length > SHOWN_CHARACTERS ? `${shown.slice(0, SHOWN_CHARACTERS)}…` : shown);
+  }
   if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) {
     return String(value);
   }
-  if (Array.isArray(value)) return `an array of ${value.length}`;
+  // A revoked Proxy or a hostile `length` getter must not turn the report of a mistake into a crash.
+  if (isArraySafe(value)) {
+    const length = readProperty(value, 'length');
+    return typeof length === 'number' ? `an array of ${length}` : 'an array';
+  }
   return typeof value;
 }

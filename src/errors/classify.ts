@@ -1,6 +1,7 @@
 import { globalRegistry } from '../shared/globalRegistry.js';
 import type { HeaderSource } from '../shared/headers.js';
 import { serverDelayFromHeaders } from '../shared/retryAfter.js';
+import { ConfigurationError } from './ConfigurationError.js';
 import { type ErrorCategory, RETRYABLE_BY_DEFAULT } from './category.js';
 import { classifyHttpStatus } from './httpStatus.js';
 import { isReliabilityError } from './ReliabilityError.js';
@@ -46,9 +47,16 @@ const registered = globalRegistry<ErrorClassifier[]>('classifiers', () => []);
 /**
  * Registers a classifier that runs before the built-in rules for every classifyError call in the
  * process (for example to map a component's own error codes). Returns a function that removes it.
+ * Anything but a function throws ConfigurationError.
  */
 export function registerClassifier(classifier: ErrorClassifier): () => void {
-  if (typeof classifier !== 'function') throw new TypeError('registerClassifier expects a function');
+  if (typeof classifier !== 'function') {
+    throw new ConfigurationError(
+      'registerClassifier(classifier)',
+      'a function (error) => { category } | undefined',
+      classifier,
+    );
+  }
   registered.push(classifier);
   return () => {
     const index = registered.indexOf(classifier);

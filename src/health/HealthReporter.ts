@@ -59,7 +59,17 @@ export class HealthReporter implements HealthHook {
     this.#cleaner = new NameCleaner(this.#options.redact);
     this.#identity = { instanceId: this.#options.instanceId, labels: this.#options.labels, startedAt };
     this.#prefix = options.prefix;
-    if (this.#prefix !== undefined) toPrometheus(this.#emptyReport(), { prefix: this.#prefix }); // validates
+    if (this.#prefix !== undefined) {
+      try {
+        toPrometheus(this.#emptyReport(), { prefix: this.#prefix }); // validates
+      } catch {
+        throw new ConfigurationError(
+          'HealthReporter.prefix',
+          'a metric name such as wan_reliability',
+          this.#prefix,
+        );
+      }
+    }
     const otel = options.openTelemetry ?? true;
     if (typeof otel !== 'boolean' && (typeof otel !== 'object' || otel === null)) {
       throw new ConfigurationError('HealthReporter.openTelemetry', 'true, false or a Meter', otel);

@@ -133,9 +133,15 @@ export function resolveReporterOptions(options: HealthReporterOptions): Resolved
     recovery: options.recovery,
     circuits,
     maxCircuits: positive('maxCircuits', options.maxCircuits, DEFAULT_MAX_CIRCUITS),
-    installOperation: (options.installOperation ?? 'install').toLowerCase(),
+    installOperation: installOperation(options.installOperation),
     redact: optionalFunction<Redactor>('HealthReporter.redact', options.redact) ?? ((text) => redact(text)),
   };
+}
+
+function installOperation(value: unknown): string {
+  if (value === undefined) return 'install';
+  if (typeof value === 'string' && value !== '') return value.toLowerCase();
+  throw new ConfigurationError('HealthReporter.installOperation', 'a non-empty operation name', value);
 }
 
 function positive(option: string, value: unknown, fallback: number): number {

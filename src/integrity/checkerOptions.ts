@@ -37,7 +37,7 @@ export function createCheckerContext(
   options: ModelIntegrityCheckerOptions,
   announce: CheckerContext['announce'],
 ): CheckerContext {
-  if (typeof options !== 'object' || options === null) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ConfigurationError(
       'ModelIntegrityChecker options',
       'an object with root and manifest',
@@ -59,6 +59,13 @@ export function createCheckerContext(
       'ModelIntegrityChecker.hasher',
       'an object with a hash() method',
       options.hasher,
+    );
+  }
+  if (options.partialBytes !== undefined && typeof options.partialBytes !== 'function') {
+    throw new ConfigurationError(
+      'ModelIntegrityChecker.partialBytes',
+      'a function (dest) => Promise<number | undefined>',
+      options.partialBytes,
     );
   }
   const cacheOption = options.statCache ?? true;

@@ -101,13 +101,13 @@ export function resolveRegistryOptions(options: RecoveryRegistryOptions): Resolv
     historyLimit:
       optionalCount('RecoveryRegistry.historyLimit', options.historyLimit) ??
       RECOVERY_REGISTRY_DEFAULTS.historyLimit,
-    links: optionalObject('RecoveryRegistry.links', options.links) ?? {},
+    links: validLinks(options.links),
     redact:
       optionalFunction<Redactor>('RecoveryRegistry.redact', options.redact) ??
       ((text: string) => redact(text)),
     reportBuilder: optionalFunction('RecoveryRegistry.reportBuilder', options.reportBuilder),
-    capturer: optionalObject('RecoveryRegistry.capturer', options.capturer),
-    logger: optionalObject('RecoveryRegistry.logger', options.logger),
+    capturer: withMethods('RecoveryRegistry.capturer', options.capturer, ['capture', 'report']),
+    logger: withMethods('RecoveryRegistry.logger', options.logger, ['warn']),
     strategyTimeoutMs:
       optionalBudget('RecoveryRegistry.strategyTimeoutMs', options.strategyTimeoutMs) ??
       RECOVERY_REGISTRY_DEFAULTS.strategyTimeoutMs,
@@ -115,4 +115,34 @@ export function resolveRegistryOptions(options: RecoveryRegistryOptions): Resolv
       optionalBudget('RecoveryRegistry.lockWaitMs', options.lockWaitMs) ??
       RECOVERY_REGISTRY_DEFAULTS.lockWaitMs,
   };
+}
+
+/** undefined, or an object whose `methods` are functions (a capturer, a logger). */
+function withMethods<T extends object>(
+  option: string,
+  value: T | undefined,
+  methods: readonly string[],
+): T | undefined {
+  const object = optionalObject<Record<string, unknown>>(option, value);
+  for (const method of methods) {
+    if (object && typeof object[method] !== 'function') {
+      throw new ConfigurationError(
+        option,
+        `an object with ${methods.map((m) => `${m}()`).join(' and ')}`,
+        value,
+      );
+    }
+  }
+  return value;
+}
+
+/** `links`: per category (or `'*'`), an array of URLs shown with manual steps. */
+function validLinks(value: unknown): ResolvedRegistryOptions['links'] {
+  const links = optionalObject<Record<string, unknown>>('RecoveryRegistry.links', value) ?? {};
+  for (const [category, list] of Object.entries(links)) {
+    if (!Array.isArray(list) || list.some((link) => typeof link !== 'string')) {
+      throw new ConfigurationError(`RecoveryRegistry.links.${category}`, 'an array of URLs (strings)', list);
+    }
+  }
+  return links as ResolvedRegistryOptions['links'];
 }

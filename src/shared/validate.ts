@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors/ConfigurationError.js';
+import { isArraySafe } from '../errors/thrown.js';
 
 /** Throws ConfigurationError unless `value` is undefined or a non-negative integer (or Infinity when allowed). */
 export function optionalCount(option: string, value: unknown, allowInfinity = false): number | undefined {
@@ -55,9 +56,10 @@ export function optionalBoolean(option: string, value: unknown): boolean | undef
   throw new ConfigurationError(option, 'true or false', value);
 }
 
-/** Throws ConfigurationError unless `value` is an object (or undefined). */
+/** Throws ConfigurationError unless `value` is an object other than an array (or undefined). */
 export function optionalObject<T extends object>(option: string, value: unknown): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === 'object' && value !== null) return value as T;
+  // An array is an object to `typeof` but never an options object: `new X([…])` is a mistake.
+  if (typeof value === 'object' && value !== null && !isArraySafe(value)) return value as T;
   throw new ConfigurationError(option, 'an options object', value);
 }

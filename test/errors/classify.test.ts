@@ -212,6 +212,6 @@ describe('classifyError: user classifiers run first', () => {
   });
 
   it('registerClassifier rejects non-functions', () => {
-    expect(() => registerClassifier('nope' as unknown as ErrorClassifier)).toThrow(TypeError);
+    expect(() => registerClassifier('nope' as unknown as ErrorClassifier)).toThrow(ConfigurationError);
   });
 });

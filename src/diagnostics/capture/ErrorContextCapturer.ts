@@ -10,6 +10,7 @@ import {
   secretValuesOf,
 } from '../../shared/redaction/redact.js';
 import { DEFAULT_ENV_ALLOW_LIST, envSubset } from './env.js';
+import { validateCapturerOptions } from './options.js';
 import { buildIssueUrl, type ReportOptions, renderReport, reportTitle } from './report.js';
 import { type SerializeLimits, serializeErrorChain } from './serialize.js';
 import { SystemSnapshotter } from './snapshot.js';
@@ -102,10 +103,8 @@ export class ErrorContextCapturer implements CaptureHook {
   readonly #home: string;
 
   constructor(options: ErrorContextCapturerOptions = {}) {
+    validateCapturerOptions(options);
     const timeout = options.snapshotTimeout ?? DEFAULT_SNAPSHOT_TIMEOUT;
-    if (!(typeof timeout === 'number' && timeout >= 0 && Number.isFinite(timeout))) {
-      throw new TypeError('snapshotTimeout must be a finite number of milliseconds >= 0');
-    }
     this.#options = options;
     this.#snapshotter = new SystemSnapshotter({ probe: options.probe, timeoutMs: timeout });
     this.#maxCorrelations = options.maxCorrelations ?? 1000;

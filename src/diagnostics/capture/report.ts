@@ -1,4 +1,6 @@
+import { ConfigurationError } from '../../errors/ConfigurationError.js';
 import { redact } from '../../shared/redaction/redact.js';
+import { optionalCount, optionalObject, optionalOneOf } from '../../shared/validate.js';
 import type { ErrorContext, SerializedError, SystemSnapshot } from './types.js';
 
 /** Options for {@link renderReport}. */
@@ -244,10 +246,13 @@ export function renderReport(
   options: ReportOptions = {},
   redactText: ReportRedactor = redact,
 ): string {
-  const format = options.format ?? 'markdown';
-  if (format !== 'markdown' && format !== 'json')
-    throw new TypeError(`Unknown report format: ${String(format)}`);
-  const maxFrames = options.maxFrames ?? 15;
+  optionalObject('report options', options);
+  const format = optionalOneOf('report format', options.format, ['markdown', 'json']) ?? 'markdown';
+  const maxFrames = optionalCount('report maxFrames', options.maxFrames) ?? 15;
+  if (options.issueUrl !== undefined && typeof options.issueUrl !== 'string') {
+    throw new ConfigurationError('report issueUrl', 'an issue-URL template string', options.issueUrl);
+  }
+  optionalCount('report maxUrlLength', options.maxUrlLength);
   const title = redactText(reportTitle(context));
   let url: string | undefined;
   if (options.issueUrl) {

@@ -1,7 +1,9 @@
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
+import { isArraySafe, isInstance, readProperty } from '../../errors/thrown.js';
 import { ReliabilityEmitter } from '../../events/emitter.js';
 import { abortError } from '../../shared/abort.js';
 import { redact, redactValue } from '../../shared/redaction/redact.js';
+import { optionalFunction, optionalObject } from '../../shared/validate.js';
 import { checks } from './checks/builtins.js';
 
 export { type FormatPreflightOptions, formatPreflightReport } from './format.js';
@@ -36,6 +38,14 @@ export interface PreflightRunOptions {
   readonly onResult?: (result: PreflightResult) => void;
   /** Receives the "still checking …" notice for this run. */
   readonly onSlow?: (notice: SlowNotice) => void;
+}
+
+/** The result of a check that threw, hung or resolved no valid outcome. */
+interface ErrorOutcome {
+  readonly status: 'error';
+  readonly message: string;
+  readonly remediation: readonly string[];
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 const DEFAULT_TIMEOUT = 30_000;
@@ -85,8 +95,11 @@ export class PreflightValidator extends ReliabilityEmitter<PreflightEvents> {
 
   constructor(options: PreflightValidatorOptions) {
     super();
-    if (!options || !Array.isArray(options.checks)) {
-      throw new ConfigurationError('PreflightValidator.checks', 'an array of checks', options?.checks);
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new ConfigurationError('PreflightValidator options', 'an object with checks', options);
+    }
+    if (!Array.isArray(options.checks)) {
+      throw new ConfigurationError('PreflightValidator.checks', 'an array of checks', options.checks);
     }
     const ids = new Set<string>();
     options.checks.forEach((check, index) => {
@@ -103,6 +116,8 @@ export class PreflightValidator extends ReliabilityEmitter<PreflightEvents> {
       ids.add(check.id);
       if (check.timeout !== undefined)
         positive(`PreflightValidator.checks[${index}].timeout`, check.timeout, 1);
+      if (check.title !== undefined && typeof check.title !== 'string')
+        throw new ConfigurationError(`PreflightValidator.checks[${index}].title`, 'a string', check.title);
     });
     this.#checks = [...options.checks];
     this.#timeout = positive('PreflightValidator.timeout', options.timeout, DEFAULT_TIMEOUT);
@@ -111,7 +126,7 @@ export class PreflightValidator extends ReliabilityEmitter<PreflightEvents> {
       options.slowNoticeAfter,
       DEFAULT_SLOW_NOTICE,
     );
-    this.#onSlow = options.onSlow;
+    this.#onSlow = optionalFunction('PreflightValidator.onSlow', options.onSlow);
   }
 
   /** The checks this validator runs, in report order. */
@@ -121,7 +136,13 @@ export class PreflightValidator extends ReliabilityEmitter<PreflightEvents> {
 
   /** Runs every check concurrently and resolves the report (never rejects unless cancelled). */
   async run(options: PreflightRunOptions = {}): Promise<PreflightReport> {
+    optionalObject('PreflightValidator.run() options', options);
     const { signal } = options;
+    if (signal !== undefined && !isInstance(signal, AbortSignal)) {
+      throw new ConfigurationError('PreflightValidator.run() signal', 'an AbortSignal', signal);
+    }
+    optionalFunction('PreflightValidator.run() onResult', options.onResult);
+    optionalFunction('PreflightValidator.run() onSlow', options.onSlow);
     if (signal?.aborted) throw abortError(signal, 'preflight');
     const startedAt = new Date();
     const started = performance.now();
@@ -160,14 +181,14 @@ export class PreflightValidator extends ReliabilityEmitter<PreflightEvents> {
     });
     cancelled.catch(() => {});
 
-    const runOne = async (check: PreflightCheck): Promise<PreflightResult> => {
+    const runOne = async (check: PreflightCheck, index: number): Promise<PreflightResult> => {
       const title = check.title ?? check.id;
       const limit = check.timeout ?? this.#timeout;
       const controller = new AbortController();
       controllers.add(controller);
       const checkStarted = performance.now();
       let timer: NodeJS.Timeout | undefined;
-      let outcome: CheckOutcome | { status: 'error'; message: string; remediation: string[] };
+      let outcome: CheckOutcome | ErrorOutcome;
       try {
         const timedOut = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
@@ -183,7 +204,8 @@ export class PreflightValidator extends ReliabilityEmitter<PreflightEvents> {
           Promise.resolve().then(() => check.run({ signal: controller.signal })),
           timedOut,
         ]);
-        outcome = validateOutcome(result);
+        const problem = outcomeProblem(result, index);
+        outcome = problem ? misbehaved(title, problem) : (result as CheckOutcome);
       } catch (error) {
         const timeout = error instanceof Error && error.name === 'CheckTimeout';
         outcome = {
@@ -245,15 +267,48 @@ export class PreflightValidator extends ReliabilityEmitter<PreflightEvents> {
   }
 }
 
-function validateOutcome(value: unknown): CheckOutcome {
-  const outcome = value as Partial<CheckOutcome> | undefined;
-  if (
-    !outcome ||
-    typeof outcome !== 'object' ||
-    (outcome.status !== 'pass' && outcome.status !== 'warn' && outcome.status !== 'fail') ||
-    typeof outcome.message !== 'string'
-  ) {
-    throw new TypeError('the check returned no { status: "pass" | "warn" | "fail", message } outcome');
+/**
+ * What is wrong with what a check's run() resolved, as the ConfigurationError a caller of the check
+ * would get (naming the exact field), or undefined when it is a valid outcome.
+ */
+function outcomeProblem(value: unknown, index: number): ConfigurationError | undefined {
+  const option = `PreflightValidator.checks[${index}].run() result`;
+  if (typeof value !== 'object' || value === null || isArraySafe(value)) {
+    return new ConfigurationError(option, "{ status: 'pass' | 'warn' | 'fail', message: string }", value);
   }
-  return outcome as CheckOutcome;
+  const status = readProperty(value, 'status');
+  if (status !== 'pass' && status !== 'warn' && status !== 'fail') {
+    return new ConfigurationError(`${option}.status`, "'pass', 'warn' or 'fail'", status);
+  }
+  const message = readProperty(value, 'message');
+  if (typeof message !== 'string') return new ConfigurationError(`${option}.message`, 'a string', message);
+  const remediation = readProperty(value, 'remediation');
+  if (
+    remediation !== undefined &&
+    typeof remediation !== 'string' &&
+    !(isArraySafe(remediation) && remediation.every((step) => typeof step === 'string'))
+  ) {
+    return new ConfigurationError(`${option}.remediation`, 'a string or an array of strings', remediation);
+  }
+  const details = readProperty(value, 'details');
+  if (details !== undefined && (typeof details !== 'object' || details === null)) {
+    return new ConfigurationError(`${option}.details`, 'an object', details);
+  }
+  return undefined;
+}
+
+/**
+ * The result of a check whose run() resolved something that is not an outcome: like a check that
+ * threw, it is that check's `error`, never the whole run's; the message is the typed error's.
+ */
+function misbehaved(title: string, problem: ConfigurationError): ErrorOutcome {
+  return {
+    status: 'error',
+    message: `Check "${title}" returned no valid outcome: ${problem.message}`,
+    remediation: [
+      `The check itself is wrong: its run() must resolve { status: 'pass' | 'warn' | 'fail', message } (${problem.option}).`,
+      ...problem.remediation,
+    ],
+    details: { code: problem.code, option: problem.option },
+  };
 }

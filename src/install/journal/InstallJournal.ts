@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
 import { JournalConflictError } from '../../errors/JournalConflictError.js';
 import { abortError } from '../../shared/abort.js';
+import { optionalFunction } from '../../shared/validate.js';
 import { JOURNAL_DEFAULTS } from './defaults.js';
 import { JournalStore } from './store.js';
 import type {
@@ -76,8 +77,11 @@ export class InstallJournal {
   private readonly redact: (text: string) => string;
 
   private constructor(options: InstallJournalOptions) {
-    if (typeof options?.file !== 'string' || options.file === '') {
-      throw new ConfigurationError('InstallJournal.file', 'a file path', options?.file);
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new ConfigurationError('InstallJournal options', 'an object with file and root', options);
+    }
+    if (typeof options.file !== 'string' || options.file === '') {
+      throw new ConfigurationError('InstallJournal.file', 'a file path', options.file);
     }
     if (typeof options.root !== 'string' || options.root === '') {
       throw new ConfigurationError('InstallJournal.root', 'a folder path', options.root);
@@ -88,8 +92,9 @@ export class InstallJournal {
     }
     this.file = path.resolve(options.file);
     this.root = path.resolve(options.root);
-    this.now = options.now ?? (() => new Date());
-    this.redact = options.redact ?? ((text) => text);
+    this.now = optionalFunction<() => Date>('InstallJournal.now', options.now) ?? (() => new Date());
+    this.redact =
+      optionalFunction<(text: string) => string>('InstallJournal.redact', options.redact) ?? ((text) => text);
     this.store = new JournalStore(this.file, keep, this.redact);
   }
 

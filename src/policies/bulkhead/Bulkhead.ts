@@ -57,6 +57,9 @@ export class Bulkhead implements Policy {
 
   constructor(options: BulkheadOptions = {}) {
     optionalObject('Bulkhead options', options);
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+      throw new ConfigurationError('Bulkhead.name', 'a non-empty string', options.name);
+    }
     this.name = options.name ?? 'bulkhead';
     this.maxConcurrent = optionalCount('Bulkhead.maxConcurrent', options.maxConcurrent) ?? 4;
     if (this.maxConcurrent < 1)

@@ -2,7 +2,7 @@ import { ConfigurationError } from '../../errors/ConfigurationError.js';
 import { ReliabilityEmitter } from '../../events/emitter.js';
 import type { TimeoutEvents } from '../../events/timeoutEvents.js';
 import { abortError, raceAbort } from '../../shared/abort.js';
-import { optionalObject } from '../../shared/validate.js';
+import { optionalFunction, optionalObject } from '../../shared/validate.js';
 import { callInContext, LazyContext } from '../policy/context.js';
 import type { ExecuteOptions, Policy, PolicyFunction } from '../policy/types.js';
 import { DeadlineQueue } from './deadlineQueue.js';
@@ -73,7 +73,7 @@ export class TimeoutManager extends ReliabilityEmitter<TimeoutEvents> {
       options.unknownOperation === undefined
         ? UNKNOWN_OPERATION_TIMEOUT
         : validBudget('TimeoutManager.unknownOperation', options.unknownOperation);
-    this.#now = options.now ?? Date.now;
+    this.#now = optionalFunction<() => number>('TimeoutManager.now', options.now) ?? Date.now;
   }
 
   /**

@@ -1,5 +1,7 @@
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
 import { isInstance } from '../../errors/thrown.js';
+import { CircuitBreaker } from '../circuit/CircuitBreaker.js';
+import { RetryPolicy } from '../retry/RetryPolicy.js';
 import { TimeoutManager } from '../timeout/TimeoutManager.js';
 
 /** `value[key]`; a getter that throws is a configuration error, not a crash later. */
@@ -53,6 +55,22 @@ function table(
   }
 }
 
+/**
+ * `retry` / `breaker`: the policy, its options object or false. The options themselves are checked
+ * by the policy when the first method is read; a wrong kind of value is caught here, at wrap time.
+ */
+function policyOption(
+  option: string,
+  value: unknown,
+  type: abstract new (...args: never[]) => object,
+  label: string,
+): void {
+  if (value === undefined || value === false || isInstance(value, type)) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigurationError(option, `${label}, its options object, or false`, value);
+  }
+}
+
 function optionalString(option: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'string')
     throw new ConfigurationError(option, 'a string', value);
@@ -84,6 +102,8 @@ export function validateWithReliabilityOptions(options: object): void {
     'a function',
     (entry) => typeof entry === 'function',
   );
+  policyOption('withReliability options.retry', get('retry'), RetryPolicy, 'a RetryPolicy');
+  policyOption('withReliability options.breaker', get('breaker'), CircuitBreaker, 'a CircuitBreaker');
   hook('withReliability options.health', get('health'), ['record']);
   hook('withReliability options.recovery', get('recovery'), ['recover']);
   hook('withReliability options.capture', get('capture'), ['capture']);

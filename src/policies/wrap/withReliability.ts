@@ -50,19 +50,22 @@ export function withReliability<
       'a revoked Proxy',
     );
   }
-  if (!options || typeof options.name !== 'string' || options.name.length === 0) {
-    throw new ConfigurationError('withReliability options.name', 'a non-empty component name', options?.name);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ConfigurationError('withReliability options', 'an options object with a name', options);
+  }
+  if (typeof options.name !== 'string' || options.name.length === 0) {
+    throw new ConfigurationError('withReliability options.name', 'a non-empty component name', options.name);
   }
   validateWithReliabilityOptions(options);
   const maxRecoveryAttempts =
-    optionalCount('withReliability.maxRecoveryAttempts', options.maxRecoveryAttempts) ??
+    optionalCount('withReliability options.maxRecoveryAttempts', options.maxRecoveryAttempts) ??
     WITH_RELIABILITY_DEFAULTS.maxRecoveryAttempts;
   const factory = new PipelineFactory(
     options as WithReliabilityOptions<object>,
     options.timeouts ?? new TimeoutManager(),
   );
   const captureTimeout =
-    optionalDuration('withReliability.captureTimeout', options.captureTimeout) ??
+    optionalDuration('withReliability options.captureTimeout', options.captureTimeout) ??
     WITH_RELIABILITY_DEFAULTS.captureTimeout;
   const table = new MethodTable(component, options as WithReliabilityOptions<object>, factory, {
     maxRecoveryAttempts,

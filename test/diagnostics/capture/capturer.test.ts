@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorContextCapturer } from '../../../src/diagnostics/capture/ErrorContextCapturer.js';
+import { ConfigurationError } from '../../../src/errors/ConfigurationError.js';
 import type { CaptureHook } from '../../../src/policies/wrap/hooks.js';
 import { REDACTED } from '../../../src/shared/redaction/redact.js';
 import { fastProbe, hangingProbe, never } from './fakeProbe.js';
@@ -336,7 +337,7 @@ describe('ErrorContextCapturer — environment, reports, options', () => {
     );
     expect(json.issueUrl).toMatch(/^https:\/\/example\.com\/new\?title=/);
     expect(json.context.error.message.length).toBeLessThan(9000);
-    expect(() => capturer.report(context, { format: 'xml' as 'json' })).toThrow(TypeError);
+    expect(() => capturer.report(context, { format: 'xml' as 'json' })).toThrow(ConfigurationError);
   });
 
   it('is a CaptureHook for withReliability and never throws', async () => {
@@ -349,7 +350,7 @@ describe('ErrorContextCapturer — environment, reports, options', () => {
     })) as { component: string; retryCount: number };
     expect(result.component).toBe('c');
     expect(result.retryCount).toBe(2);
-    expect(() => new ErrorContextCapturer({ snapshotTimeout: -1 })).toThrow(TypeError);
+    expect(() => new ErrorContextCapturer({ snapshotTimeout: -1 })).toThrow(ConfigurationError);
   });
 
   it('keeps the JSON report valid when a secret value matches its structure', async () => {

@@ -15,6 +15,7 @@ import { pythonVersion } from '../../../src/diagnostics/preflight/checks/pythonV
 import { writable } from '../../../src/diagnostics/preflight/checks/writable.js';
 import { PreflightValidator } from '../../../src/diagnostics/preflight/PreflightValidator.js';
 import type { CheckOutcome, PreflightCheck } from '../../../src/diagnostics/preflight/types.js';
+import { ConfigurationError } from '../../../src/errors/ConfigurationError.js';
 
 const execFileAsync = promisify(execFile);
 const signal = new AbortController().signal;
@@ -79,8 +80,8 @@ describe('diskSpace', () => {
   });
 
   it('validates its options', () => {
-    expect(() => diskSpace({ path: '', requiredBytes: 1 })).toThrow(TypeError);
-    expect(() => diskSpace({ path: '/tmp', requiredBytes: -1 })).toThrow(TypeError);
+    expect(() => diskSpace({ path: '', requiredBytes: 1 })).toThrow(ConfigurationError);
+    expect(() => diskSpace({ path: '/tmp', requiredBytes: -1 })).toThrow(ConfigurationError);
   });
 });
 
@@ -191,7 +192,7 @@ describe('gpu', () => {
       gpu({ minDriverVersion: '535', detect: detect({ ...rtx4090, driverVersion: null }) }),
     );
     expect(unknown.status).toBe('warn');
-    expect(() => gpu({ minDriverVersion: 'latest' })).toThrow(TypeError);
+    expect(() => gpu({ minDriverVersion: 'latest' })).toThrow(ConfigurationError);
   });
 
   it('runs against the real machine without failing', async () => {
@@ -206,7 +207,7 @@ describe('nodeVersion / pythonVersion / command', () => {
     const old = await run(nodeVersion({ range: '>=22', version: 'v20.19.0' }));
     expect(old.status).toBe('fail');
     expect(old.remediation).toBeDefined();
-    expect(() => nodeVersion('not a range')).toThrow(TypeError);
+    expect(() => nodeVersion('not a range')).toThrow(ConfigurationError);
   });
 
   it('compares the Python version with a range', async () => {
@@ -219,7 +220,7 @@ describe('nodeVersion / pythonVersion / command', () => {
     expect(missing.status).toBe('fail');
     expect(missing.message).toMatch(/No Python/);
     expect((await run(pythonVersion({ range: '>=3.12', detect: detect('3.13.0rc1') }))).status).toBe('pass');
-    expect(() => pythonVersion('three')).toThrow(TypeError);
+    expect(() => pythonVersion('three')).toThrow(ConfigurationError);
   });
 
   it('finds the real Python when there is one', async () => {

@@ -11,6 +11,7 @@ import {
 } from '../../../src/diagnostics/preflight/checks/network.js';
 import { PreflightValidator } from '../../../src/diagnostics/preflight/PreflightValidator.js';
 import type { CheckOutcome, PreflightCheck } from '../../../src/diagnostics/preflight/types.js';
+import { ConfigurationError } from '../../../src/errors/ConfigurationError.js';
 
 const signal = new AbortController().signal;
 const run = async (check: PreflightCheck): Promise<CheckOutcome> => check.run({ signal });
@@ -225,9 +226,9 @@ describe('network check against loopback servers', () => {
   });
 
   it('validates its options', () => {
-    expect(() => network({ urls: [] })).toThrow(TypeError);
-    expect(() => network({ urls: ['not a url'] })).toThrow(TypeError);
-    expect(() => network({ urls: ['ftp://x/'] })).toThrow(TypeError);
+    expect(() => network({ urls: [] })).toThrow(ConfigurationError);
+    expect(() => network({ urls: ['not a url'] })).toThrow(ConfigurationError);
+    expect(() => network({ urls: ['ftp://x/'] })).toThrow(ConfigurationError);
     expect(network({ urls: ['https://x/'], timeout: 1000 }).timeout).toBe(6000);
   });
 });

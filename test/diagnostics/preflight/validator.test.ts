@@ -46,6 +46,44 @@ describe('PreflightValidator', () => {
     expect(new Date(report.startedAt).toISOString()).toBe(report.startedAt);
   });
 
+  it("reports a check that resolves no valid outcome as that check's error, naming the field", async () => {
+    const bad = (id: string, value: unknown): PreflightCheck => ({ id, run: () => value as never });
+    const validator = new PreflightValidator({
+      checks: [
+        bad('nothing', undefined),
+        bad('status', { status: 'ok', message: 'fine' }),
+        bad('message', { status: 'pass' }),
+        // Before: `[...5]` outside the check's try crashed the whole run.
+        bad('remediation', { status: 'fail', message: 'low', remediation: 5 }),
+        bad('details', { status: 'warn', message: 'hm', details: 'x' }),
+        passing,
+      ],
+    });
+    const report = await validator.run();
+    expect(report.results.map((result) => [result.id, result.status])).toEqual([
+      ['nothing', 'error'],
+      ['status', 'error'],
+      ['message', 'error'],
+      ['remediation', 'error'],
+      ['details', 'error'],
+      ['passing', 'pass'],
+    ]);
+    const options = report.results.slice(0, 5).map((result) => result.details?.option);
+    expect(options).toEqual([
+      'PreflightValidator.checks[0].run() result',
+      'PreflightValidator.checks[1].run() result.status',
+      'PreflightValidator.checks[2].run() result.message',
+      'PreflightValidator.checks[3].run() result.remediation',
+      'PreflightValidator.checks[4].run() result.details',
+    ]);
+    const status = report.results[1] as PreflightResult;
+    expect(status.details?.code).toBe('ERR_INVALID_OPTION');
+    expect(status.message).toBe(
+      `Check "status" returned no valid outcome: Invalid option PreflightValidator.checks[1].run() result.status: expected 'pass', 'warn' or 'fail', received "ok"`,
+    );
+    expect(status.remediation[0]).toContain('The check itself is wrong');
+  });
+
   it('runs checks concurrently and aborts the signal of a check that times out', async () => {
     let abortedWith: unknown;
     const slow = (id: string): PreflightCheck => ({

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckOptions, PreflightCheck } from '../types.js';
+import { checkOptions, invalidOption, optionalBoolean, requireString } from './validate.js';
 
 /** Options for {@link command} when more than the name is needed. */
 export interface CommandOptions extends CheckOptions {
@@ -45,9 +46,13 @@ export async function which(
 
 /** Whether a command (git, git-lfs, nvidia-smi, ffmpeg…) is on PATH. */
 export function command(options: string | CommandOptions): PreflightCheck {
-  const opts: CommandOptions = typeof options === 'string' ? { name: options } : options;
-  if (!opts || typeof opts.name !== 'string' || opts.name === '')
-    throw new TypeError('command: name must be a non-empty string');
+  const opts = checkOptions<CommandOptions>('command', options, 'name');
+  requireString('command', 'name', opts.name);
+  optionalBoolean('command', 'optional', opts.optional);
+  for (const key of ['purpose', 'searchPath'] as const) {
+    if (opts[key] !== undefined && typeof opts[key] !== 'string')
+      invalidOption('command', key, 'a string', opts[key]);
+  }
   return {
     id: opts.id ?? `command:${opts.name}`,
     title: `Command ${opts.name}`,

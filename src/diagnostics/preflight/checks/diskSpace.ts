@@ -1,6 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import type { CheckOptions, PreflightCheck } from '../types.js';
-import { formatBytes, nearestExisting, requireBytes, requireString } from './shared.js';
+import { formatBytes, nearestExisting } from './shared.js';
+import { checkOptions, optionalBytes, requireBytes, requireString } from './validate.js';
 
 /** Options for {@link diskSpace}. */
 export interface DiskSpaceOptions extends CheckOptions {
@@ -16,10 +17,11 @@ export interface DiskSpaceOptions extends CheckOptions {
  * Free space on the volume holding `path` (fs.statfs, space available to this user): fail below
  * `requiredBytes`, warn when less than `marginBytes` would be left.
  */
-export function diskSpace(options: DiskSpaceOptions): PreflightCheck {
-  const target = requireString('diskSpace', 'path', options?.path);
+export function diskSpace(given: DiskSpaceOptions): PreflightCheck {
+  const options = checkOptions<DiskSpaceOptions>('diskSpace', given);
+  const target = requireString('diskSpace', 'path', options.path);
   const required = requireBytes('diskSpace', 'requiredBytes', options.requiredBytes);
-  const margin = options.marginBytes ?? Math.round(required * 0.1);
+  const margin = optionalBytes('diskSpace', 'marginBytes', options.marginBytes) ?? Math.round(required * 0.1);
   return {
     id: options.id ?? `disk-space:${target}`,
     title: `Disk space (${target})`,

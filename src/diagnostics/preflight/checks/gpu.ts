@@ -3,6 +3,7 @@ import { detectGpus } from '../../capture/probe.js';
 import type { GpuFacts } from '../../capture/types.js';
 import type { CheckOptions, PreflightCheck } from '../types.js';
 import { formatBytes, semverLib } from './shared.js';
+import { checkOptions, invalidOption, optionalBytes, optionalFunction } from './validate.js';
 
 /** The WAN2.2 models {@link WAN22_VRAM_REQUIREMENTS} knows. */
 export type Wan22Model = 'Wan2.2-T2V-A14B' | 'Wan2.2-I2V-A14B' | 'Wan2.2-TI2V-5B';
@@ -38,11 +39,16 @@ function version(text: string | null | undefined): SemVer | null {
  * still download, but generation will not run here; fail when the best GPU has less VRAM than
  * `minVramBytes` or its driver is older than `minDriverVersion`.
  */
-export function gpu(options: GpuOptions = {}): PreflightCheck {
-  if (options.minDriverVersion !== undefined && !version(options.minDriverVersion)) {
-    throw new TypeError(`gpu: minDriverVersion is not a version: ${options.minDriverVersion}`);
+export function gpu(given: GpuOptions = {}): PreflightCheck {
+  const options = checkOptions<GpuOptions>('gpu', given);
+  optionalBytes('gpu', 'minVramBytes', options.minVramBytes);
+  const driver = options.minDriverVersion;
+  if (driver !== undefined && (typeof driver !== 'string' || !version(driver))) {
+    invalidOption('gpu', 'minDriverVersion', "a version such as '535.54'", driver);
   }
-  const detect = options.detect ?? (() => detectGpus());
+  const detect =
+    optionalFunction<NonNullable<GpuOptions['detect']>>('gpu', 'detect', options.detect) ??
+    (() => detectGpus());
   return {
     id: options.id ?? 'gpu',
     title: 'GPU',

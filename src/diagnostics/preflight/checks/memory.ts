@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { CheckOptions, PreflightCheck } from '../types.js';
-import { formatBytes, requireBytes } from './shared.js';
+import { formatBytes } from './shared.js';
+import { checkOptions, optionalFunction, requireBytes } from './validate.js';
 
 /** Options for {@link memory}. */
 export interface MemoryOptions extends CheckOptions {
@@ -35,9 +36,11 @@ export async function readMemory(): Promise<{ totalBytes: number; availableBytes
  * Memory against a requirement: fail when the machine has less physical memory than `minBytes`,
  * warn when it has enough but less is available right now (other programs hold it).
  */
-export function memory(options: MemoryOptions): PreflightCheck {
-  const min = requireBytes('memory', 'minBytes', options?.minBytes);
-  const read = options.read ?? readMemory;
+export function memory(given: MemoryOptions): PreflightCheck {
+  const options = checkOptions<MemoryOptions>('memory', given);
+  const min = requireBytes('memory', 'minBytes', options.minBytes);
+  const read =
+    optionalFunction<NonNullable<MemoryOptions['read']>>('memory', 'read', options.read) ?? readMemory;
   return {
     id: options.id ?? 'memory',
     title: 'Memory',

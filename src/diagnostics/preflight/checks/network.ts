@@ -2,6 +2,7 @@ import { proxyFor } from '../../../proxy/resolve.js';
 import { redactUrl } from '../../../shared/redaction/redact.js';
 import type { CheckOptions, CheckOutcome, PreflightCheck } from '../types.js';
 import { headRequest } from './headRequest.js';
+import { checkOptions, invalidOption, optionalMilliseconds, optionalStrings } from './validate.js';
 
 export { bypassesProxy } from '../../../proxy/noProxy.js';
 export { proxyFor } from '../../../proxy/resolve.js';
@@ -102,23 +103,32 @@ const REMEDIATION: Record<Exclude<ReachOutcome, 'ok'>, string> = {
  * intercepting traffic), reset, proxy — each with its own remediation. Pass when all are reachable,
  * warn when only some are (downloads fail over), fail when none is.
  */
-export function network(options: NetworkOptions): PreflightCheck {
-  if (!options || !Array.isArray(options.urls) || options.urls.length === 0) {
-    throw new TypeError('network: urls must be a non-empty array of URLs');
+export function network(given: NetworkOptions): PreflightCheck {
+  const options = checkOptions<NetworkOptions>('network', given);
+  if (!Array.isArray(options.urls) || options.urls.length === 0) {
+    invalidOption('network', 'urls', 'a non-empty array of http(s) URLs', options.urls);
   }
-  const urls = options.urls.map((value) => {
+  const urls = options.urls.map((value, index) => {
+    let url: URL;
     try {
-      return new URL(String(value));
+      url = new URL(String(value));
     } catch {
-      throw new TypeError(`network: not a URL: ${redactUrl(String(value))}`);
+      // The value itself goes through the error's redaction (a URL may carry credentials).
+      return invalidOption('network', `urls[${index}]`, 'an absolute http(s) URL', String(value));
     }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      invalidOption('network', `urls[${index}]`, 'an http: or https: URL', url.protocol);
+    }
+    return url;
   });
-  for (const url of urls) {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new TypeError(`network: only http(s) URLs, got ${url.protocol}`);
+  const timeoutMs = optionalMilliseconds('network', 'timeout', options.timeout) ?? 10_000;
+  optionalMilliseconds('network', 'checkTimeout', options.checkTimeout);
+  const forced = options.proxy;
+  if (forced !== undefined && forced !== false && (typeof forced !== 'string' || forced.trim() === '')) {
+    invalidOption('network', 'proxy', 'a proxy URL or false', forced);
   }
-  const timeoutMs = options.timeout ?? 10_000;
-  if (!(timeoutMs > 0)) throw new TypeError('network: timeout must be a positive number of milliseconds');
+  optionalStrings('network', 'headers', options.headers);
+  optionalStrings('network', 'env', options.env, true);
   return {
     id: options.id ?? 'network',
     title: 'Network',

@@ -1,5 +1,6 @@
 import type { CheckOptions, PreflightCheck } from '../types.js';
 import { semverLib } from './shared.js';
+import { checkOptions, optionalString, requireRange } from './validate.js';
 
 /** Options for {@link nodeVersion} when more than the range is needed. */
 export interface NodeVersionOptions extends CheckOptions {
@@ -11,10 +12,9 @@ export interface NodeVersionOptions extends CheckOptions {
 
 /** The running Node.js against a semver range (`>=20.19`). */
 export function nodeVersion(options: string | NodeVersionOptions): PreflightCheck {
-  const opts: NodeVersionOptions = typeof options === 'string' ? { range: options } : options;
-  if (!opts || typeof opts.range !== 'string' || semverLib().validRange(opts.range) === null) {
-    throw new TypeError(`nodeVersion: not a semver range: ${String(opts?.range)}`);
-  }
+  const opts = checkOptions<NodeVersionOptions>('nodeVersion', options, 'range');
+  requireRange('nodeVersion', opts.range, (range) => semverLib().validRange(range) !== null);
+  optionalString('nodeVersion', 'version', opts.version);
   return {
     id: opts.id ?? 'node-version',
     title: 'Node.js',

@@ -2,6 +2,7 @@ import { detectPython } from '../../capture/probe.js';
 import type { PythonFacts } from '../../capture/types.js';
 import type { CheckOptions, PreflightCheck } from '../types.js';
 import { semverLib } from './shared.js';
+import { checkOptions, optionalFunction, requireRange } from './validate.js';
 
 /** Options for {@link pythonVersion} when more than the range is needed. */
 export interface PythonVersionOptions extends CheckOptions {
@@ -13,11 +14,11 @@ export interface PythonVersionOptions extends CheckOptions {
 
 /** The Python on PATH against a semver range (`>=3.10 <3.13`); fail when none is found. */
 export function pythonVersion(options: string | PythonVersionOptions): PreflightCheck {
-  const opts: PythonVersionOptions = typeof options === 'string' ? { range: options } : options;
-  if (!opts || typeof opts.range !== 'string' || semverLib().validRange(opts.range) === null) {
-    throw new TypeError(`pythonVersion: not a semver range: ${String(opts?.range)}`);
-  }
-  const detect = opts.detect ?? (() => detectPython());
+  const opts = checkOptions<PythonVersionOptions>('pythonVersion', options, 'range');
+  requireRange('pythonVersion', opts.range, (range) => semverLib().validRange(range) !== null);
+  const detect =
+    optionalFunction<NonNullable<PythonVersionOptions['detect']>>('pythonVersion', 'detect', opts.detect) ??
+    (() => detectPython());
   return {
     id: opts.id ?? 'python-version',
     title: 'Python',

@@ -33,21 +33,6 @@ export async function nearestExisting(target: string): Promise<string> {
   }
 }
 
-/** Throws a TypeError naming the factory and option when `value` is not a non-empty string. */
-export function requireString(factory: string, option: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '')
-    throw new TypeError(`${factory}: ${option} must be a non-empty string`);
-  return value;
-}
-
-/** Throws a TypeError when `value` is not a finite number >= 0. */
-export function requireBytes(factory: string, option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`${factory}: ${option} must be a number of bytes >= 0`);
-  }
-  return value;
-}
-
 /** semver, loaded when a version check is created (see lazyRequire: importing the package stays cheap). */
 export function semverLib(): typeof import('semver') {
   return lazyRequire<typeof import('semver')>('semver');

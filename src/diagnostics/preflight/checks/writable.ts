@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckOptions, PreflightCheck } from '../types.js';
-import { nearestExisting, requireString } from './shared.js';
+import { nearestExisting } from './shared.js';
+import { checkOptions, requireString } from './validate.js';
 
 /** Options for {@link writable} (or pass just the path). */
 export interface WritableOptions extends CheckOptions {
@@ -28,8 +29,8 @@ const STEPS: Record<string, string[]> = {
  * parent, where it would be created): creates, writes, syncs and removes a small probe file.
  */
 export function writable(options: string | WritableOptions): PreflightCheck {
-  const opts: WritableOptions = typeof options === 'string' ? { path: options } : options;
-  const target = requireString('writable', 'path', opts?.path);
+  const opts = checkOptions<WritableOptions>('writable', options, 'path');
+  const target = requireString('writable', 'path', opts.path);
   return {
     id: opts.id ?? `writable:${target}`,
     title: `Writable (${target})`,
