@@ -35,6 +35,8 @@ export interface RetriesExhaustedErrorOptions {
  * were at most twice that many); `totalAttempts` counts them all.
  */
 export class RetriesExhaustedError extends ReliabilityError {
+  /** How many of the first and of the last failed attempts `attempts` keeps (10). */
+  static readonly ATTEMPTS_KEPT = ATTEMPTS_KEPT;
   /** The first and last {@link ATTEMPTS_KEPT} failed attempts, in order (see `totalAttempts`). */
   readonly attempts: readonly AttemptFailure[];
   /** How many attempts failed in all. */

@@ -40,7 +40,6 @@ export {
 export { RequestLimitError } from '../errors/RequestLimitError.js';
 export { ResumeError } from '../errors/ResumeError.js';
 export {
-  ATTEMPTS_KEPT,
   type AttemptFailure,
   RetriesExhaustedError,
   type RetriesExhaustedErrorOptions,

@@ -5,7 +5,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  ATTEMPTS_KEPT,
   type AttemptFailure,
   classifyError,
   RetriesExhaustedError,
@@ -13,6 +12,8 @@ import {
   RetryPolicy,
 } from '../../../src/index.js';
 import { AttemptWindow } from '../../../src/policies/retry/attemptWindow.js';
+
+const { ATTEMPTS_KEPT } = RetriesExhaustedError;
 
 const ATTEMPTS = 10_000;
 
