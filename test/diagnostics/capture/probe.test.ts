@@ -106,9 +106,13 @@ describe.skipIf(process.platform === 'win32')('default probe helpers', () => {
     try {
       // Far past any sample an earlier test took with the real clock.
       vi.advanceTimersByTime(1e9);
-      const sampling = cpuLoadPercent();
+      // A first call either takes the module's first sample (waiting 100 ms) or, when an earlier
+      // test already sampled, a second one at once; either way the sample after it is fresh.
+      const first = cpuLoadPercent();
       await vi.advanceTimersByTimeAsync(100);
-      const fresh = await sampling;
+      await first;
+      await vi.advanceTimersByTimeAsync(200);
+      const fresh = await cpuLoadPercent();
       expect(typeof fresh).toBe('number');
       await vi.advanceTimersByTimeAsync(50);
       // No new sample inside the window: exactly the figure of the previous call, however busy the CPU.
