@@ -9,37 +9,12 @@ import { CircuitBreaker } from '../../src/policies/circuit/CircuitBreaker.js';
 import { RetryPolicy } from '../../src/policies/retry/RetryPolicy.js';
 import { withReliability } from '../../src/policies/wrap/withReliability.js';
 import { RecoveryRegistry } from '../../src/recovery/RecoveryRegistry.js';
+import { arbitrarySecret, between, chars, TOKEN68, tokenShaped, urlSafeSecret } from '../support/secrets.js';
 
 // A secret given in the wrong place (a token where a number or an options object belongs, a mirror
 // URL with credentials) is rejected with ConfigurationError, whose message shows what was received:
-// that text must never hold the secret. Generators as in test/shared/redaction/redaction.property.test.ts.
+// that text must never hold the secret. Generators shared with the capture property (test/support/secrets.ts).
 
-function chars(set: string) {
-  return fc.constantFrom(...set.split(''));
-}
-const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const UPPER_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const B64URL = `${ALNUM}-_`;
-const TOKEN68 = `${ALNUM}-._~+/`;
-const fixed = (set: string, length: number) =>
-  fc.string({ unit: chars(set), minLength: length, maxLength: length });
-const between = (set: string, min: number, max: number) =>
-  fc.string({ unit: chars(set), minLength: min, maxLength: max });
-
-/** Token shapes recognised wherever they appear. */
-const tokenShaped = fc.oneof(
-  fixed(ALNUM, 34).map((s) => `hf_${s}`),
-  fc.tuple(fc.constantFrom('ghp_', 'gho_', 'ghs_', 'ghu_'), fixed(ALNUM, 36)).map(([p, s]) => p + s),
-  fc.tuple(fixed(ALNUM, 22), fixed(ALNUM, 59)).map(([a, b]) => `github_pat_${a}_${b}`),
-  fixed(UPPER_DIGITS, 16).map((s) => `AKIA${s}`),
-  fc
-    .tuple(between(B64URL, 10, 40), between(B64URL, 10, 60), between(B64URL, 16, 43))
-    .map(([h, p, s]) => `eyJ${h}.eyJ${p}.${s}`),
-);
-/** Characters a password may hold inside URL userinfo / a query value without ending it. */
-const urlSafeSecret = between(`${ALNUM}-._~!$*+`, 8, 40);
-/** Printable strings only recognisable because they are the value of a secret-named variable. */
-const arbitrarySecret = fc.string({ minLength: 8, maxLength: 40 }).filter((s) => s.trim().length >= 8);
 const secretName = fc
   .tuple(
     fc.string({ unit: chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ'), minLength: 1, maxLength: 6 }),

@@ -3,36 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { ErrorContextCapturer } from '../../../src/diagnostics/capture/ErrorContextCapturer.js';
 import type { ErrorContext } from '../../../src/diagnostics/capture/types.js';
 import { fastProbe } from '../../diagnostics/capture/fakeProbe.js';
+import {
+  arbitrarySecret,
+  between,
+  chars,
+  TOKEN68,
+  tokenShaped,
+  urlSafeSecret,
+} from '../../support/secrets.js';
 
 // One capturer with an instant probe for every run: the property is about redaction, not probes.
 const capturer = new ErrorContextCapturer({ probe: fastProbe() });
 const ISSUE_TEMPLATE = 'https://github.com/wan/installer/issues/new?title={title}&body={body}';
-
-function chars(set: string) {
-  return fc.constantFrom(...set.split(''));
-}
-const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const UPPER_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const B64URL = `${ALNUM}-_`;
-const TOKEN68 = `${ALNUM}-._~+/`;
-const fixed = (set: string, length: number) =>
-  fc.string({ unit: chars(set), minLength: length, maxLength: length });
-const between = (set: string, min: number, max: number) =>
-  fc.string({ unit: chars(set), minLength: min, maxLength: max });
-
-/** Realistic token shapes: recognised by shape alone, wherever they appear. */
-const tokenShaped = fc.oneof(
-  fixed(ALNUM, 34).map((s) => `hf_${s}`),
-  fc.tuple(fc.constantFrom('ghp_', 'gho_', 'ghs_', 'ghu_'), fixed(ALNUM, 36)).map(([p, s]) => p + s),
-  fc.tuple(fixed(ALNUM, 22), fixed(ALNUM, 59)).map(([a, b]) => `github_pat_${a}_${b}`),
-  fixed(UPPER_DIGITS, 16).map((s) => `AKIA${s}`),
-  fc
-    .tuple(between(B64URL, 10, 40), between(B64URL, 10, 60), between(B64URL, 16, 43))
-    .map(([h, p, s]) => `eyJ${h}.eyJ${p}.${s}`),
-);
-
-/** Arbitrary printable strings of length >= 8: only recognisable because they sit in a secret-named env var. */
-const arbitrarySecret = fc.string({ minLength: 8, maxLength: 40 }).filter((s) => s.trim().length >= 8);
 
 const secretName = fc
   .tuple(
@@ -55,8 +37,6 @@ const secretName = fc
 
 /** Token68 text after `Bearer` (not otherwise recognisable). */
 const bearerToken = between(TOKEN68, 8, 60);
-/** Characters a password may hold inside URL userinfo / a query value without ending it. */
-const urlSafeSecret = between(`${ALNUM}-._~!$*+`, 8, 40);
 
 interface Placed {
   envName: string;
