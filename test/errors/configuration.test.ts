@@ -17,6 +17,7 @@ import { RetryPolicy } from '../../src/policies/retry/RetryPolicy.js';
 import { TimeoutManager } from '../../src/policies/timeout/TimeoutManager.js';
 import { withReliability } from '../../src/policies/wrap/withReliability.js';
 import { RecoveryRegistry } from '../../src/recovery/RecoveryRegistry.js';
+import { thrownBy } from '../support/thrown.js';
 
 // Every design card's options, walked with bad values: each must throw ConfigurationError whose
 // `option` names exactly what was wrong (code ERR_INVALID_OPTION, category configuration, one
@@ -284,16 +285,6 @@ const CARDS: readonly Card[] = [
     },
   },
 ];
-
-/** Runs `build` and returns what it threw or rejected with (undefined when it did neither). */
-async function thrownBy(build: () => unknown): Promise<unknown> {
-  try {
-    await build();
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
 
 /**
  * `option` must be named exactly, or a part of it (`Downloader.headers.User-Agent` for a bad header,

@@ -10,6 +10,7 @@ import { RetryPolicy } from '../../src/policies/retry/RetryPolicy.js';
 import { withReliability } from '../../src/policies/wrap/withReliability.js';
 import { RecoveryRegistry } from '../../src/recovery/RecoveryRegistry.js';
 import { arbitrarySecret, between, chars, TOKEN68, tokenShaped, urlSafeSecret } from '../support/secrets.js';
+import { thrownBy } from '../support/thrown.js';
 
 // A secret given in the wrong place (a token where a number or an options object belongs, a mirror
 // URL with credentials) is rejected with ConfigurationError, whose message shows what was received:
@@ -61,15 +62,6 @@ const PLACES: readonly [string, (value: string) => unknown][] = [
   ['checks.diskSpace.requiredBytes', (v) => checks.diskSpace({ path: '/', requiredBytes: v as never })],
   ['checks.command.optional', (v) => checks.command({ name: 'git', optional: v as never })],
 ];
-
-async function thrownBy(build: () => unknown): Promise<unknown> {
-  try {
-    await build();
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-}
 
 /** Every text of the error a caller might print or persist. */
 function texts(error: ConfigurationError): string[] {
