@@ -1,17 +1,15 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetDashboardFromFolder } from '../../src/health/folder.js';
 import { HealthReporter } from '../../src/health/HealthReporter.js';
 import { RecoveryRegistry } from '../../src/recovery/RecoveryRegistry.js';
+import { hasChromium, launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
-const hasChromium = existsSync(CHROMIUM);
 
 /** A reporter with the kind of history a real WAN2.2 install leaves behind. */
 function installerReporter(seed: number, installOk = true): HealthReporter {
@@ -57,18 +55,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('dashboards in headless Chromiu
   let browser: Browser;
   let dir: string;
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     dir = await mkdtemp(path.join(tmpdir(), 'dashboards-'));
     await mkdir(ARTIFACTS, { recursive: true });
   }, 60_000);

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregate } from '../../src/health/aggregate.js';
 import { fleetToHTML } from '../../src/health/fleetHtml.js';
@@ -12,10 +11,8 @@ import { fleetDashboardFromFolder } from '../../src/health/folder.js';
 import { HealthReporter } from '../../src/health/HealthReporter.js';
 import { DASHBOARD_CSP, toHTML, page as wrapPage } from '../../src/health/html.js';
 import type { HealthReport } from '../../src/health/types.js';
+import { hasChromium, launchChromium } from '../support/chromium.js';
 import { hostileReport } from './hostileReport.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 
 /** Markup that would do harm if it reached the page as markup (every target is loopback or inert). */
 const FRAGMENTS = [
@@ -95,16 +92,7 @@ describe.skipIf(!hasChromium && !process.env.CI)(
     const navigations: string[] = [];
     const requests: string[] = [];
     beforeAll(async () => {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
       dir = await mkdtemp(path.join(tmpdir(), 'injection-'));
       tab = await browser.newPage();
       tab.on('framenavigated', (f) => navigations.push(f.url()));
