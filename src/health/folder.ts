@@ -1,7 +1,8 @@
-import { constants, type Dirent } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError } from '../errors/ConfigurationError.js';
+import { readRegularFile } from '../shared/readRegularFile.js';
 import { optionalCount, optionalObject } from '../shared/validate.js';
 import { writeFileAtomic } from '../shared/writeFileAtomic.js';
 import { type AggregateOptions, aggregate, type FleetReport } from './aggregate.js';
@@ -41,38 +42,17 @@ export interface LoadReportsOptions {
 
 type Skip = { file: string; reason: string };
 
-/** `O_NOFOLLOW` where the platform has it: a file swapped for a link after listing is not followed. */
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
-
-/** The file's text, or why it is not read: at most `limit` bytes are ever read. */
+/** The file's text, or why it is not read: at most `limit` bytes are ever read, links never followed. */
 async function readBounded(file: string, limit: number): Promise<{ text: string } | { reason: string }> {
-  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(file, OPEN_FLAGS);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { reason: code === 'ELOOP' ? 'symbolic link (not followed)' : `cannot be opened (${code})` };
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) return { reason: 'not a regular file' };
-    if (info.size > limit) return { reason: `larger than ${limit} bytes` };
-    // The size may change after stat: read in chunks, stopping one byte past the limit.
-    const chunks: Buffer[] = [];
-    let length = 0;
-    while (length <= limit) {
-      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit + 1 - length));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      length += bytesRead;
-    }
-    if (length > limit) return { reason: `larger than ${limit} bytes` };
-    return { text: Buffer.concat(chunks, length).toString('utf8') };
+    const read = await readRegularFile(file, limit);
+    if (!('problem' in read)) return read;
+    if (read.problem === 'symbolic-link') return { reason: 'symbolic link (not followed)' };
+    if (read.problem === 'not-a-file') return { reason: 'not a regular file' };
+    if (read.problem === 'too-large') return { reason: `larger than ${limit} bytes` };
+    return { reason: 'gone before it was read' };
   } catch (error) {
     return { reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
-  } finally {
-    await handle.close().catch(() => undefined);
   }
 }
 

@@ -1,5 +1,6 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, renameSync } from 'node:fs';
 import { ERROR_CATEGORIES, type ErrorCategory } from '../errors/category.js';
+import { NO_FOLLOW_READ } from '../shared/readRegularFile.js';
 import { writeFileAtomic } from '../shared/writeFileAtomic.js';
 import type { RecoveryHistoryEntry, StrategyOutcome } from './types.js';
 
@@ -158,7 +159,7 @@ export const MAX_STORE_BYTES = 16 * 1024 * 1024;
  * save), and a file over MAX_STORE_BYTES is not read whole. Each of these throws (→ "unreadable").
  */
 function readStoreText(file: string): string {
-  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const fd = openSync(file, NO_FOLLOW_READ);
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) throw new Error('not a regular file');

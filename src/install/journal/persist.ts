@@ -1,6 +1,6 @@
-import { constants } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { ConfigurationError } from '../../errors/ConfigurationError.js';
+import { readRegularFile } from '../../shared/readRegularFile.js';
 import { parseJournal } from './schema.js';
 import type { JournalData, JournalRun, RunStatus } from './types.js';
 
@@ -11,39 +11,25 @@ import type { JournalData, JournalRun, RunStatus } from './types.js';
 export const MAX_JOURNAL_BYTES = 64 * 1024 * 1024;
 
 /**
- * Not followed: a link planted at the journal's name must not make the package read (or, through
- * the atomic rename, replace) a file elsewhere. Non-blocking: opening a FIFO must not hang.
- */
-const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-
-/**
  * Reads a journal file; a missing file is an empty journal, an unreadable one (including a symbolic
- * link at its name) is reported as such. A folder, FIFO or device at the journal's path is a
- * ConfigurationError: it is not ours to set aside.
+ * link at its name: never read or replaced through) is reported as such. A folder, FIFO or device at
+ * the journal's path is a ConfigurationError: it is not ours to set aside.
  */
 export async function readJournal(file: string): Promise<JournalData | { corrupt: string }> {
-  let text: string;
-  try {
-    const handle = await open(file, READ_FLAGS);
-    try {
-      const info = await handle.stat();
-      if (!info.isFile()) {
-        throw new ConfigurationError('InstallJournal.file', 'the path of a regular file', kindOf(info));
-      }
-      if (info.size > MAX_JOURNAL_BYTES)
-        return { corrupt: `${info.size} bytes, more than the ${MAX_JOURNAL_BYTES} a journal may have` };
-      text = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
+  const read = await readRegularFile(file, MAX_JOURNAL_BYTES);
+  if ('problem' in read) {
+    switch (read.problem) {
+      case 'missing':
+        return { version: 1, runs: [] };
+      case 'symbolic-link':
+        return { corrupt: 'a symbolic link (a journal is never read through one)' };
+      case 'too-large':
+        return { corrupt: `${read.size} bytes, more than the ${MAX_JOURNAL_BYTES} a journal may have` };
+      case 'not-a-file':
+        throw new ConfigurationError('InstallJournal.file', 'the path of a regular file', read.kind);
     }
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOENT') return { version: 1, runs: [] };
-    if (code === 'ELOOP') return { corrupt: 'a symbolic link (a journal is never read through one)' };
-    if (code === 'EISDIR')
-      throw new ConfigurationError('InstallJournal.file', 'the path of a regular file', 'a folder');
-    throw error;
   }
+  const { text } = read;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -118,11 +104,4 @@ export function pruneRuns(runs: JournalRun[], keep: number, keepIds: ReadonlySet
     out.splice(index, 1);
   }
   return out;
-}
-
-function kindOf(info: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean }): string {
-  if (info.isDirectory()) return 'a folder';
-  if (info.isFIFO()) return 'a FIFO';
-  if (info.isSocket()) return 'a socket';
-  return 'a device';
 }
